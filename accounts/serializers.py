@@ -1,0 +1,20 @@
+from rest_framework import serializers
+
+from .models import ApiToken
+
+
+class ApiTokenInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class ApiTokenOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+
+
+class ApiTokenCreatedOutput(ApiTokenOutput):
+    key = serializers.CharField(help_text="The secret. It is shown only in this response.")
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = [*ApiTokenOutput.Meta.fields, "key"]

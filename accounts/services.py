@@ -1,0 +1,74 @@
+"""Account writes: API tokens and profiles."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import Invalid, NotAllowed, NotFound
+
+from .models import ApiToken, User, hash_token
+
+MAX_ACTIVE_TOKENS = 50
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a named token for ``user``; returns the row and the secret, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Give the token a name.", errors={"name": ["This field may not be blank."]})
+    if len(name) > 100:
+        raise Invalid("The name is too long.", errors={"name": ["Use at most 100 characters."]})
+    with transaction.atomic():
+        if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
+            raise Invalid(
+                f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
+                errors={"name": [f"At most {MAX_ACTIVE_TOKENS} active tokens."]},
+            )
+        key = ApiToken.generate_key()
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[:12], key_hash=hash_token(key)
+        )
+    return token, key
+
+
+def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
+    """Revoke one of the actor's own tokens; revoking twice is harmless."""
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("No such token.")
+    if token.user_id != actor.pk:
+        # Same answer as a missing token: a person learns nothing about other people's tokens.
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        token.refresh_from_db()
+    return token
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Recording every use would turn each read into a write; once a minute is precise enough.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def profile_update(
+    *, user: User, actor: User, display_name: str, affiliation: str, bio: str
+) -> User:
+    if actor.pk != user.pk and not actor.is_staff:
+        raise NotAllowed("You may only edit your own profile.")
+    user.display_name = display_name.strip()
+    user.affiliation = affiliation.strip()
+    user.bio = bio.strip()
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save(update_fields=["display_name", "affiliation", "bio"])
+    return user

@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError
+
+from . import services
+from .forms import ProfileForm, TokenForm
+from .models import User
+
+
+@login_required
+def account(request):
+    """The account page: profile and API tokens."""
+    profile_form = ProfileForm(instance=request.user)
+    token_form = TokenForm()
+    new_key = None
+    if request.method == "POST" and request.POST.get("action") == "profile":
+        profile_form = ProfileForm(request.POST, instance=request.user)
+        if profile_form.is_valid():
+            services.profile_update(
+                user=request.user, actor=request.user, **profile_form.cleaned_data
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:account")
+    elif request.method == "POST" and request.POST.get("action") == "create_token":
+        token_form = TokenForm(request.POST)
+        if token_form.is_valid():
+            try:
+                token, new_key = services.api_token_create(
+                    user=request.user, name=token_form.cleaned_data["name"]
+                )
+            except DomainError as exc:
+                token_form.add_error("name", exc.message)
+            else:
+                messages.success(request, f"Token “{token.name}” created. Copy it now.")
+                token_form = TokenForm()
+    tokens = request.user.api_tokens.all()
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "profile_form": profile_form,
+            "token_form": token_form,
+            "tokens": tokens,
+            "new_key": new_key,
+        },
+        status=400 if (profile_form.errors or token_form.errors) else 200,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        token = services.api_token_revoke(token_id=token_id, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:account")
+    messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    return redirect("accounts:account")
+
+
+def profile(request, username: str):
+    person = get_object_or_404(User, username=username, is_active=True)
+    return render(request, "accounts/profile.html", {"person": person})

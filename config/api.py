@@ -1,0 +1,91 @@
+"""The API frame shared by every app: error shape, pagination, the resource index."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error structure into ``{"field.sub.0": ["message"]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "non_field_errors" if key == "non_field_errors" and not prefix else str(key)
+            out.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out.setdefault(prefix or "non_field_errors", []).extend(str(item) for item in detail)
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return out
+
+
+def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or {}}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every 4xx leaves the API as ``{"detail": "...", "errors": {field: [messages]}}``."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.message, exc.errors), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first = next(iter(errors.items()), None)
+        detail = "The request is invalid."
+        if first:
+            field, messages = first
+            detail = (messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}") + (
+                f" (and {sum(map(len, errors.values())) - 1} more)" if len(errors) > 1 else ""
+            )
+        response.data = error_body(detail, errors)
+    else:
+        data = response.data
+        detail = data.get("detail", "") if isinstance(data, dict) else str(data)
+        response.data = error_body(str(detail))
+    return response
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def api_root(request, format=None):
+    """The resources of the API, with links."""
+    base = request.build_absolute_uri("/api/v1/")
+    return Response(
+        {
+            "groups": base + "groups/",
+            "ledger": base + "ledger/",
+            "surveys": base + "surveys/",
+            "standards": base + "standards/",
+            "datasets": base + "datasets/",
+            "tokens": base + "tokens/",
+            "schema": request.build_absolute_uri(reverse("schema")),
+            "docs": request.build_absolute_uri(reverse("api-docs")),
+        }
+    )
+
+
+def not_found_response() -> Response:
+    return Response(error_body("Not found."), status=status.HTTP_404_NOT_FOUND)

@@ -1,0 +1,48 @@
+"""The Celery application: every task module of every app is discovered from here."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("omi_commons")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # The database, not the broker, is the source of truth: a task is acknowledged only after it
+    # ran, and a task whose worker process died is handed back to the broker rather than dropped.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    worker_max_tasks_per_child=500,
+    broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "health-worker-heartbeat": {
+            "task": "config.tasks.worker_heartbeat",
+            "schedule": 60.0,
+        },
+        "governance-close-due-proposals": {
+            "task": "governance.tasks.close_due_proposals",
+            "schedule": 30.0,
+        },
+        "surveys-close-due-surveys": {
+            "task": "surveys.tasks.close_due_surveys",
+            "schedule": 60.0,
+        },
+        "validation-sweep-expired-leases": {
+            "task": "datasets_registry.validation.tasks.sweep_validation_runs",
+            "schedule": 30.0,
+        },
+        "accounts-clear-expired-sessions": {
+            "task": "accounts.tasks.clear_expired_sessions",
+            "schedule": crontab(hour=3, minute=17),
+        },
+    },
+)
+app.autodiscover_tasks()
+app.autodiscover_tasks(["config", "datasets_registry.validation"])

@@ -1,0 +1,36 @@
+"""Domain errors raised by services and understood by every entry point.
+
+Services raise these with a message a person can act on; the API maps them to the project's error
+shape and status code, and website views show the message next to the form or as a flash.
+"""
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class Invalid(DomainError):
+    """The input is wrong: ``errors`` maps each field (or JSON pointer) to its messages."""
+
+    status_code = 400
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """The request is valid, but the current state forbids it (an illegal transition, a duplicate)."""
+
+    status_code = 409

@@ -1,0 +1,88 @@
+"""The site frame: home page, health check, error pages."""
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from . import home as home_panels
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", home_panels.collect(request))
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 otherwise; never cached by a proxy."""
+    from django.core.cache import cache
+
+    from .celery import app as celery_app
+    from .tasks import HEARTBEAT_KEY
+
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means unhealthy, whatever the driver raises
+        logger.warning("healthz: database unreachable: %s", exc)
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        logger.warning("healthz: broker unreachable: %s", exc)
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    try:
+        last_beat = cache.get(HEARTBEAT_KEY)
+    except Exception:
+        last_beat = None
+    body = {"status": "ok" if healthy else "unavailable", **checks, "worker_last_seen": last_beat}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": message, "errors": {}}, status=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status=status
+    )
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _error(request, 400, "Bad request", "The request could not be understood.")
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else "You may not do this."
+    return _error(request, 403, "Not allowed", message)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _error(request, 404, "Not found", "There is nothing at this address.")
+
+
+@requires_csrf_token
+def server_error(request):
+    # Rendered without the request context: the failure may lie in what a context needs.
+    if _wants_json(request):
+        return JsonResponse({"detail": "Server error.", "errors": {}}, status=500)
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render(), status=500)

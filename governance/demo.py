@@ -1,0 +1,2 @@
+def seed(*, people, stdout=None) -> None:
+    """Demo objects of this app (filled in by the app's issue)."""
