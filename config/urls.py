@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("governance.api_urls")),
     path("", include("surveys.api_urls")),
     path("", include("datasets_registry.api_urls")),
+    path("", include("datasets_registry.validation.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("surveys.urls")),
     path("", include("datasets_registry.urls")),
+    path("", include("datasets_registry.validation.urls")),
 ]
 
 handler400 = "config.views.bad_request"
