@@ -1,0 +1,411 @@
+"""The caption rule set: which checks run, with which thresholds and severities.
+
+A rule set is plain JSON, stored in each ``StandardVersion.rules`` and snapshotted into every
+validation run::
+
+    {
+      "rules": {
+        "caption_too_long": {"enabled": true, "severity": "warning", "max_chars": 1000, "max_words": 200},
+        "clip_token_limit": {"severity": "error", "max_tokens": 77},
+        ...
+      },
+      "columns": {"caption": "text", "image": "file_name", "license": "license"},
+      "required_columns": ["caption"],
+      "allowed_languages": ["en"],
+      "banned_terms": ["..."],
+      "allowed_licenses": ["CC-BY-4.0", "CC0-1.0"]
+    }
+
+Every key is optional: :func:`resolve_ruleset` fills in :data:`DEFAULT_RULESET`. Rule codes are
+stable (reports, API filters and stored counts use them); new rules may be added, none renamed.
+
+- ``rules.<code>.enabled`` / ``severity`` (``"error"`` or ``"warning"``) exist on every rule; the
+  other keys are that rule's parameters (see :data:`RULES`).
+- ``columns`` maps the roles ``caption``, ``image``, ``license`` to column names; a role left out is
+  detected from common names (``text``/``caption``, ``file_name``/``image``/``url``, ``license``).
+- ``required_columns`` lists the roles that must be present (``missing_column`` otherwise).
+- ``allowed_languages`` (ISO 639-1 codes): the ``language_not_allowed`` rule runs only when it is
+  non-empty. ``banned_terms``: case-insensitive whole-word terms. ``allowed_licenses``: SPDX ids
+  (or ``LicenseRef-…``) a row's licence must be one of, when non-empty.
+
+Public: :data:`RULES`, :data:`DEFAULT_RULESET`, :data:`RULESET_SCHEMA`, :func:`validate_ruleset`,
+:func:`resolve_ruleset`. Imports no Django.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+SEVERITIES = ("error", "warning")
+ROLES = ("caption", "image", "license")
+SCHEMA_PATH = Path(__file__).with_name("ruleset.schema.json")
+
+_INT = {"type": "integer", "minimum": 0}
+_POS_INT = {"type": "integer", "minimum": 1}
+
+# code -> definition. ``params`` maps each parameter to (JSON Schema, default). ``explanation`` is
+# what a dataset author reads next to a failing row.
+RULES: dict[str, dict[str, Any]] = {
+    # --- file and row structure (reported by the readers) ---
+    "unreadable_row": {
+        "severity": "error",
+        "title": "Row cannot be parsed",
+        "explanation": "The row is not valid JSON, has the wrong number of fields, or cannot be "
+        "decoded. It was skipped; fix the row so that its caption can be checked.",
+        "params": {},
+    },
+    "invalid_utf8": {
+        "severity": "error",
+        "title": "Invalid UTF-8",
+        "explanation": "The row contains bytes that are not valid UTF-8 (often a file saved in "
+        "another encoding, or mixed encodings). Save the file as UTF-8.",
+        "params": {},
+    },
+    "line_too_long": {
+        "severity": "error",
+        "title": "Line too long",
+        "explanation": "A single line is longer than the reader accepts; it was skipped.",
+        "params": {"max_bytes": ({"type": "integer", "minimum": 1024}, 16 * 1024 * 1024)},
+    },
+    "missing_column": {
+        "severity": "error",
+        "title": "Required column missing",
+        "explanation": "A column that the standard requires (the caption, and possibly the image "
+        "reference or licence) is not in the file, or the row has no value for it.",
+        "params": {},
+    },
+    # --- caption content ---
+    "caption_missing": {
+        "severity": "error",
+        "title": "Caption missing or not text",
+        "explanation": "The caption is null or not a string.",
+        "params": {},
+    },
+    "caption_empty": {
+        "severity": "error",
+        "title": "Empty caption",
+        "explanation": "The caption is empty or contains only whitespace.",
+        "params": {},
+    },
+    "caption_too_short": {
+        "severity": "warning",
+        "title": "Caption too short",
+        "explanation": "The caption has fewer characters or words than the standard asks for; very "
+        "short captions rarely describe an image.",
+        "params": {"min_chars": (_INT, 10), "min_words": (_INT, 3)},
+    },
+    "caption_too_long": {
+        "severity": "warning",
+        "title": "Caption too long",
+        "explanation": "The caption has more characters or words than the standard allows.",
+        "params": {"max_chars": (_POS_INT, 1000), "max_words": (_POS_INT, 200)},
+    },
+    "clip_token_limit": {
+        "severity": "warning",
+        "title": "Over the CLIP token limit",
+        "explanation": "Counted with the CLIP BPE tokenizer (start and end tokens included), the "
+        "caption is longer than the text encoder's context; the end would be cut off in training.",
+        "params": {"max_tokens": (_POS_INT, 77)},
+    },
+    "language_not_allowed": {
+        "severity": "warning",
+        "title": "Language not allowed",
+        "explanation": "The caption's detected language is not one the standard allows. Detection "
+        "is statistical: very short captions are skipped.",
+        "params": {
+            "min_chars": (_INT, 20),
+            "min_confidence": ({"type": "number", "minimum": 0, "maximum": 1}, 0.9),
+        },
+    },
+    "stray_whitespace": {
+        "severity": "warning",
+        "title": "Stray whitespace",
+        "explanation": "The caption starts or ends with whitespace, or contains repeated spaces or "
+        "tabs. Trim it so that equal captions compare equal.",
+        "params": {},
+    },
+    "embedded_newline": {
+        "severity": "warning",
+        "title": "Line break inside caption",
+        "explanation": "The caption contains a line break; most training pipelines expect one line.",
+        "params": {},
+    },
+    "control_characters": {
+        "severity": "error",
+        "title": "Control characters",
+        "explanation": "The caption contains invisible control characters (NUL, escape, zero-width "
+        "or bidirectional controls) that corrupt training text.",
+        "params": {},
+    },
+    "mojibake": {
+        "severity": "warning",
+        "title": "Garbled text (mojibake)",
+        "explanation": "The caption contains sequences such as 'Ã©' or 'â€™' that appear when UTF-8 "
+        "text was decoded with the wrong encoding, or the replacement character '\ufffd'.",
+        "params": {},
+    },
+    "duplicate_caption": {
+        "severity": "warning",
+        "title": "Duplicate caption",
+        "explanation": "The same caption appears earlier in the file (the first row is named).",
+        "params": {},
+    },
+    "near_duplicate_caption": {
+        "severity": "warning",
+        "title": "Duplicate caption (ignoring case, spacing, punctuation)",
+        "explanation": "Once case, whitespace and punctuation are ignored, this caption repeats an "
+        "earlier one (the first row is named).",
+        "params": {},
+    },
+    "placeholder_caption": {
+        "severity": "error",
+        "title": "Placeholder caption",
+        "explanation": "The caption is a placeholder ('image', 'untitled', 'no caption', 'n/a', a "
+        "file name such as IMG_1234.JPG, lorem ipsum) rather than a description.",
+        "params": {},
+    },
+    "repetition": {
+        "severity": "warning",
+        "title": "Repeated words",
+        "explanation": "A word or phrase is repeated several times in a row, typical of broken "
+        "generated captions.",
+        "params": {"max_repeats": ({"type": "integer", "minimum": 1}, 2)},
+    },
+    "banned_term": {
+        "severity": "error",
+        "title": "Banned term",
+        "explanation": "The caption contains a term that the standard bans.",
+        "params": {},
+    },
+    # --- personal information and markup ---
+    "contains_url": {
+        "severity": "warning",
+        "title": "URL in caption",
+        "explanation": "The caption contains a web address; captions should describe the image.",
+        "params": {},
+    },
+    "contains_email": {
+        "severity": "error",
+        "title": "E-mail address in caption",
+        "explanation": "The caption contains an e-mail address, which is personal information.",
+        "params": {},
+    },
+    "contains_phone": {
+        "severity": "error",
+        "title": "Phone number in caption",
+        "explanation": "The caption contains what looks like a phone number, which is personal "
+        "information.",
+        "params": {},
+    },
+    "contains_markup": {
+        "severity": "warning",
+        "title": "Markup in caption",
+        "explanation": "The caption contains HTML tags, entities, Markdown links or BBCode.",
+        "params": {},
+    },
+    # --- image reference and licence ---
+    "duplicate_image": {
+        "severity": "warning",
+        "title": "Duplicate image reference",
+        "explanation": "The same image reference appears earlier in the file (the first row is "
+        "named). Off by default: many datasets have several captions per image.",
+        "enabled": False,
+        "params": {},
+    },
+    "image_missing": {
+        "severity": "error",
+        "title": "Image reference missing",
+        "explanation": "The row has no image reference (file name or URL).",
+        "params": {},
+    },
+    "image_malformed": {
+        "severity": "error",
+        "title": "Malformed image reference",
+        "explanation": "The image reference is neither a relative file path with an image extension "
+        "nor an http(s) URL, or it contains spaces, control characters or '..'.",
+        "params": {},
+    },
+    "license_missing": {
+        "severity": "warning",
+        "title": "Licence missing",
+        "explanation": "The row has a licence column but no value in it.",
+        "params": {},
+    },
+    "license_invalid": {
+        "severity": "error",
+        "title": "Licence not an SPDX identifier",
+        "explanation": "The licence is not a valid SPDX licence expression (such as CC-BY-4.0) or a "
+        "LicenseRef-… identifier.",
+        "params": {},
+    },
+    "license_not_allowed": {
+        "severity": "error",
+        "title": "Licence not allowed",
+        "explanation": "The licence is valid but not in the standard's list of allowed licences.",
+        "params": {},
+    },
+}
+
+# Reader-level rules run whenever a file is read; they can be re-graded but not switched off.
+STRUCTURAL_RULES = ("unreadable_row", "invalid_utf8", "line_too_long", "missing_column")
+
+
+def _default_rule(code: str) -> dict[str, Any]:
+    spec = RULES[code]
+    rule = {"enabled": spec.get("enabled", True), "severity": spec["severity"]}
+    rule.update({name: default for name, (_schema, default) in spec["params"].items()})
+    return rule
+
+
+DEFAULT_RULESET: dict[str, Any] = {
+    "rules": {code: _default_rule(code) for code in RULES},
+    "columns": {},
+    "required_columns": ["caption"],
+    "allowed_languages": [],
+    "banned_terms": [],
+    "allowed_licenses": [],
+}
+
+
+def _build_schema() -> dict[str, Any]:
+    rule_schemas = {}
+    for code, spec in RULES.items():
+        props: dict[str, Any] = {
+            "enabled": {"type": "boolean"},
+            "severity": {"enum": list(SEVERITIES)},
+        }
+        for name, (schema, default) in spec["params"].items():
+            props[name] = {**schema, "default": default}
+        rule_schemas[code] = {
+            "type": "object",
+            "title": spec["title"],
+            "description": spec["explanation"],
+            "properties": props,
+            "additionalProperties": False,
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://omi-commons.org/schemas/caption-ruleset.schema.json",
+        "title": "OMI Commons caption rule set",
+        "description": "Which caption checks run, with their thresholds and severities. Every key "
+        "is optional; defaults fill in what is left out.",
+        "type": "object",
+        "properties": {
+            "rules": {
+                "type": "object",
+                "properties": rule_schemas,
+                "additionalProperties": False,
+            },
+            "columns": {
+                "type": "object",
+                "properties": {role: {"type": "string", "minLength": 1} for role in ROLES},
+                "additionalProperties": False,
+            },
+            "required_columns": {
+                "type": "array",
+                "items": {"enum": list(ROLES)},
+                "uniqueItems": True,
+            },
+            "allowed_languages": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[a-z]{2,3}$"},
+                "uniqueItems": True,
+            },
+            "banned_terms": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                "maxItems": 10000,
+            },
+            "allowed_licenses": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "uniqueItems": True,
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+RULESET_SCHEMA: dict[str, Any] = _build_schema()
+
+
+def _pointer(path) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
+
+
+def validate_ruleset(obj: Any) -> dict[str, list[str]]:
+    """Check a rule set; return ``{JSON pointer: [messages]}``, empty when it is valid."""
+    from jsonschema import Draft202012Validator
+
+    errors: dict[str, list[str]] = {}
+
+    def add(pointer: str, message: str) -> None:
+        errors.setdefault(pointer, []).append(message)
+
+    validator = Draft202012Validator(RULESET_SCHEMA)
+    for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+        message = err.message
+        if err.validator == "additionalProperties" and list(err.absolute_path) == ["rules"]:
+            message = f"{err.message}; known rules: {', '.join(sorted(RULES))}"
+        add(_pointer(err.absolute_path), message)
+    if errors or not isinstance(obj, dict):
+        return errors
+
+    # Semantic checks the schema cannot express.
+    rules = obj.get("rules") or {}
+    short = {**DEFAULT_RULESET["rules"]["caption_too_short"], **rules.get("caption_too_short", {})}
+    long_ = {**DEFAULT_RULESET["rules"]["caption_too_long"], **rules.get("caption_too_long", {})}
+    if short["enabled"] and long_["enabled"]:
+        for lo, hi in (("min_chars", "max_chars"), ("min_words", "max_words")):
+            if short[lo] > long_[hi]:
+                add(
+                    f"/rules/caption_too_short/{lo}",
+                    f"{lo} ({short[lo]}) is greater than caption_too_long.{hi} ({long_[hi]}).",
+                )
+    for code, rule in rules.items():
+        if code in STRUCTURAL_RULES and rule.get("enabled") is False:
+            add(f"/rules/{code}/enabled", f"{code} checks the file's structure and cannot be off.")
+    for i, lic in enumerate(obj.get("allowed_licenses") or []):
+        if not _valid_license_id(lic):
+            add(f"/allowed_licenses/{i}", f"{lic!r} is not an SPDX licence id or LicenseRef-….")
+    for i, term in enumerate(obj.get("banned_terms") or []):
+        if not term.strip():
+            add(f"/banned_terms/{i}", "A banned term cannot be blank.")
+    return errors
+
+
+def _valid_license_id(value: str) -> bool:
+    from .licenses import is_valid_spdx
+
+    return is_valid_spdx(value)
+
+
+def resolve_ruleset(obj: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the effective rule set: ``obj`` laid over :data:`DEFAULT_RULESET`, every key present.
+
+    ``obj`` should have passed :func:`validate_ruleset`; unknown keys are ignored here.
+    The result is plain JSON (suitable for a run's snapshot).
+    """
+    effective = copy.deepcopy(DEFAULT_RULESET)
+    if not obj:
+        return effective
+    for code, rule in (obj.get("rules") or {}).items():
+        if code in effective["rules"] and isinstance(rule, dict):
+            effective["rules"][code].update(rule)
+    for code in STRUCTURAL_RULES:
+        effective["rules"][code]["enabled"] = True
+    for key in ("columns",):
+        if isinstance(obj.get(key), dict):
+            effective[key] = {k: v for k, v in obj[key].items() if k in ROLES and v}
+    for key in ("required_columns", "allowed_languages", "banned_terms", "allowed_licenses"):
+        if isinstance(obj.get(key), list):
+            effective[key] = list(obj[key])
+    return effective
+
+
+def write_schema_file() -> None:
+    """Regenerate ruleset.schema.json from :data:`RULES` (a test checks it is up to date)."""
+    SCHEMA_PATH.write_text(json.dumps(RULESET_SCHEMA, indent=2, ensure_ascii=False) + "\n")
