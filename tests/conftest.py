@@ -36,14 +36,24 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+WORKER_FIXTURES = {"celery_worker", "celery_worker_factory"}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttling and rate limits live in the cache: start every test from a clean slate."""
+def _per_test_cache(request, settings):
+    """A private in-memory cache per test, so throttles start empty and query counts do not
+    depend on the cache backend. Tests with a worker process keep the configured shared cache,
+    since the worker and the test must see the same one."""
     from django.core.cache import cache
 
-    # The database cache lives in the test database, which each test starts afresh; a shared
-    # Redis cache has to be emptied by hand.
-    if settings.CACHES["default"]["BACKEND"].endswith(("RedisCache", "LocMemCache")):
+    if WORKER_FIXTURES.isdisjoint(request.fixturenames):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": request.node.nodeid,
+            }
+        }
+    elif settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         cache.clear()
     yield
 
