@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -83,3 +86,349 @@ class Membership(models.Model):
     @property
     def is_voting(self) -> bool:
         return self.status == self.Status.ACTIVE and self.role in self.VOTING_ROLES
+
+
+# --- Decision rules and group settings -------------------------------------------------------
+
+
+class DecisionRule(models.TextChoices):
+    MAJORITY_OF_CAST_WITH_QUORUM = (
+        "majority_of_cast_with_quorum",
+        "Majority of votes cast, with a quorum (a meeting)",
+    )
+    MAJORITY_OF_ALL = "majority_of_all", "Majority of all voting members"
+    TWO_THIRDS_OF_ALL = "two_thirds_of_all", "Two thirds of all voting members"
+    LAZY_CONSENSUS = "lazy_consensus", "Lazy consensus (a reasoned no is a veto)"
+    APACHE = "apache", "Apache style (at least 3 yes, more yes than no)"
+
+
+class GroupSettings(models.Model):
+    """What a group may configure: the rule for its ``general`` proposals and what a vote shows.
+
+    The other kinds follow the charter and cannot be changed by a group (see ``rules.rule_for``).
+    """
+
+    group = models.OneToOneField(WorkingGroup, on_delete=models.CASCADE, related_name="settings")
+    general_rule = models.CharField(
+        max_length=40, choices=DecisionRule.choices, default=DecisionRule.MAJORITY_OF_ALL
+    )
+    quorum = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text="Share of the voter roll that must vote, for the quorum rule.",
+    )
+    show_live_tally = models.BooleanField(
+        default=True, help_text="Show the running count while a vote is open."
+    )
+
+    class Meta:
+        verbose_name_plural = "group settings"
+
+    def __str__(self) -> str:
+        return f"Settings of {self.group}"
+
+
+# --- Proposals --------------------------------------------------------------------------------
+
+
+class ProposalQuerySet(models.QuerySet):
+    def open_for_voting(self):
+        return self.filter(status=Proposal.Status.VOTING)
+
+    def due(self, now=None):
+        return self.open_for_voting().filter(voting_closes_at__lte=now or timezone.now())
+
+    def awaiting_vote_of(self, user):
+        """Open votes where ``user`` is on the roll and has not voted yet."""
+        return self.open_for_voting().filter(roll__user=user).exclude(votes__voter=user)
+
+
+class Proposal(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", "General"
+        MEMBERSHIP = "membership", "Membership (promote or remove a committer)"
+        STANDARD_ADOPTION = "standard_adoption", "Adopt a metadata standard version"
+        DATASET_ACCEPTANCE = "dataset_acceptance", "Accept a dataset version"
+        CHARTER_AMENDMENT = "charter_amendment", "Charter amendment"
+        LICENCE_EXCEPTION = "licence_exception", "Licence exception"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        DISCUSSION = "discussion", "Discussion"
+        VOTING = "voting", "Voting"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class TargetType(models.TextChoices):
+        NONE = "", "None"
+        STANDARD_VERSION = "standard_version", "Standard version"
+        DATASET_VERSION = "dataset_version", "Dataset version"
+
+    class MembershipAction(models.TextChoices):
+        NONE = "", "None"
+        PROMOTE = "promote", "Promote to committer"
+        REMOVE = "remove", "Remove as committer"
+
+    EDITABLE = (Status.DRAFT, Status.DISCUSSION)
+    CLOSED = (Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN)
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="proposals")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.GENERAL)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=1000, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="authored_proposals")
+    revision = models.PositiveIntegerField(default=1, help_text="The current revision number.")
+    target_type = models.CharField(
+        max_length=30, choices=TargetType.choices, blank=True, default=TargetType.NONE
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_sha256 = models.CharField(max_length=64, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="membership_proposals",
+        help_text="For a membership proposal: the person promoted or removed.",
+    )
+    membership_action = models.CharField(
+        max_length=10, choices=MembershipAction.choices, blank=True, default=MembershipAction.NONE
+    )
+    # Fixed when the vote opens, so a later change of the group's settings cannot change a vote.
+    rule = models.CharField(max_length=40, choices=DecisionRule.choices, blank=True)
+    quorum = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    voted_revision = models.ForeignKey(
+        "ProposalRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    discussion_opened_at = models.DateTimeField(null=True, blank=True)
+    voting_opened_at = models.DateTimeField(null=True, blank=True)
+    voting_closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="one_number_per_group"),
+        ]
+        indexes = [models.Index(fields=["status", "voting_closes_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.group.slug}#{self.number}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "governance:proposal_detail", kwargs={"slug": self.group.slug, "number": self.number}
+        )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def target(self) -> dict | None:
+        if not self.target_type:
+            return None
+        return {"type": self.target_type, "id": self.target_id, "sha256": self.target_sha256}
+
+
+class ProposalRevision(models.Model):
+    """One version of a proposal's text. The vote binds to the revision current when it opened."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=1000, blank=True)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_revisions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="one_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} r{self.number}"
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+        import json
+
+        text = json.dumps(
+            {"title": self.title, "summary": self.summary, "body": self.body},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Comment(models.Model):
+    class Stance(models.TextChoices):
+        NONE = "", "No stance"
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        NEUTRAL = "neutral", "Neutral"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_comments"
+    )
+    body = models.TextField(max_length=10_000)
+    stance = models.CharField(max_length=10, choices=Stance.choices, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.proposal_id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class VoterRollEntry(models.Model):
+    """Who may vote: the group's voting members when the vote opened (a snapshot)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="roll")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="voter_roll_entries"
+    )
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+
+    class Meta:
+        ordering = ["proposal", "user"]
+        verbose_name_plural = "voter roll entries"
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_roll_entry_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on the roll of {self.proposal_id}"
+
+
+class Vote(models.Model):
+    class Choice(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        ABSTAIN = "abstain", "Abstain"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    reason = models.TextField(blank=True, max_length=2000)
+    revision = models.ForeignKey(ProposalRevision, on_delete=models.PROTECT, related_name="votes")
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "voter"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], name="one_vote_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} votes {self.choice} on {self.proposal_id}"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def with_proposal(self):
+        return self.select_related("proposal", "proposal__group", "revision")
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    rule = models.CharField(max_length=40, choices=DecisionRule.choices)
+    tally = models.JSONField(default=dict)
+    explanation = models.TextField()
+    roll_size = models.PositiveIntegerField()
+    revision = models.ForeignKey(ProposalRevision, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    ledger_hash = models.CharField(max_length=64, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Decision on {self.proposal}: {self.outcome}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "governance:decision_detail",
+            kwargs={"slug": self.proposal.group.slug, "number": self.proposal.number},
+        )
+
+
+# --- The ledger -------------------------------------------------------------------------------
+
+
+class LedgerEntry(models.Model):
+    """One event in the public, hash-chained log (see ``governance.ledger`` for the algorithm).
+
+    ``group`` is an index for the group activity feed; it is not part of the hashed entry (the
+    payload names the group by slug).
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    group = models.ForeignKey(
+        WorkingGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entries",
+    )
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+
+class LedgerLock(models.Model):
+    """A single row locked (SELECT … FOR UPDATE) by every append, so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+
+    def __str__(self) -> str:
+        return "ledger lock"

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .models import Comment, DecisionRule, Membership, Proposal, Vote
+
+
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(choices=Proposal.Kind.choices, initial=Proposal.Kind.GENERAL)
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Markdown. Scripts and unsafe HTML are removed when it is shown.",
+    )
+    subject = forms.CharField(
+        required=False,
+        label="Member (membership proposals)",
+        help_text="The username of the member to promote or remove.",
+    )
+    membership_action = forms.ChoiceField(
+        required=False,
+        label="Action (membership proposals)",
+        choices=[("", "—"), *Proposal.MembershipAction.choices[1:]],
+    )
+    target_type = forms.ChoiceField(
+        required=False,
+        label="Target type (adoption and acceptance proposals)",
+        choices=[("", "—"), *Proposal.TargetType.choices[1:]],
+    )
+    target_id = forms.IntegerField(required=False, min_value=1, label="Target id")
+    target_sha256 = forms.CharField(required=False, max_length=64, label="Target sha256")
+
+    def target(self) -> dict | None:
+        d = self.cleaned_data
+        if not d.get("target_type"):
+            return None
+        return {
+            "type": d["target_type"],
+            "id": d.get("target_id"),
+            "sha256": d.get("target_sha256"),
+        }
+
+
+class ProposalEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Markdown.",
+    )
+
+
+class OpenVotingForm(forms.Form):
+    voting_closes_at = forms.DateTimeField(
+        label="Voting closes at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["voting_closes_at"] = (timezone.now() + timedelta(days=7)).replace(
+                second=0, microsecond=0
+            )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+    stance = forms.ChoiceField(choices=Comment.Stance.choices, required=False)
+
+
+class HideCommentForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Reason for hiding")
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[
+            (Membership.Role.OBSERVER, "Observer"),
+            (Membership.Role.CONTRIBUTOR, "Contributor"),
+        ]
+    )
+
+
+class GroupSettingsForm(forms.Form):
+    general_rule = forms.ChoiceField(
+        choices=DecisionRule.choices, label="Rule for general proposals"
+    )
+    quorum = forms.DecimalField(min_value=0.01, max_value=1, decimal_places=2)
+    show_live_tally = forms.BooleanField(required=False, label="Show the live count during votes")

@@ -1,0 +1,117 @@
+"""The public, hash-chained ledger of governance events.
+
+Algorithm (documented for outside verifiers in docs/governance.md):
+
+- An entry is the object ``{"seq": int, "kind": str, "payload": {...}, "created_at": str}`` where
+  ``created_at`` is UTC in the form ``2026-11-22T04:25:00.123456Z``.
+- ``canonical_json(entry)`` is JSON with sorted keys, no spaces (separators ``,`` and ``:``),
+  ``ensure_ascii=False``, encoded in UTF-8.
+- ``hash = sha256(prev_hash + canonical_json(entry))`` as lowercase hex, where ``prev_hash`` is the
+  previous entry's hash (64 ASCII hex characters) or 64 zeros for the first entry.
+
+Appends take a lock on a single ``LedgerLock`` row inside the caller's transaction, so concurrent
+appends queue up and each one chains onto the one before; the unique ``seq`` is a second guard.
+Payloads hold integers and strings only (never floats, whose JSON form may not round-trip) and
+never a secret ballot's choice.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import LedgerEntry, LedgerLock, WorkingGroup
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(prev_hash: str, *, seq: int, kind: str, payload: dict, created_at: str) -> str:
+    body = {"seq": seq, "kind": kind, "payload": payload, "created_at": created_at}
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(body)).hexdigest()
+
+
+def _plain(value):
+    """Make a payload JSON-stable: no floats, no tuples, dates as strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return timestamp(value)
+    # Decimals, fractions, floats: stored as their exact text.
+    return str(value)
+
+
+def append(kind: str, payload: dict, *, group: WorkingGroup | None = None) -> LedgerEntry:
+    """Append one event; joins the caller's transaction (so it rolls back with the change it
+    records). Blocks while another transaction holds the ledger lock."""
+    payload = _plain(payload)
+    with transaction.atomic():
+        LedgerLock.objects.get_or_create(pk=1)
+        LedgerLock.objects.select_for_update().get(pk=1)
+        last = LedgerEntry.objects.order_by("-seq").only("seq", "hash").first()
+        seq = last.seq + 1 if last else 1
+        prev_hash = last.hash if last else GENESIS
+        # Both Postgres and SQLite keep microseconds, so the stored value re-hashes exactly.
+        now = timezone.now()
+        created_at = timestamp(now)
+        entry = LedgerEntry.objects.create(
+            seq=seq,
+            kind=kind,
+            payload=payload,
+            prev_hash=prev_hash,
+            hash=entry_hash(prev_hash, seq=seq, kind=kind, payload=payload, created_at=created_at),
+            created_at=now,
+            group=group,
+        )
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify(entries=None) -> Verification:
+    """Recompute the chain; stops at the first entry whose link or hash does not hold."""
+    if entries is None:
+        entries = LedgerEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    prev_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return Verification(False, checked, entry.seq, f"expected seq {expected_seq}")
+        if entry.prev_hash != prev_hash:
+            return Verification(False, checked, entry.seq, "prev_hash does not match")
+        actual = entry_hash(
+            prev_hash,
+            seq=entry.seq,
+            kind=entry.kind,
+            payload=entry.payload,
+            created_at=timestamp(entry.created_at),
+        )
+        if actual != entry.hash:
+            return Verification(False, checked, entry.seq, "hash does not match its content")
+        prev_hash = entry.hash
+        expected_seq += 1
+        checked += 1
+    return Verification(True, checked)
