@@ -235,9 +235,10 @@ class MatrixRow(models.Model):
 
 
 class Participation(models.Model):
-    """The roll: that a person answered, never what. The day only, so it cannot be matched in
-    time with a response."""
+    """The roll: that a person answered, never what, nor when. A random key, so that the order of
+    its rows cannot be matched with the order of the answers."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_participations"
@@ -283,7 +284,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),
+            models.UniqueConstraint(
+                fields=["response", "question"], name="one_answer_per_question"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,279 @@
+"""The survey definition format (``omi-survey/1``): check, build and export.
+
+The JSON Schema in ``definition.schema.json`` checks the shape; :func:`check` then checks what a
+schema cannot (unique keys, conditions that only look back, constraints that fit the kind) and
+reports every problem by JSON pointer.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from config.errors import Invalid
+
+from .models import MatrixRow, Option, Question, Section, Survey
+
+FORMAT = "omi-survey/1"
+SCHEMA_PATH = Path(__file__).with_name("definition.schema.json")
+SETTINGS = (
+    "audience",
+    "anonymity",
+    "results_visibility",
+    "min_cell_size",
+    "allow_edit",
+    "show_free_text",
+)
+DEFAULTS = {
+    "audience": "signed_in",
+    "anonymity": "anonymous",
+    "results_visibility": "after_close",
+    "min_cell_size": 5,
+    "allow_edit": False,
+    "show_free_text": False,
+}
+K = Question.Kind
+OPS_FOR_KIND = {
+    K.SINGLE_CHOICE: {"equals"},
+    K.MULTIPLE_CHOICE: {"includes"},
+    K.NUMBER: {"equals", "at_least", "at_most"},
+    K.SCALE: {"equals", "at_least", "at_most"},
+}
+MAX_SCALE_POINTS = 11
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def _pointer(path) -> str:
+    return "/" + "/".join(str(p) for p in path) if path else "/"
+
+
+def _choices(items: list, prefix: str) -> list[dict]:
+    out = []
+    for index, item in enumerate(items or []):
+        if isinstance(item, str):
+            item = {"label": item}
+        key = item.get("key") or slugify(item["label"])[:50] or f"{prefix}{index + 1}"
+        out.append({"key": key, "label": item["label"]})
+    return out
+
+
+def check(definition: Any) -> dict:
+    """Validate a definition; returns it normalised (keys filled in). Raises ``Invalid``."""
+    errors: dict[str, list[str]] = {}
+    validator = jsonschema.Draft202012Validator(schema())
+    for error in sorted(validator.iter_errors(definition), key=lambda e: list(e.path)):
+        errors.setdefault(_pointer(error.absolute_path), []).append(error.message)
+    if errors:
+        raise Invalid("The survey definition does not match the schema.", errors=errors)
+
+    d = {**DEFAULTS, **definition, "format": FORMAT}
+    for field in ("opens_at", "closes_at"):
+        if d.get(field) and parse_datetime(d[field]) is None:
+            errors.setdefault(f"/{field}", []).append("Use an ISO 8601 date and time.")
+    if (
+        d.get("opens_at")
+        and d.get("closes_at")
+        and not errors
+        and parse_datetime(d["closes_at"]) <= parse_datetime(d["opens_at"])
+    ):
+        errors.setdefault("/closes_at", []).append("The close must come after the opening.")
+
+    seen: dict[str, dict] = {}
+    position = 0
+    sections = []
+    for s_index, section in enumerate(d["sections"]):
+        questions = []
+        for q_index, q in enumerate(section.get("questions", [])):
+            where = f"/sections/{s_index}/questions/{q_index}"
+            q = {**q}
+            position += 1
+            q["key"] = q.get("key") or f"q{position}"
+            q["options"] = _choices(q.get("options"), "o")
+            q["rows"] = _choices(q.get("rows"), "r")
+            q["constraints"] = dict(q.get("constraints") or {})
+            problems = _check_question(q)
+            if q["key"] in seen:
+                problems.append(f"The key {q['key']!r} is used twice.")
+            cond = q.get("show_if")
+            if cond:
+                target = seen.get(cond["question"])
+                if target is None:
+                    problems.append(
+                        f"show_if refers to {cond['question']!r}, which is not an earlier question."
+                    )
+                else:
+                    problems += _check_condition(cond, target)
+            if problems:
+                errors.setdefault(where, []).extend(problems)
+            seen[q["key"]] = q
+            questions.append(q)
+        sections.append({**section, "questions": questions})
+    if position == 0:
+        errors.setdefault("/sections", []).append("A survey needs at least one question.")
+    if errors:
+        raise Invalid("The survey definition has errors.", errors=errors)
+    d["sections"] = sections
+    return d
+
+
+def _check_question(q: dict) -> list[str]:
+    kind, c, problems = q["kind"], q["constraints"], []
+    option_keys = [o["key"] for o in q["options"]]
+    if len(set(option_keys)) != len(option_keys):
+        problems.append("Option keys must be unique within a question.")
+    if len({r["key"] for r in q["rows"]}) != len(q["rows"]):
+        problems.append("Row keys must be unique within a question.")
+    if kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE, K.RANKING, K.MATRIX):
+        if len(q["options"]) < 2:
+            problems.append(f"A {kind} question needs at least two options.")
+    elif q["options"]:
+        problems.append(f"A {kind} question has no options.")
+    if kind == K.MATRIX and not q["rows"]:
+        problems.append("A matrix question needs at least one row.")
+    if kind != K.MATRIX and q["rows"]:
+        problems.append("Only matrix questions have rows.")
+    if "min" in c and "max" in c and c["min"] > c["max"]:
+        problems.append("min must not exceed max.")
+    if kind == K.SCALE:
+        lo, hi = c.setdefault("min", 1), c.setdefault("max", 5)
+        if lo != int(lo) or hi != int(hi) or not 2 <= hi - lo + 1 <= MAX_SCALE_POINTS:
+            problems.append(f"A scale runs between whole numbers, 2 to {MAX_SCALE_POINTS} points.")
+        c["min"], c["max"] = int(lo), int(hi)
+    lo_sel, hi_sel = c.get("min_selections"), c.get("max_selections")
+    if lo_sel is not None and hi_sel is not None and lo_sel > hi_sel:
+        problems.append("min_selections must not exceed max_selections.")
+    if hi_sel is not None and q["options"] and hi_sel > len(q["options"]):
+        problems.append("max_selections exceeds the number of options.")
+    allowed = {
+        K.SINGLE_CHOICE: set(),
+        K.MULTIPLE_CHOICE: {"min_selections", "max_selections"},
+        K.SHORT_TEXT: {"max_length"},
+        K.LONG_TEXT: {"max_length"},
+        K.NUMBER: {"min", "max", "integer"},
+        K.SCALE: {"min", "max", "min_label", "max_label"},
+        K.RANKING: {"max_selections"},
+        K.MATRIX: set(),
+    }[kind]
+    extra = sorted(set(c) - allowed)
+    if extra:
+        problems.append(f"Constraints {', '.join(extra)} do not apply to a {kind} question.")
+    return problems
+
+
+def _check_condition(cond: dict, target: dict) -> list[str]:
+    ops = OPS_FOR_KIND.get(target["kind"], set())
+    if cond["op"] not in ops:
+        return [
+            f"show_if: {cond['op']!r} does not apply to a {target['kind']} question"
+            + (f" (use {', '.join(sorted(ops))})." if ops else ".")
+        ]
+    if target["kind"] in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
+        if cond["value"] not in {o["key"] for o in target["options"]}:
+            return [f"show_if: {cond['value']!r} is not an option key of {target['key']!r}."]
+    elif isinstance(cond["value"], str):
+        return ["show_if: the value must be a number."]
+    return []
+
+
+def build(*, definition: dict, survey: Survey) -> None:
+    """Create the sections, questions, options and rows of a checked definition."""
+    by_key: dict[str, Question] = {}
+    options_by_key: dict[str, dict[str, int]] = {}
+    position = 0
+    for s_index, s in enumerate(definition["sections"]):
+        section = Section.objects.create(
+            survey=survey,
+            position=s_index,
+            title=s.get("title", ""),
+            description=s.get("description", ""),
+        )
+        for q in s["questions"]:
+            cond = q.get("show_if")
+            question = Question(
+                survey=survey,
+                section=section,
+                position=position,
+                key=q["key"],
+                kind=q["kind"],
+                prompt=q["prompt"],
+                help=q.get("help", ""),
+                required=bool(q.get("required", False)),
+                constraints=q["constraints"],
+            )
+            if cond:
+                target = by_key[cond["question"]]
+                question.condition_question = target
+                question.condition_op = cond["op"]
+                value = cond["value"]
+                if target.kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
+                    value = options_by_key[target.key][value]
+                question.condition_value = value
+            question.save()
+            position += 1
+            created = Option.objects.bulk_create(
+                Option(question=question, position=i, key=o["key"], label=o["label"])
+                for i, o in enumerate(q["options"])
+            )
+            options_by_key[question.key] = {o.key: o.pk for o in created}
+            MatrixRow.objects.bulk_create(
+                MatrixRow(question=question, position=i, key=r["key"], label=r["label"])
+                for i, r in enumerate(q["rows"])
+            )
+            by_key[question.key] = question
+
+
+def export(survey: Survey) -> dict:
+    """The survey as a definition that :func:`check` accepts and :func:`build` recreates."""
+    questions = list(
+        survey.questions.select_related("condition_question").prefetch_related("options", "rows")
+    )
+    option_keys = {o.pk: o.key for q in questions for o in q.options.all()}
+    sections = []
+    for section in survey.sections.all():
+        items = []
+        for q in (q for q in questions if q.section_id == section.pk):
+            item: dict[str, Any] = {
+                "key": q.key,
+                "kind": q.kind,
+                "prompt": q.prompt,
+                "help": q.help,
+                "required": q.required,
+            }
+            if q.options.all():
+                item["options"] = [{"key": o.key, "label": o.label} for o in q.options.all()]
+            if q.rows.all():
+                item["rows"] = [{"key": r.key, "label": r.label} for r in q.rows.all()]
+            if q.constraints:
+                item["constraints"] = q.constraints
+            if q.condition_question_id:
+                value = q.condition_value
+                if q.condition_question.kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
+                    value = option_keys.get(value, value)
+                item["show_if"] = {
+                    "question": q.condition_question.key,
+                    "op": q.condition_op,
+                    "value": value,
+                }
+            items.append(item)
+        sections.append(
+            {"title": section.title, "description": section.description, "questions": items}
+        )
+    return {
+        "format": FORMAT,
+        "slug": survey.slug,
+        "title": survey.title,
+        "introduction": survey.introduction,
+        "group": survey.group.slug if survey.group_id else None,
+        **{field: getattr(survey, field) for field in SETTINGS},
+        "opens_at": survey.opens_at.isoformat() if survey.opens_at else None,
+        "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
+        "sections": sections,
+    }

@@ -1,0 +1,476 @@
+"""Survey writes: create and edit definitions, open and close, submit answers, snapshots.
+
+Every entry point (website, API, tasks, admin, demo) calls these; each checks permission and state
+and raises a domain error from ``config.errors`` with a message a person can act on.
+"""
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from config.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+
+from . import definition as definition_format
+from .answers import specs_for, validate
+from .models import Answer, Draft, Participation, Response, ResultSnapshot, Survey
+
+# Submissions from people who are not signed in (audience "anyone") per client and survey.
+ANONYMOUS_RATE_LIMIT = (10, 3600)  # (submissions, seconds)
+
+
+class RateLimited(DomainError):
+    status_code = 429
+
+
+# --- Permissions -------------------------------------------------------------------------------
+
+
+def _is_chair(user, group_id: int | None) -> bool:
+    if group_id is None or user is None or not user.is_authenticated:
+        return False
+    from governance.models import Membership
+
+    return Membership.objects.filter(
+        user=user,
+        group_id=group_id,
+        role=Membership.Role.CHAIR,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def can_create(user, group) -> bool:
+    """Staff, or an active chair of the owning group."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_staff) or _is_chair(user, group.pk if group else None)
+
+
+def is_owner(user, survey: Survey) -> bool:
+    """Owners edit, open, close, export and always see results: staff and the group's chairs."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return _is_chair(user, survey.group_id)
+
+
+def in_audience(user, survey: Survey) -> bool:
+    if survey.audience == Survey.Audience.ANYONE:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if survey.audience == Survey.Audience.SIGNED_IN:
+        return True
+    if survey.group_id is None:
+        return bool(user.is_staff)
+    from governance.models import Membership
+
+    return Membership.objects.filter(
+        user=user, group_id=survey.group_id, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def _require_owner(survey: Survey, actor) -> None:
+    if not is_owner(actor, survey):
+        raise NotAllowed("Only staff and the chairs of the owning group may manage this survey.")
+
+
+# --- Creating and editing ---------------------------------------------------------------------
+
+
+def _unique_slug(base: str) -> str:
+    base = (slugify(base) or "survey")[:90]
+    slug, n = base, 2
+    while Survey.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _resolve_group(slug: str | None):
+    if not slug:
+        return None
+    from governance.models import WorkingGroup
+
+    group = WorkingGroup.objects.filter(slug=slug).first()
+    if group is None:
+        raise Invalid("No such working group.", errors={"/group": [f"No group {slug!r}."]})
+    return group
+
+
+def _settings_from(d: dict) -> dict[str, Any]:
+    return {
+        "title": d["title"],
+        "introduction": d.get("introduction", ""),
+        "opens_at": parse_datetime(d["opens_at"]) if d.get("opens_at") else None,
+        "closes_at": parse_datetime(d["closes_at"]) if d.get("closes_at") else None,
+        **{field: d[field] for field in definition_format.SETTINGS},
+    }
+
+
+def survey_create(*, definition: dict, actor) -> Survey:
+    """Create a draft survey from a definition (``omi-survey/1``). Staff or a chair of the group."""
+    d = definition_format.check(definition)
+    group = _resolve_group(d.get("group"))
+    if not can_create(actor, group):
+        raise NotAllowed(
+            "Only staff and the chairs of the owning group may create surveys."
+            if group
+            else "Only staff may create a survey without an owning group."
+        )
+    with transaction.atomic():
+        if d.get("slug"):
+            if Survey.objects.filter(slug=d["slug"]).exists():
+                raise Conflict(
+                    "A survey with this slug exists.", errors={"/slug": ["Choose another slug."]}
+                )
+            slug = d["slug"]
+        else:
+            slug = _unique_slug(d["title"])
+        survey = Survey.objects.create(
+            slug=slug, group=group, created_by=actor, **_settings_from(d)
+        )
+        definition_format.build(definition=d, survey=survey)
+    return survey
+
+
+def _ensure_editable(survey: Survey) -> None:
+    if survey.status == Survey.Status.CLOSED:
+        raise Conflict("This survey is closed; make a new version to change it.")
+    if survey.responses.exists():
+        raise Conflict(
+            "This survey has responses, so its questions are locked; make a new version instead."
+        )
+
+
+def survey_replace_definition(*, survey: Survey, actor, definition: dict) -> Survey:
+    """Replace the questions and settings of a survey that has no response yet.
+
+    Questions are rebuilt (their ids change); drafts saved against the old ids are discarded.
+    """
+    _require_owner(survey, actor)
+    d = definition_format.check(definition)
+    group = _resolve_group(d.get("group"))
+    if group != survey.group and not can_create(actor, group):
+        raise NotAllowed("You may not move this survey to that group.")
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        _ensure_editable(survey)
+        for field, value in _settings_from(d).items():
+            setattr(survey, field, value)
+        survey.group = group
+        survey.save()
+        survey.drafts.all().delete()
+        survey.sections.all().delete()
+        definition_format.build(definition=d, survey=survey)
+    return survey
+
+
+def survey_edit(*, survey: Survey, actor, change: Callable[[dict], None]) -> Survey:
+    """Apply ``change`` to the exported definition and save it (the editor's single write path)."""
+    d = copy.deepcopy(definition_format.export(survey))
+    change(d)
+    return survey_replace_definition(survey=survey, actor=actor, definition=d)
+
+
+def _find_question(d: dict, key: str) -> tuple[int, int]:
+    for s_index, section in enumerate(d["sections"]):
+        for q_index, q in enumerate(section["questions"]):
+            if q["key"] == key:
+                return s_index, q_index
+    raise NotFound("No such question.")
+
+
+def question_save(
+    *, survey: Survey, actor, data: dict, key: str | None = None, section: int = 0
+) -> Survey:
+    """Add a question (``key`` None) to a section, or replace the question named ``key``."""
+
+    def change(d: dict) -> None:
+        if key is None:
+            if not 0 <= section < len(d["sections"]):
+                raise NotFound("No such section.")
+            d["sections"][section]["questions"].append(data)
+        else:
+            s, q = _find_question(d, key)
+            d["sections"][s]["questions"][q] = data
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
+def question_delete(*, survey: Survey, actor, key: str) -> Survey:
+    def change(d: dict) -> None:
+        s, q = _find_question(d, key)
+        for section in d["sections"]:
+            for other in section["questions"]:
+                if (other.get("show_if") or {}).get("question") == key:
+                    raise Conflict(
+                        f"Question {other['key']!r} is shown depending on this one; change its "
+                        "condition first."
+                    )
+        del d["sections"][s]["questions"][q]
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
+def question_move(*, survey: Survey, actor, key: str, direction: str) -> Survey:
+    """Move a question one place up or down, across section boundaries when at an edge."""
+
+    def change(d: dict) -> None:
+        s, q = _find_question(d, key)
+        item = d["sections"][s]["questions"][q]
+        if direction == "up":
+            if q > 0:
+                qs = d["sections"][s]["questions"]
+                qs[q - 1], qs[q] = qs[q], qs[q - 1]
+            elif s > 0:
+                d["sections"][s]["questions"].pop(q)
+                d["sections"][s - 1]["questions"].append(item)
+        elif direction == "down":
+            qs = d["sections"][s]["questions"]
+            if q < len(qs) - 1:
+                qs[q + 1], qs[q] = qs[q], qs[q + 1]
+            elif s < len(d["sections"]) - 1:
+                qs.pop(q)
+                d["sections"][s + 1]["questions"].insert(0, item)
+        else:
+            raise Invalid("Move up or down.", errors={"direction": ["Use up or down."]})
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
+def section_add(*, survey: Survey, actor, title: str, description: str = "") -> Survey:
+    def change(d: dict) -> None:
+        d["sections"].append({"title": title, "description": description, "questions": []})
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
+def survey_new_version(*, survey: Survey, actor) -> Survey:
+    """Copy a survey into a new draft version; the results of each version stay separate."""
+    _require_owner(survey, actor)
+    if Survey.objects.filter(previous_version=survey).exists():
+        raise Conflict("This survey already has a newer version.")
+    d = definition_format.export(survey)
+    root = survey.slug.rsplit("-v", 1)[0] if survey.version > 1 else survey.slug
+    d["slug"] = _unique_slug(f"{root}-v{survey.version + 1}")
+    d["opens_at"] = d["closes_at"] = None
+    with transaction.atomic():
+        new = survey_create(definition=d, actor=actor)
+        new.previous_version = survey
+        new.version = survey.version + 1
+        new.save(update_fields=["previous_version", "version"])
+    return new
+
+
+# --- Opening and closing ----------------------------------------------------------------------
+
+
+def survey_open(*, survey: Survey, actor) -> Survey:
+    """Draft → open. With ``opens_at`` in the future it accepts answers only from then."""
+    _require_owner(survey, actor)
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status != Survey.Status.DRAFT:
+            raise Conflict(f"Only a draft can be opened; this survey is {survey.status}.")
+        if not survey.questions.exists():
+            raise Invalid("Add a question before opening the survey.")
+        if survey.closes_at and survey.closes_at <= timezone.now():
+            raise Invalid(
+                "The close time has passed; set a later one.",
+                errors={"closes_at": ["Set a time in the future."]},
+            )
+        survey.status = Survey.Status.OPEN
+        survey.save(update_fields=["status", "updated_at"])
+    return survey
+
+
+def survey_close(*, survey: Survey, actor=None, at: datetime | None = None) -> Survey:
+    """Open → closed, then freeze the results in a snapshot. ``actor`` None: the scheduler."""
+    if actor is not None:
+        _require_owner(survey, actor)
+    now = at or timezone.now()
+    with transaction.atomic():
+        # The conditional update claims the transition: of two closers only one changes the row.
+        changed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.OPEN).update(
+            status=Survey.Status.CLOSED, closed_at=now, updated_at=now
+        )
+        if not changed:
+            if actor is not None:
+                raise Conflict("Only an open survey can be closed.")
+            return Survey.objects.get(pk=survey.pk)
+        survey = Survey.objects.get(pk=survey.pk)
+        snapshot_create(survey=survey)
+    return survey
+
+
+def close_due_surveys(*, now: datetime | None = None) -> list[int]:
+    """Close every open survey whose ``closes_at`` has passed; idempotent."""
+    now = now or timezone.now()
+    due = list(
+        Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    closed = []
+    for pk in due:
+        survey = survey_close(survey=Survey(pk=pk), actor=None, at=now)
+        if survey.status == Survey.Status.CLOSED:
+            closed.append(pk)
+    return closed
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def snapshot_create(*, survey: Survey) -> ResultSnapshot:
+    """Freeze the public results (suppression applied) with the sha256 of their canonical JSON.
+    Idempotent: a survey has at most one snapshot."""
+    from .results import public_results
+
+    existing = ResultSnapshot.objects.filter(survey=survey).first()
+    if existing:
+        return existing
+    data = public_results(survey, owner=False, use_snapshot=False)
+    data.pop("snapshot_sha256", None)
+    text = canonical_json(data)
+    snapshot, _ = ResultSnapshot.objects.get_or_create(
+        survey=survey,
+        defaults={
+            "data": data,
+            "canonical": text,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        },
+    )
+    return snapshot
+
+
+# --- Answering --------------------------------------------------------------------------------
+
+
+def _ensure_can_answer(survey: Survey, user) -> None:
+    if not survey.is_accepting:
+        raise NotAllowed("This survey is not open for answers.")
+    if not in_audience(user, survey):
+        if user is None or not user.is_authenticated:
+            raise NotAllowed("Sign in to answer this survey.")
+        raise NotAllowed("This survey is for members of its working group.")
+
+
+def _recheck_open_locked(survey: Survey) -> None:
+    """Inside the writing transaction: the survey is still open. On PostgreSQL a shared row lock
+    makes a concurrent close wait for this submission, so the snapshot sees it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM surveys_survey WHERE id = %s FOR SHARE", [survey.pk])
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = Survey.objects.filter(pk=survey.pk).values_list("status", flat=True).first()
+    if status != Survey.Status.OPEN:
+        raise NotAllowed("This survey is not open for answers.")
+
+
+def _rate_limit(survey: Survey, client_key: str | None) -> None:
+    limit, window = ANONYMOUS_RATE_LIMIT
+    key = f"surveys:rate:{survey.pk}:{hashlib.sha256((client_key or '?').encode()).hexdigest()}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > limit:
+        raise RateLimited("Too many answers from this network; try again later.")
+
+
+def response_submit(
+    *,
+    survey: Survey,
+    user,
+    answers: dict,
+    strict: bool = True,
+    client_key: str | None = None,
+) -> Response:
+    """Record one response: the person on the roll, the answers in the ballot box.
+
+    403 not open or not in the audience; 409 already answered (the roll's unique constraint
+    decides, so two concurrent submissions cannot both pass); 400 with an error per question.
+    For anonymous surveys the response holds no person and only the day.
+    """
+    _ensure_can_answer(survey, user)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and Participation.objects.filter(survey=survey, user=user).exists():
+        raise Conflict("You have already answered this survey.")
+    specs = specs_for(survey)
+    clean, errors = validate(specs, answers, strict=strict)
+    if errors:
+        count = sum(len(v) for v in errors.values())
+        raise Invalid(
+            f"{count} answer{'s' if count != 1 else ''} need{'' if count != 1 else 's'} attention.",
+            errors=errors,
+        )
+    if not signed_in:
+        _rate_limit(survey, client_key)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            _recheck_open_locked(survey)
+            if signed_in:
+                Participation.objects.create(survey=survey, user=user)
+            response = Response.objects.create(
+                survey=survey,
+                respondent=user if signed_in and not survey.is_anonymous else None,
+                submitted_on=today,
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, question_id=qid, value=value)
+                for qid, value in clean.items()
+            )
+            if signed_in:
+                Draft.objects.filter(survey=survey, user=user).delete()
+    except IntegrityError:
+        raise Conflict("You have already answered this survey.") from None
+    return response
+
+
+def response_update(*, survey: Survey, user, answers: dict, strict: bool = True) -> Response:
+    """Replace my answers, until the close, where the survey allows it (never anonymous ones)."""
+    _ensure_can_answer(survey, user)
+    if survey.is_anonymous or not survey.allow_edit:
+        raise NotAllowed("Answers to this survey cannot be changed once submitted.")
+    response = Response.objects.filter(survey=survey, respondent=user).first()
+    if response is None:
+        raise NotFound("You have not answered this survey yet.")
+    clean, errors = validate(specs_for(survey), answers, strict=strict)
+    if errors:
+        raise Invalid("Some answers need attention.", errors=errors)
+    with transaction.atomic():
+        _recheck_open_locked(survey)
+        response.answers.all().delete()
+        Answer.objects.bulk_create(
+            Answer(response=response, question_id=qid, value=value) for qid, value in clean.items()
+        )
+        Draft.objects.filter(survey=survey, user=user).delete()
+    return response
+
+
+def draft_save(*, survey: Survey, user, answers: dict, section_index: int) -> Draft:
+    """Keep answers between pages (raw, checked again at submission) so a person can resume."""
+    _ensure_can_answer(survey, user)
+    if user is None or not user.is_authenticated:
+        raise NotAllowed("Sign in to save a draft.")
+    draft, _ = Draft.objects.get_or_create(survey=survey, user=user)
+    draft.answers = {str(k): v for k, v in answers.items()}
+    draft.section_index = max(0, section_index)
+    draft.save()
+    return draft
