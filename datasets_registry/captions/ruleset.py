@@ -70,6 +70,12 @@ RULES: dict[str, dict[str, Any]] = {
         "explanation": "A single line is longer than the reader accepts; it was skipped.",
         "params": {"max_bytes": ({"type": "integer", "minimum": 1024}, 16 * 1024 * 1024)},
     },
+    "empty_file": {
+        "severity": "error",
+        "title": "No data rows",
+        "explanation": "The file has no data rows (it is empty, or a CSV file has only its header).",
+        "params": {},
+    },
     "missing_column": {
         "severity": "error",
         "title": "Required column missing",
@@ -117,7 +123,7 @@ RULES: dict[str, dict[str, Any]] = {
         "is statistical: very short captions are skipped.",
         "params": {
             "min_chars": (_INT, 20),
-            "min_confidence": ({"type": "number", "minimum": 0, "maximum": 1}, 0.9),
+            "min_confidence": ({"type": "number", "minimum": 0, "maximum": 1}, 0.8),
         },
     },
     "stray_whitespace": {
@@ -250,7 +256,13 @@ RULES: dict[str, dict[str, Any]] = {
 }
 
 # Reader-level rules run whenever a file is read; they can be re-graded but not switched off.
-STRUCTURAL_RULES = ("unreadable_row", "invalid_utf8", "line_too_long", "missing_column")
+STRUCTURAL_RULES = (
+    "unreadable_row",
+    "invalid_utf8",
+    "line_too_long",
+    "empty_file",
+    "missing_column",
+)
 
 
 def _default_rule(code: str) -> dict[str, Any]:

@@ -1,0 +1,620 @@
+"""Readers: JSON Lines, CSV, TSV and Parquet, plain or gzip/zstd, as bounded record batches.
+
+Every reader yields :class:`Batch` objects holding only the mapped columns (``caption``, ``image``,
+``license``) as Arrow string arrays, the row number of every row (numbered from 1 in file order;
+CSV/TSV data rows after the header; JSON Lines rows are line numbers), and the issues of rows that
+could not be parsed (``unreadable_row``, ``invalid_utf8``, ``line_too_long``), which are skipped.
+Memory is bounded by ``block_bytes`` / ``batch_rows`` whatever the file size.
+
+Public:
+
+- ``detect_format(filename) -> (format, compression)``
+- ``detect_columns(names, given=None) -> {"caption", "image", "license"}`` (each a name or None)
+- ``inspect_file(path, format, compression, limits=None) -> {"row_count", "columns", "mapping"}``:
+  one streaming pass, used by the registry at upload to record the row count and the mapping.
+- ``iter_batches(path, format, compression, mapping, *, spec=None, limits=None)``
+
+A file that cannot be read at all raises :class:`UnreadableFile` with a message for people.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+FORMATS = ("jsonl", "csv", "tsv", "parquet")
+COMPRESSIONS = ("", "gzip", "zstd")
+ROLES = ("caption", "image", "license")
+
+# Names recognised for each role, in order of preference (compared case-insensitively after the
+# exact spelling is tried).
+COLUMN_CANDIDATES = {
+    "caption": ["text", "caption", "TEXT", "CAPTION", "prompt", "description", "alt_text", "alt"],
+    "image": ["file_name", "image", "url", "URL", "image_url", "filepath", "file", "path", "img"],
+    "license": ["license", "LICENSE", "licence", "license_id", "spdx"],
+}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all (corrupt, not the declared format, too large when inflated)."""
+
+
+@dataclass
+class Limits:
+    max_decompressed_bytes: int = 50 * 1024**3
+    max_line_bytes: int = 16 * 1024 * 1024
+    block_bytes: int = 8 * 1024 * 1024
+    batch_rows: int = 65536
+
+
+@dataclass
+class Batch:
+    rows: pa.Array  # int64 row numbers
+    columns: dict[str, pa.Array | None]  # role -> string array (None when the role is unmapped)
+    not_string: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    issues: list[dict[str, Any]] = field(default_factory=list)  # reader issues (rows skipped)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def detect_format(filename: str) -> tuple[str, str]:
+    """``("jsonl"|"csv"|"tsv"|"parquet", ""|"gzip"|"zstd")`` from a file name; ValueError if unknown."""
+    name = os.path.basename(filename).lower()
+    compression = ""
+    for suffix, comp in ((".gz", "gzip"), (".gzip", "gzip"), (".zst", "zstd"), (".zstd", "zstd")):
+        if name.endswith(suffix):
+            compression, name = comp, name[: -len(suffix)]
+            break
+    for suffixes, fmt in (
+        ((".jsonl", ".ndjson", ".json"), "jsonl"),
+        ((".csv",), "csv"),
+        ((".tsv", ".tab"), "tsv"),
+        ((".parquet", ".pq"), "parquet"),
+    ):
+        if name.endswith(suffixes):
+            return fmt, compression
+    raise ValueError(
+        f"Cannot tell the format of {filename!r}: use .jsonl, .csv, .tsv or .parquet, "
+        "optionally followed by .gz or .zst."
+    )
+
+
+def detect_columns(
+    names: list[str], given: dict[str, str | None] | None = None
+) -> dict[str, str | None]:
+    """Map each role to a column: the given name when set, else the first common name found."""
+    given = {k: v for k, v in (given or {}).items() if v}
+    mapping: dict[str, str | None] = {}
+    lower = {n.lower(): n for n in reversed(names)}
+    for role in ROLES:
+        if role in given:
+            mapping[role] = given[role]
+            continue
+        found = None
+        for cand in COLUMN_CANDIDATES[role]:
+            if cand in names:
+                found = cand
+                break
+        if found is None:
+            for cand in COLUMN_CANDIDATES[role]:
+                if cand.lower() in lower:
+                    found = lower[cand.lower()]
+                    break
+        mapping[role] = found
+    return mapping
+
+
+# --- byte streams ---------------------------------------------------------------------------
+
+
+class _LimitedReader(io.RawIOBase):
+    """Counts decompressed bytes and fails clearly past the limit (a gzip bomb cannot fill RAM)."""
+
+    def __init__(self, raw: BinaryIO, limit: int):
+        self._raw, self._limit, self._total = raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            data = self._raw.read(len(b))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFile(f"The compressed file is corrupt or truncated: {exc}") from exc
+        except Exception as exc:  # zstandard raises its own ZstdError
+            raise UnreadableFile(f"The compressed file is corrupt or truncated: {exc}") from exc
+        n = len(data)
+        self._total += n
+        if self._total > self._limit:
+            raise UnreadableFile(
+                f"The file inflates to more than {self._limit:,} bytes, the decompressed-size "
+                "limit: it was not validated (is it a compression bomb?)."
+            )
+        b[:n] = data
+        return n
+
+
+def open_stream(path: str, compression: str, limits: Limits) -> BinaryIO:
+    """A binary stream of the decompressed content, limited to ``max_decompressed_bytes``."""
+    raw = open(path, "rb")  # noqa: SIM115 - handed to the caller, closed by it
+    if compression == "gzip":
+        inner: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif compression == "zstd":
+        import zstandard
+
+        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    elif compression == "":
+        return raw
+    else:
+        raw.close()
+        raise UnreadableFile(f"Unknown compression {compression!r}.")
+    return io.BufferedReader(_LimitedReader(inner, limits.max_decompressed_bytes), 1 << 20)
+
+
+def _line_blocks(
+    fp: BinaryIO, limits: Limits, end: int | None = None, start: int = 0
+) -> Iterator[tuple[str, bytes | int]]:
+    """Yield ``("lines", data)`` blocks of whole lines, or ``("too_long", 1)`` for a skipped line.
+
+    ``end`` (plain files only) stops after that byte offset, which the planner aligned to a line end.
+    """
+    carry = b""
+    skipping = False
+    remaining = None if end is None else end - start
+    while True:
+        size = limits.block_bytes if remaining is None else min(limits.block_bytes, remaining)
+        data = fp.read(size) if size > 0 else b""
+        if remaining is not None:
+            remaining -= len(data)
+        if not data:
+            if carry and not skipping:
+                yield "lines", carry
+            return
+        if skipping:
+            nl = data.find(b"\n")
+            if nl < 0:
+                continue
+            data, skipping = data[nl + 1 :], False
+            if not data:
+                continue
+        buf = carry + data if carry else data
+        last = buf.rfind(b"\n")
+        if last < 0:
+            carry = buf
+        else:
+            yield "lines", buf[: last + 1]
+            carry = buf[last + 1 :]
+        if len(carry) > limits.max_line_bytes:
+            carry, skipping = b"", True
+            yield "too_long", 1
+
+
+def _issue(row: int, rule: str, message: str, value: str = "") -> dict[str, Any]:
+    return {"row": row, "rule": rule, "message": message, "value": value[:200]}
+
+
+def _excerpt(raw: bytes) -> str:
+    return raw[:200].decode("utf-8", errors="replace")
+
+
+# --- JSON Lines -----------------------------------------------------------------------------
+
+
+def _jsonl_fast(block: bytes, mapping: dict[str, str | None]) -> dict[str, pa.Array | None] | None:
+    """Parse a block with pyarrow; None when the slow, row-by-row path must take over."""
+    import pyarrow.json as pj
+
+    if block.startswith(b"\n") or b"\n\n" in block or b"\r\n\r\n" in block:
+        return None  # blank lines would shift row numbers
+    try:
+        table = pj.read_json(
+            io.BytesIO(block),
+            read_options=pj.ReadOptions(use_threads=True, block_size=len(block) + 1),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    expected = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if table.num_rows != expected:
+        return None
+    cols: dict[str, pa.Array | None] = {}
+    for role, name in mapping.items():
+        if not name:
+            cols[role] = None
+            continue
+        if name not in table.column_names:
+            cols[role] = pa.nulls(table.num_rows, pa.string())
+            continue
+        col = table.column(name).combine_chunks()
+        if pa.types.is_null(col.type):
+            col = pa.nulls(table.num_rows, pa.string())
+        elif pa.types.is_large_string(col.type):
+            col = col.cast(pa.string())
+        elif not pa.types.is_string(col.type):
+            return None  # a number or object where text belongs: explain it row by row
+        cols[role] = col
+    return cols
+
+
+def _jsonl_slow(
+    block: bytes, first_row: int, mapping: dict[str, str | None], batch: Batch
+) -> dict[str, list]:
+    values: dict[str, list] = {role: [] for role in mapping}
+    rows: list[int] = []
+    for i, line in enumerate(block.split(b"\n")):
+        row = first_row + i
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            batch.issues.append(
+                _issue(row, "invalid_utf8", f"Byte {exc.start} is not valid UTF-8.", _excerpt(line))
+            )
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError as exc:
+            batch.issues.append(_issue(row, "unreadable_row", f"Not valid JSON: {exc}.", text))
+            continue
+        if not isinstance(obj, dict):
+            batch.issues.append(
+                _issue(row, "unreadable_row", "The line is JSON but not an object.", text)
+            )
+            continue
+        rows.append(row)
+        for role, name in mapping.items():
+            value = obj.get(name) if name else None
+            if value is not None and not isinstance(value, str):
+                batch.not_string.setdefault(role, []).append((row, type(value).__name__))
+                value = None
+            values[role].append(value)
+    values["__rows__"] = rows
+    return values
+
+
+def _iter_jsonl(
+    fp: BinaryIO, mapping, limits: Limits, first_row: int, end: int | None, start: int
+) -> Iterator[Batch]:
+    row = first_row
+    for kind, data in _line_blocks(fp, limits, end=end, start=start):
+        if kind == "too_long":
+            yield Batch(
+                rows=pa.array([], pa.int64()),
+                columns={r: (pa.array([], pa.string()) if mapping[r] else None) for r in mapping},
+                issues=[
+                    _issue(
+                        row,
+                        "line_too_long",
+                        f"The line is longer than {limits.max_line_bytes:,} bytes and was skipped.",
+                    )
+                ],
+            )
+            row += 1
+            continue
+        assert isinstance(data, bytes)
+        n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        cols = _jsonl_fast(data, mapping)
+        if cols is not None:
+            yield Batch(rows=pa.array(range(row, row + n_lines), pa.int64()), columns=cols)
+        else:
+            batch = Batch(rows=pa.array([], pa.int64()), columns={})
+            body = data[:-1] if data.endswith(b"\n") else data
+            values = _jsonl_slow(body, row, mapping, batch)
+            batch.rows = pa.array(values.pop("__rows__"), pa.int64())
+            batch.columns = {
+                role: (pa.array(values[role], pa.string()) if mapping[role] else None)
+                for role in mapping
+            }
+            yield batch
+        row += n_lines
+
+
+def _jsonl_columns(fp: BinaryIO, limits: Limits) -> list[str]:
+    """Column names seen in the first lines (a JSON Lines file has no header)."""
+    names: dict[str, None] = {}
+    head = fp.read(min(limits.block_bytes, 1 << 20))
+    for line in head.split(b"\n")[:1000]:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            names.update(dict.fromkeys(obj))
+    return list(names)
+
+
+# --- CSV / TSV --------------------------------------------------------------------------------
+
+
+def _csv_reader(fp: BinaryIO, fmt: str, limits: Limits):
+    csv.field_size_limit(limits.max_line_bytes)
+    text = io.TextIOWrapper(fp, encoding="utf-8", errors="surrogateescape", newline="")
+    return csv.reader(text, delimiter="\t" if fmt == "tsv" else ",", strict=False)
+
+
+def _csv_header(reader) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        raise UnreadableFile(f"The header row cannot be parsed: {exc}.") from exc
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    try:
+        "".join(header).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnreadableFile("The header row is not valid UTF-8.") from exc
+    return header
+
+
+def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch]:
+    reader = _csv_reader(fp, fmt, limits)
+    header = _csv_header(reader)
+    index = {
+        role: (header.index(name) if name in header else None)
+        for role, name in mapping.items()
+        if name
+    }
+    width = len(header)
+    row = 0
+    while True:
+        batch = Batch(rows=pa.array([], pa.int64()), columns={})
+        rows: list[int] = []
+        values: dict[str, list] = {role: [] for role in mapping}
+        done = False
+        while len(rows) < limits.batch_rows:
+            try:
+                record = next(reader)
+            except StopIteration:
+                done = True
+                break
+            except csv.Error as exc:
+                row += 1
+                batch.issues.append(
+                    _issue(row, "unreadable_row", f"The row cannot be parsed: {exc}.")
+                )
+                continue
+            row += 1
+            if not record:
+                row -= 1  # csv yields [] for a blank line: not a data row
+                continue
+            if len(record) != width:
+                batch.issues.append(
+                    _issue(
+                        row,
+                        "unreadable_row",
+                        f"The row has {len(record)} fields; the header has {width}.",
+                        _safe(",".join(record)),
+                    )
+                )
+                continue
+            try:
+                "\x1f".join(record).encode("utf-8")
+            except UnicodeEncodeError:
+                batch.issues.append(
+                    _issue(
+                        row, "invalid_utf8", "The row is not valid UTF-8.", _safe(",".join(record))
+                    )
+                )
+                continue
+            rows.append(row)
+            for role in mapping:
+                i = index.get(role)
+                values[role].append(record[i] if i is not None else None)
+        batch.rows = pa.array(rows, pa.int64())
+        batch.columns = {
+            role: (pa.array(values[role], pa.string()) if mapping[role] else None)
+            for role in mapping
+        }
+        if rows or batch.issues:
+            yield batch
+        if done:
+            return
+
+
+def _safe(text: str) -> str:
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def _parquet_file(path: str, compression: str, limits: Limits):
+    import pyarrow.parquet as pq
+
+    source: Any = path
+    if compression:
+        # Parquet needs random access: inflate to a temporary file first (bounded by the limit).
+        tmp = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the ParquetFile
+        with open_stream(path, compression, limits) as stream:
+            shutil.copyfileobj(stream, tmp, 1 << 20)
+        tmp.seek(0)
+        source = tmp
+    try:
+        return pq.ParquetFile(source)
+    except (pa.ArrowException, OSError) as exc:
+        raise UnreadableFile(f"Not a readable Parquet file (truncated or corrupt?): {exc}") from exc
+
+
+def _iter_parquet(pf, mapping, limits: Limits, row_groups: list[int] | None) -> Iterator[Batch]:
+    names = pf.schema_arrow.names
+    wanted = [n for n in dict.fromkeys(v for v in mapping.values() if v) if n in names]
+    groups = list(range(pf.num_row_groups)) if row_groups is None else row_groups
+    offsets = [0]
+    for i in range(pf.num_row_groups):
+        offsets.append(offsets[-1] + pf.metadata.row_group(i).num_rows)
+    for g in groups:
+        row = offsets[g] + 1
+        try:
+            batches = pf.iter_batches(batch_size=limits.batch_rows, row_groups=[g], columns=wanted)
+            for rb in batches:
+                n = rb.num_rows
+                batch = Batch(rows=pa.array(range(row, row + n), pa.int64()), columns={})
+                for role, name in mapping.items():
+                    if not name:
+                        batch.columns[role] = None
+                    elif name not in rb.schema.names:
+                        batch.columns[role] = pa.nulls(n, pa.string())
+                    else:
+                        batch.columns[role] = _as_string(rb.column(name), role, row, batch)
+                yield batch
+                row += n
+        except (pa.ArrowException, OSError) as exc:
+            raise UnreadableFile(
+                f"Row group {g} of the Parquet file cannot be read: {exc}"
+            ) from exc
+
+
+def _as_string(col: pa.Array, role: str, first_row: int, batch: Batch) -> pa.Array:
+    if pa.types.is_string(col.type):
+        return col
+    if pa.types.is_large_string(col.type) or pa.types.is_string_view(col.type):
+        return col.cast(pa.string())
+    if pa.types.is_dictionary(col.type):
+        return _as_string(col.dictionary_decode(), role, first_row, batch)
+    if pa.types.is_null(col.type):
+        return pa.nulls(len(col), pa.string())
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+        out = []
+        for i, v in enumerate(col.to_pylist()):
+            if v is None:
+                out.append(None)
+                continue
+            try:
+                out.append(v.decode("utf-8"))
+            except UnicodeDecodeError:
+                batch.issues.append(
+                    _issue(
+                        first_row + i, "invalid_utf8", "The value is not valid UTF-8.", _excerpt(v)
+                    )
+                )
+                out.append(None)
+        return pa.array(out, pa.string())
+    batch.not_string.setdefault(role, []).extend(
+        (first_row + i, str(col.type)) for i in range(len(col)) if col[i].is_valid
+    )
+    return pa.nulls(len(col), pa.string())
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def read_columns(path: str, fmt: str, compression: str, limits: Limits | None = None) -> list[str]:
+    """The column names of a file (CSV header, Parquet schema, keys of the first JSON lines)."""
+    limits = limits or Limits()
+    if fmt == "parquet":
+        return list(_parquet_file(path, compression, limits).schema_arrow.names)
+    with open_stream(path, compression, limits) as fp:
+        if fmt == "jsonl":
+            return _jsonl_columns(fp, limits)
+        return _csv_header(_csv_reader(fp, fmt, limits))
+
+
+def iter_batches(
+    path: str,
+    fmt: str,
+    compression: str,
+    mapping: dict[str, str | None],
+    *,
+    spec: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Batch]:
+    """Record batches of the whole file, or of the chunk ``spec`` from :func:`plan_chunks`."""
+    limits = limits or Limits()
+    spec = spec or {"kind": "whole"}
+    if fmt not in FORMATS:
+        raise UnreadableFile(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    if fmt == "parquet":
+        pf = _parquet_file(path, compression, limits)
+        yield from _iter_parquet(pf, mapping, limits, spec.get("row_groups"))
+        return
+    with open_stream(path, compression, limits) as fp:
+        if fmt == "jsonl":
+            start, end = spec.get("start", 0), spec.get("end")
+            if start:
+                fp.seek(start)
+            yield from _iter_jsonl(fp, mapping, limits, spec.get("first_row", 1), end, start)
+        else:
+            yield from _iter_csv(fp, fmt, mapping, limits)
+
+
+def count_lines(path: str, compression: str, limits: Limits | None = None) -> tuple[int, bool]:
+    """Number of lines (a last line without a newline counts) and whether the file ends in one."""
+    limits = limits or Limits()
+    n, last = 0, b"\n"
+    with open_stream(path, compression, limits) as fp:
+        while data := fp.read(1 << 22):
+            n += data.count(b"\n")
+            last = data[-1:]
+    return n + (0 if last == b"\n" else 1), last == b"\n"
+
+
+def inspect_file(
+    path: str,
+    fmt: str,
+    compression: str = "",
+    given: dict[str, str | None] | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """``{"row_count", "columns", "mapping"}`` in one streaming pass; raises UnreadableFile.
+
+    ``row_count`` is the number of data rows (JSON Lines: non-blank lines; CSV/TSV: records after
+    the header; Parquet: from the footer).
+    """
+    limits = limits or Limits()
+    columns = read_columns(path, fmt, compression, limits)
+    mapping = detect_columns(columns, given)
+    if fmt == "parquet":
+        row_count = _parquet_file(path, compression, limits).metadata.num_rows
+    elif fmt == "jsonl":
+        row_count = 0
+        with open_stream(path, compression, limits) as fp:
+            for kind, data in _line_blocks(fp, limits):
+                if kind == "too_long":
+                    row_count += 1
+                else:
+                    assert isinstance(data, bytes)
+                    row_count += sum(1 for line in data.split(b"\n") if line.strip())
+    else:
+        with open_stream(path, compression, limits) as fp:
+            reader = _csv_reader(fp, fmt, limits)
+            _csv_header(reader)
+            row_count = 0
+            while True:
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error:
+                    record = [""]
+                if record:
+                    row_count += 1
+    return {"row_count": row_count, "columns": columns, "mapping": mapping}
+
+
+__all__ = [
+    "COLUMN_CANDIDATES",
+    "Batch",
+    "Limits",
+    "UnreadableFile",
+    "count_lines",
+    "detect_columns",
+    "detect_format",
+    "inspect_file",
+    "iter_batches",
+    "open_stream",
+    "read_columns",
+]
