@@ -785,8 +785,9 @@ def close_due_proposals(*, now: datetime | None = None) -> list[Decision]:
     for pk in Proposal.objects.due(now).order_by("voting_closes_at").values_list("pk", flat=True):
         try:
             decisions.append(proposal_close(proposal=Proposal(pk=pk), now=now))
-        except Conflict:
-            continue  # closed or changed meanwhile by someone else
+        except Conflict as exc:
+            # Closed or changed meanwhile by someone else, or a hook refused: retried next run.
+            logging.getLogger(__name__).warning("Proposal %s not closed: %s", pk, exc.message)
         except Exception:
             logging.getLogger(__name__).exception("Closing proposal %s failed", pk)
     return decisions
