@@ -61,7 +61,7 @@ def _group(slug: str) -> WorkingGroup:
 def _proposals(group: WorkingGroup):
     return (
         Proposal.objects.filter(group=group)
-        .select_related("group", "subject")
+        .select_related("group__settings", "subject")
         .prefetch_related("authors")
     )
 

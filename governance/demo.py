@@ -65,6 +65,11 @@ def seed(*, people, stdout=None) -> None:
                 join_policy=WorkingGroup.JoinPolicy.APPROVAL,
                 actor=admin,
             )
+        elif not group.charter or (parent and group.parent_id is None):
+            # Another app's migration may have created the group bare; give it its demo charter.
+            group.charter = group.charter or charter
+            group.parent = group.parent or groups.get(parent)
+            group.save(update_fields=["charter", "parent"])
         services.settings_of(group)
         groups[slug] = group
         for username, role in ROLES.items():
