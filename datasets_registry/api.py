@@ -1,0 +1,274 @@
+"""REST API of standards and datasets: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponseRedirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import NotAllowed
+
+from . import croissant, selectors, services, uploads
+from .models import Dataset
+from .serializers import (
+    DatasetInput,
+    DatasetOutput,
+    DatasetPatchInput,
+    DatasetVersionInput,
+    DatasetVersionOutput,
+    ErrorOutput,
+    StandardDetailOutput,
+    StandardOutput,
+    StandardVersionOutput,
+)
+
+ERRORS = {
+    400: OpenApiResponse(
+        ErrorOutput, description="Invalid input; `errors` by field or JSON pointer."
+    ),
+    401: OpenApiResponse(ErrorOutput, description="Not signed in."),
+    403: OpenApiResponse(ErrorOutput, description="Not allowed."),
+    404: OpenApiResponse(ErrorOutput, description="Not found (or private and not yours)."),
+}
+
+DATASET_FILTERS = [
+    OpenApiParameter("search", str, description="Words in the name, slug, summary or description."),
+    OpenApiParameter("license", str, description="SPDX expression (case-insensitive)."),
+    OpenApiParameter("standard", str, description="Standard slug, or slug@version."),
+    OpenApiParameter("status", str, enum=Dataset.Status.values),
+    OpenApiParameter("corpus_status", str, enum=Dataset.CorpusStatus.values),
+    OpenApiParameter("visibility", str, enum=Dataset.Visibility.values),
+]
+
+
+# --- standards ---------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["standards"])
+class StandardList(generics.ListAPIView):
+    """Metadata standards, each with its adopted version."""
+
+    serializer_class = StandardOutput
+    ordering = "slug"
+
+    def get_queryset(self):
+        return selectors.standards()
+
+
+@extend_schema(tags=["standards"], responses={200: StandardDetailOutput, 404: ERRORS[404]})
+class StandardDetail(generics.RetrieveAPIView):
+    """A standard with all its versions (version, status, sha256)."""
+
+    serializer_class = StandardDetailOutput
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.standards()
+
+
+@extend_schema(tags=["standards"], responses={200: StandardVersionOutput, 404: ERRORS[404]})
+class StandardVersionDetail(generics.RetrieveAPIView):
+    """One version: its JSON Schema, caption rule set, changelog, status and content sha256."""
+
+    serializer_class = StandardVersionOutput
+
+    def get_object(self):
+        return selectors.standard_version_for(self.kwargs["slug"], self.kwargs["version"])
+
+
+# --- datasets ----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["datasets"])
+class DatasetListCreate(generics.ListCreateAPIView):
+    """Datasets you may see (private ones only if you own, maintain them or are staff)."""
+
+    serializer_class = DatasetOutput
+    ordering = "-pk"
+    filter_backends: list = []
+    parser_classes = [JSONParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.filter_datasets(
+            selectors.datasets_for(self.request.user), self.request.query_params
+        )
+
+    @extend_schema(parameters=DATASET_FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=DatasetInput,
+        responses={201: DatasetOutput, **ERRORS, 409: OpenApiResponse(ErrorOutput, "Slug taken.")},
+    )
+    def post(self, request, *args, **kwargs):
+        data = DatasetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        dataset = services.dataset_register(actor=request.user, **data.validated_data)
+        dataset = selectors.dataset_for(request.user, dataset.slug)
+        return Response(
+            DatasetOutput(dataset, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["datasets"])
+class DatasetDetail(generics.RetrieveAPIView):
+    """A dataset; PATCH by its owner, maintainers or staff (metadata is re-validated)."""
+
+    serializer_class = DatasetOutput
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser, FormParser]
+
+    def get_object(self):
+        return selectors.dataset_for(self.request.user, self.kwargs["slug"])
+
+    @extend_schema(responses={200: DatasetOutput, 404: ERRORS[404]})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=DatasetPatchInput, responses={200: DatasetOutput, **ERRORS})
+    def patch(self, request, *args, **kwargs):
+        dataset = self.get_object()
+        data = DatasetPatchInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.dataset_update(dataset=dataset, actor=request.user, **data.validated_data)
+        dataset = selectors.dataset_for(request.user, dataset.slug)
+        return Response(DatasetOutput(dataset, context={"request": request}).data)
+
+
+@extend_schema(tags=["datasets"])
+class DatasetVersionListCreate(generics.ListAPIView):
+    """A dataset's versions, newest first; POST uploads a new one (multipart)."""
+
+    serializer_class = DatasetVersionOutput
+    ordering = "-pk"
+    parser_classes = [uploads.StreamingMultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before anything reads the body (the CSRF check of session authentication does): files
+        # stream through our hashing, size-capped handler.
+        if request.method == "POST":
+            uploads.install(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_dataset(self) -> Dataset:
+        if not hasattr(self, "_dataset"):
+            self._dataset = selectors.dataset_for(self.request.user, self.kwargs["slug"])
+        return self._dataset
+
+    def get_queryset(self):
+        return self.get_dataset().versions.select_related("dataset", "created_by")
+
+    @extend_schema(
+        request={"multipart/form-data": DatasetVersionInput},
+        responses={
+            201: DatasetVersionOutput,
+            **ERRORS,
+            409: OpenApiResponse(ErrorOutput, description="The version label exists."),
+            413: OpenApiResponse(ErrorOutput, description="Over DATASET_UPLOAD_MAX_BYTES."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        dataset = self.get_dataset()
+        # Refuse before reading the body: outsiders and oversized uploads never reach the disk.
+        if not dataset.can_maintain(request.user):
+            raise NotAllowed("Only the dataset's owner, its maintainers and staff may upload.")
+        uploads.precheck_length(request)
+        body = request.data  # parses the multipart stream through the handler
+        uploads.raise_for_handler(uploads.handler_of(request._request))
+        data = DatasetVersionInput(data=body)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        version = services.dataset_version_create(
+            dataset=dataset,
+            actor=request.user,
+            upload=fields["file"],
+            version=fields["version"],
+            format=fields.get("format") or None,
+            compression=fields.get("compression") or None,
+            sha256=fields.get("sha256") or None,
+            caption_column=fields.get("caption_column") or None,
+            image_column=fields.get("image_column") or None,
+            license_column=fields.get("license_column") or None,
+            notes=fields.get("notes") or "",
+        )
+        return Response(
+            DatasetVersionOutput(version, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["datasets"], responses={200: DatasetVersionOutput, 404: ERRORS[404]})
+class DatasetVersionDetail(generics.RetrieveAPIView):
+    """One immutable version: file size, sha256, format, row count, column mapping."""
+
+    serializer_class = DatasetVersionOutput
+
+    def get_object(self):
+        return selectors.version_for(self.request.user, self.kwargs["slug"], self.kwargs["version"])
+
+
+@extend_schema(
+    tags=["datasets"],
+    responses={
+        (200, "application/ld+json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="Croissant 1.1 JSON-LD with RAI fields."
+        ),
+        404: ERRORS[404],
+    },
+)
+class DatasetVersionCroissant(APIView):
+    """The version as Croissant 1.1 JSON-LD: FileObject with sha256, caption RecordSet, RAI."""
+
+    def get(self, request, slug: str, version: str):
+        obj = selectors.version_for(request.user, slug, version)
+        doc = croissant.build(obj, base_url=request.build_absolute_uri("/"))
+        response = Response(doc, content_type="application/ld+json")
+        response["Content-Disposition"] = (
+            f'inline; filename="{obj.dataset.slug}-{obj.version}.croissant.json"'
+        )
+        return response
+
+
+@extend_schema(
+    tags=["datasets"],
+    responses={
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The caption file as uploaded."
+        ),
+        404: ERRORS[404],
+    },
+)
+class DatasetVersionDownload(APIView):
+    """The version's file, for those who may see the dataset."""
+
+    def get(self, request, slug: str, version: str):
+        return file_response(selectors.version_for(request.user, slug, version))
+
+
+def file_response(version):
+    """Stream the stored file through the app (local storage) or redirect to a signed URL (S3).
+
+    Never a public /media/ address: whoever downloads has passed the visibility check.
+    """
+    from django.core.files.storage import FileSystemStorage
+
+    storage = version.file.storage
+    if isinstance(getattr(storage, "_wrapped", storage), FileSystemStorage):
+        response = FileResponse(
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=version.filename,
+            content_type=version.media_type,
+        )
+        response["X-Content-SHA256"] = version.sha256
+        response["Cache-Control"] = (
+            "private, no-store" if not version.dataset.is_public else "public, max-age=300"
+        )
+        return response
+    return HttpResponseRedirect(storage.url(version.file.name))

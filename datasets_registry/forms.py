@@ -1,0 +1,145 @@
+import json
+
+from django import forms
+
+from .files import FORMATS
+from .models import Dataset, StandardVersion
+
+
+class JSONTextField(forms.CharField):
+    """A textarea holding JSON; cleans to the parsed value with a clear message when it is not."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *args, expect=dict, **kwargs):
+        self.expect = expect
+        kwargs.setdefault(
+            "widget", forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not (text or "").strip():
+            return self.expect()
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            ) from None
+        if not isinstance(parsed, self.expect):
+            raise forms.ValidationError("This must be a JSON object.")
+        return parsed
+
+
+def standard_choices():
+    return [
+        (v.ref, f"{v.standard.name} {v.version}")
+        for v in StandardVersion.objects.adopted()
+        .select_related("standard")
+        .order_by("standard__name")
+    ]
+
+
+class DatasetForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=80,
+        required=False,
+        help_text="Its address: /datasets/&lt;slug&gt;/. Made from the name when left empty.",
+    )
+    summary = forms.CharField(max_length=300, required=False, help_text="One sentence.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, help_text="Markdown."
+    )
+    license = forms.CharField(
+        max_length=200,
+        label="Licence",
+        help_text="An SPDX licence expression, e.g. CC-BY-4.0, CC0-1.0 or MIT OR Apache-2.0.",
+    )
+    standard = forms.ChoiceField(
+        choices=(), help_text="The adopted standard the metadata conforms to."
+    )
+    visibility = forms.ChoiceField(
+        choices=Dataset.Visibility.choices,
+        widget=forms.RadioSelect,
+        initial=Dataset.Visibility.PUBLIC,
+        help_text="A private dataset is seen only by its owner, maintainers and staff.",
+    )
+    homepage = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    metadata = JSONTextField(
+        required=False,
+        help_text="The dataset card, as JSON conforming to the standard's schema (see the standard's page).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = standard_choices()
+
+
+class DatasetEditForm(DatasetForm):
+    status = forms.ChoiceField(choices=Dataset.Status.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["slug"]
+
+
+class VersionUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Caption file",
+        help_text="JSON Lines, CSV, TSV or Parquet, optionally gzip- or zstd-compressed.",
+    )
+    version = forms.CharField(
+        max_length=64, help_text="A label such as 1.0.0 or 2024-06; unique in the dataset."
+    )
+    format = forms.ChoiceField(
+        choices=[("", "Detect from the file"), *[(f, f) for f in FORMATS]], required=False
+    )
+    sha256 = forms.CharField(
+        required=False,
+        label="sha256 (optional)",
+        help_text="If you give your own, a mismatch is refused.",
+    )
+    caption_column = forms.CharField(
+        required=False, help_text="Detected (text, caption, …) when empty."
+    )
+    image_column = forms.CharField(
+        required=False, help_text="Detected (file_name, image, url, …) when empty."
+    )
+    license_column = forms.CharField(required=False, help_text="Detected (license, …) when empty.")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class MaintainerForm(forms.Form):
+    username = forms.CharField(max_length=150)
+
+
+class StandardVersionForm(forms.Form):
+    version = forms.CharField(max_length=64, help_text="Semantic version, e.g. 1.1.0.")
+    schema = JSONTextField(
+        label="JSON Schema (2020-12) for dataset metadata",
+        widget=forms.Textarea(attrs={"rows": 20, "class": "mono", "spellcheck": "false"}),
+    )
+    rules = JSONTextField(
+        required=False,
+        label="Caption rule set",
+        help_text="Which caption checks run, with thresholds and severities; empty means the defaults.",
+        widget=forms.Textarea(attrs={"rows": 12, "class": "mono", "spellcheck": "false"}),
+    )
+    changelog = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="Markdown."
+    )
+
+
+class ProposeForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Left empty: a title is made for you."
+    )
+    summary = forms.CharField(max_length=1000, required=False)

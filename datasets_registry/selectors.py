@@ -1,0 +1,132 @@
+"""Reads of the registry, scoped to what the requester may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
+
+
+def datasets_for(user) -> QuerySet[Dataset]:
+    """Datasets ``user`` may see, with what list pages show, in a fixed number of queries."""
+    return (
+        Dataset.objects.visible_to(user)
+        .select_related("owner", "standard_version__standard")
+        .prefetch_related("maintainers")
+        .annotate(version_count=Count("versions", distinct=True))
+    )
+
+
+def filter_datasets(qs: QuerySet[Dataset], params) -> QuerySet[Dataset]:
+    """``search`` (text), ``license`` (SPDX, case-insensitive), ``standard`` (``slug`` or
+    ``slug@version``), ``status`` (record status), ``corpus_status``, ``visibility``."""
+    if text := (params.get("search") or params.get("q") or "").strip():
+        qs = qs.search(text)
+    if license := (params.get("license") or "").strip():
+        qs = qs.filter(license__iexact=license)
+    if standard := (params.get("standard") or "").strip():
+        slug, _, label = standard.partition("@")
+        qs = qs.filter(standard_version__standard__slug=slug)
+        if label:
+            qs = qs.filter(standard_version__version=label)
+    if status := (params.get("status") or "").strip():
+        qs = qs.filter(status=status)
+    if corpus := (params.get("corpus_status") or "").strip():
+        qs = qs.filter(corpus_status=corpus)
+    if visibility := (params.get("visibility") or "").strip():
+        qs = qs.filter(visibility=visibility)
+    return qs
+
+
+def dataset_for(user, slug: str) -> Dataset:
+    """The dataset, or 404 when it does not exist *or* the user may not see it."""
+    dataset = datasets_for(user).filter(slug=slug).prefetch_related(_versions_prefetch()).first()
+    if dataset is None:
+        raise Http404("No such dataset.")
+    return dataset
+
+
+def _versions_prefetch() -> Prefetch:
+    return Prefetch(
+        "versions",
+        queryset=DatasetVersion.objects.select_related("created_by").order_by("-created_at", "-pk"),
+    )
+
+
+def version_for(user, slug: str, label: str) -> DatasetVersion:
+    version = (
+        DatasetVersion.objects.select_related(
+            "dataset__owner", "dataset__standard_version__standard", "created_by"
+        )
+        .filter(dataset__in=Dataset.objects.visible_to(user), dataset__slug=slug, version=label)
+        .first()
+    )
+    if version is None:
+        raise Http404("No such dataset version.")
+    return version
+
+
+def license_choices(user) -> list[str]:
+    return list(
+        Dataset.objects.visible_to(user)
+        .order_by("license")
+        .values_list("license", flat=True)
+        .distinct()[:200]
+    )
+
+
+def standards() -> QuerySet[MetadataStandard]:
+    return MetadataStandard.objects.select_related("group").prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=StandardVersion.objects.order_by("-created_at", "-pk"),
+        )
+    )
+
+
+def standard_for(slug: str) -> MetadataStandard:
+    standard = standards().filter(slug=slug).first()
+    if standard is None:
+        raise Http404("No such standard.")
+    return standard
+
+
+def standard_version_for(slug: str, label: str) -> StandardVersion:
+    version = (
+        StandardVersion.objects.select_related("standard__group")
+        .filter(standard__slug=slug, version=label)
+        .first()
+    )
+    if version is None:
+        raise Http404("No such standard version.")
+    return version
+
+
+def adopted_versions() -> QuerySet[StandardVersion]:
+    return StandardVersion.objects.adopted().select_related("standard").order_by("standard__name")
+
+
+def home_panel(request) -> dict:
+    """Public datasets, newest first, for the home page."""
+    recent = list(
+        Dataset.objects.public()
+        .filter(~Q(status=Dataset.Status.WITHDRAWN))
+        .order_by("-created_at", "-pk")[:5]
+    )
+    return {"recent_datasets": recent}
+
+
+def latest_validation_run(version: DatasetVersion):
+    """The caption validation app's latest run for ``version``, or None while it is absent."""
+    try:
+        from .validation.selectors import latest_run
+    except ImportError:
+        return None
+    try:
+        return latest_run(version)
+    except Exception:  # the validation app is optional for the page; never break it
+        import logging
+
+        logging.getLogger(__name__).exception("latest_run failed for %s", version)
+        return None

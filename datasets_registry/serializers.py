@@ -1,0 +1,280 @@
+"""API input and output shapes (the contract in shared/DESIGN.md: extend, never rename)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from .files import COMPRESSIONS, FORMATS
+from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
+
+
+class ErrorOutput(serializers.Serializer):
+    """Every 4xx: a sentence, and messages by field or JSON pointer."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def _abs(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- standards ---------------------------------------------------------------------------------
+
+
+class StandardVersionSummary(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StandardVersion
+        fields = ["version", "status", "sha256", "url"]
+
+    def get_url(self, obj) -> str:
+        return _abs(
+            self.context.get("request"),
+            reverse(
+                "api-standard-version",
+                kwargs={"slug": obj.standard.slug, "version": obj.version},
+            ),
+        )
+
+
+class StandardOutput(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    adopted_version = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MetadataStandard
+        fields = ["slug", "name", "group", "description", "adopted_version", "url", "web_url"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_adopted_version(self, obj) -> str | None:
+        # Uses the prefetched versions: no query per standard.
+        adopted = [v for v in obj.versions.all() if v.status == StandardVersion.Status.ADOPTED]
+        return adopted[0].version if adopted else None
+
+    def get_url(self, obj) -> str:
+        return _abs(
+            self.context.get("request"), reverse("api-standard-detail", kwargs={"slug": obj.slug})
+        )
+
+    def get_web_url(self, obj) -> str:
+        return _abs(self.context.get("request"), obj.get_absolute_url())
+
+
+class StandardDetailOutput(StandardOutput):
+    versions = serializers.SerializerMethodField()
+
+    class Meta(StandardOutput.Meta):
+        fields = [*StandardOutput.Meta.fields, "versions"]
+
+    @extend_schema_field(StandardVersionSummary(many=True))
+    def get_versions(self, obj):
+        return StandardVersionSummary(obj.versions.all(), many=True, context=self.context).data
+
+
+class StandardVersionOutput(serializers.ModelSerializer):
+    standard = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    schema = serializers.JSONField(help_text="JSON Schema (2020-12) for dataset metadata.")
+    rules = serializers.JSONField(help_text="Caption rule set (see the rule-set JSON Schema).")
+    decision_id = serializers.IntegerField(read_only=True, allow_null=True)
+    proposal_id = serializers.IntegerField(read_only=True, allow_null=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StandardVersion
+        fields = [
+            "standard",
+            "version",
+            "status",
+            "schema",
+            "rules",
+            "sha256",
+            "changelog",
+            "proposal_id",
+            "decision_id",
+            "created_at",
+            "proposed_at",
+            "adopted_at",
+            "deprecated_at",
+            "web_url",
+        ]
+
+    def get_web_url(self, obj) -> str:
+        return _abs(self.context.get("request"), obj.get_absolute_url())
+
+
+# --- datasets ----------------------------------------------------------------------------------
+
+
+class DatasetInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    license = serializers.CharField(max_length=200, help_text="An SPDX licence expression.")
+    standard = serializers.CharField(
+        help_text="The adopted standard version, as slug@version (e.g. omi-dataset-card@1.0.0)."
+    )
+    metadata = serializers.JSONField(
+        required=False, default=dict, help_text="Validated against the standard's JSON Schema."
+    )
+    visibility = serializers.ChoiceField(
+        choices=Dataset.Visibility.choices, default=Dataset.Visibility.PUBLIC
+    )
+    homepage = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DatasetPatchInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    license = serializers.CharField(max_length=200, required=False)
+    standard = serializers.CharField(required=False)
+    metadata = serializers.JSONField(required=False)
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.choices, required=False)
+    homepage = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Dataset.Status.choices, required=False)
+
+
+class DatasetOutput(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    maintainers = serializers.SerializerMethodField()
+    standard = serializers.SerializerMethodField()
+    version_count = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    versions_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "slug",
+            "name",
+            "summary",
+            "description",
+            "owner",
+            "maintainers",
+            "license",
+            "homepage",
+            "visibility",
+            "standard",
+            "metadata",
+            "status",
+            "corpus_status",
+            "version_count",
+            "created_at",
+            "updated_at",
+            "url",
+            "web_url",
+            "versions_url",
+        ]
+
+    def get_maintainers(self, obj) -> list[str]:
+        return sorted(u.username for u in obj.maintainers.all())
+
+    def get_standard(self, obj) -> str:
+        return obj.standard_version.ref
+
+    def get_version_count(self, obj) -> int:
+        count = getattr(obj, "version_count", None)
+        return count if count is not None else obj.versions.count()
+
+    def get_url(self, obj) -> str:
+        return _abs(
+            self.context.get("request"), reverse("api-dataset-detail", kwargs={"slug": obj.slug})
+        )
+
+    def get_web_url(self, obj) -> str:
+        return _abs(self.context.get("request"), obj.get_absolute_url())
+
+    def get_versions_url(self, obj) -> str:
+        return _abs(
+            self.context.get("request"),
+            reverse("api-dataset-version-list", kwargs={"slug": obj.slug}),
+        )
+
+
+class DatasetVersionInput(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # the service refuses an empty file with its own message
+        use_url=False,
+        help_text="The caption file (multipart). Hashed by the server as it streams.",
+    )
+    version = serializers.CharField(max_length=64, help_text="A label unique in the dataset.")
+    format = serializers.ChoiceField(
+        choices=FORMATS, required=False, allow_blank=True, help_text="Detected when left out."
+    )
+    compression = serializers.ChoiceField(
+        choices=[c for c in COMPRESSIONS if c],
+        required=False,
+        allow_blank=True,
+        help_text="gzip or zstd; detected from the file's magic bytes when left out.",
+    )
+    sha256 = serializers.CharField(
+        required=False, allow_blank=True, help_text="Your sha256 of the file; a mismatch is a 400."
+    )
+    caption_column = serializers.CharField(required=False, allow_blank=True)
+    image_column = serializers.CharField(required=False, allow_blank=True)
+    license_column = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DatasetVersionOutput(serializers.ModelSerializer):
+    dataset = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    croissant_url = serializers.SerializerMethodField()
+    validation_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DatasetVersion
+        fields = [
+            "dataset",
+            "version",
+            "sha256",
+            "size",
+            "format",
+            "compression",
+            "row_count",
+            "column_mapping",
+            "columns",
+            "original_filename",
+            "notes",
+            "created_by",
+            "created_at",
+            "url",
+            "web_url",
+            "download_url",
+            "croissant_url",
+            "validation_url",
+        ]
+
+    def _path(self, obj, name: str) -> str:
+        return _abs(
+            self.context.get("request"),
+            reverse(name, kwargs={"slug": obj.dataset.slug, "version": obj.version}),
+        )
+
+    def get_url(self, obj) -> str:
+        return self._path(obj, "api-dataset-version-detail")
+
+    def get_web_url(self, obj) -> str:
+        return _abs(self.context.get("request"), obj.get_absolute_url())
+
+    def get_download_url(self, obj) -> str:
+        return self._path(obj, "api-dataset-version-download")
+
+    def get_croissant_url(self, obj) -> str:
+        return self._path(obj, "api-dataset-version-croissant")
+
+    def get_validation_url(self, obj) -> str:
+        # Served by the caption validation app, under this version's API address.
+        return self.get_url(obj) + "validation/"
