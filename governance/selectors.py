@@ -74,7 +74,7 @@ def proposals_of(group: WorkingGroup):
 
 def proposal_detail_queryset():
     return Proposal.objects.select_related(
-        "group", "subject", "voted_revision", "decision"
+        "group__settings", "subject", "voted_revision", "decision"
     ).prefetch_related("authors")
 
 
