@@ -158,11 +158,13 @@ class DatasetVersionListCreate(generics.ListAPIView):
 
     def get_dataset(self) -> Dataset:
         if not hasattr(self, "_dataset"):
-            self._dataset = selectors.dataset_for(self.request.user, self.kwargs["slug"])
+            self._dataset = selectors.dataset_lookup(self.request.user, self.kwargs["slug"])
         return self._dataset
 
     def get_queryset(self):
-        return self.get_dataset().versions.select_related("dataset", "created_by")
+        dataset = self.get_dataset()
+        # The related manager hands each version this dataset instance: no join, no extra query.
+        return dataset.versions.select_related("created_by")
 
     @extend_schema(
         request={"multipart/form-data": DatasetVersionInput},

@@ -47,6 +47,14 @@ def dataset_for(user, slug: str) -> Dataset:
     return dataset
 
 
+def dataset_lookup(user, slug: str) -> Dataset:
+    """Just the dataset row (one query), or 404 when missing or not visible to ``user``."""
+    dataset = Dataset.objects.visible_to(user).filter(slug=slug).first()
+    if dataset is None:
+        raise Http404("No such dataset.")
+    return dataset
+
+
 def _versions_prefetch() -> Prefetch:
     return Prefetch(
         "versions",
