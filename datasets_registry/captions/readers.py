@@ -194,7 +194,13 @@ def _line_blocks(
         if last < 0:
             carry = buf
         else:
-            yield "lines", buf[: last + 1]
+            first_nl = buf.find(b"\n") if carry else -1
+            if first_nl > limits.max_line_bytes:
+                # The line that began in an earlier block ends here, too long: skip it.
+                yield "too_long", 1
+                buf, last = buf[first_nl + 1 :], last - first_nl - 1
+            if last >= 0:
+                yield "lines", buf[: last + 1]
             carry = buf[last + 1 :]
         if len(carry) > limits.max_line_bytes:
             carry, skipping = b"", True

@@ -26,7 +26,7 @@ VALUE_CHARS = 300  # excerpt of the caption kept with each issue
 # span of a flagged row, except where a separate Python pattern is given.
 URL = r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"']+|\b[a-z0-9][a-z0-9-]*\.(?:com|org|net|io|info|biz|co\.uk|de|fr|ru|cn|jp)\b(?:/[^\s]*)?"
 EMAIL = r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
-PHONE = r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{3}[\s.-])\d{3}[\s.-]?\d{4}\b|\+\d{9,14}\b"
+PHONE = r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{3}[\s.-])\d{3}[\s.-]?\d{4}\b|\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\+\d{9,14}\b"
 MARKUP = r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]{2,8}|#[0-9]{2,6}|#x[0-9a-fA-F]{2,6});|\[/?(?:b|i|u|url|img|quote|code|size|color)(?:=[^\]]*)?\]|\[[^\]\n]+\]\([^)\s]+\)|<!--"
 CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 MOJIBAKE = "[ÃÂ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€|\ufffd|Ã¢â‚¬"

@@ -1,0 +1,117 @@
+"""Chunk planning, chunk validation and merging give the same answer as one pass."""
+
+import io
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datasets_registry.captions import (
+    ChunkResult,
+    Limits,
+    merge_chunks,
+    merged_issues,
+    plan_chunks,
+    resolve_mapping,
+    resolve_ruleset,
+    validate_chunk,
+    validate_file,
+)
+from datasets_registry.captions.runner import iter_jsonl
+
+from .helpers import COCO, row, write_jsonl
+
+
+def _chunked(path, fmt, target_bytes=None, target_rows=None):
+    eff = resolve_ruleset(None)
+    kwargs = {}
+    if target_bytes:
+        kwargs["target_bytes"] = target_bytes
+    if target_rows:
+        kwargs["target_rows"] = target_rows
+    specs = plan_chunks(str(path), fmt, "", **kwargs)
+    columns = (
+        json.loads(path.open().readline()).keys()
+        if fmt == "jsonl"
+        else pq.ParquetFile(path).schema_arrow.names
+    )
+    mapping, file_issues = resolve_mapping(list(columns), None, eff)
+    results, streams = [], []
+    for spec in json.loads(json.dumps(specs)):  # specs survive a JSON round trip (task arguments)
+        out = io.BytesIO()
+        res = validate_chunk(str(path), fmt, "", spec, ruleset=eff, mapping=mapping, issues_out=out)
+        # hashes survive their storage format
+        res = ChunkResult(
+            index=res.index, rows=res.rows, last_row=res.last_row, counts=res.counts,
+            hashes=ChunkResult.hashes_from_bytes(res.hashes_to_bytes()),
+        )  # fmt: skip
+        results.append(res)
+        out.seek(0)
+        streams.append(iter_jsonl(out))
+    merge = merge_chunks(results, ruleset=eff, file_issues=file_issues)
+    return specs, merge, list(merged_issues(merge, streams))
+
+
+def test_jsonl_byte_ranges_align_to_line_ends_and_duplicates_cross_chunks(tmp_path):
+    rows = [row(f"A dog number {i} sleeps on a red sofa.", image=f"{i}.jpg") for i in range(2000)]
+    rows[1500]["text"] = rows[3]["text"]  # exact duplicate far from the first
+    rows[1900]["text"] = rows[4]["text"].upper() + "!"  # normalised duplicate
+    rows[1000]["text"] = "  untidy   caption of a dog on a sofa "
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    specs, merge, issues = _chunked(path, "jsonl", target_bytes=20_000)
+    assert len(specs) > 5
+    data = path.read_bytes()
+    for spec in specs:
+        assert spec["start"] == 0 or data[spec["start"] - 1 : spec["start"]] == b"\n"
+    assert sum(s["rows"] for s in specs) == 2000
+    whole = validate_file(str(path), collect=True)
+    assert merge.counts == whole.counts
+    assert issues == whole.issues
+    assert ("duplicate_caption", 1501, "The same caption appears in row 4.") in [
+        (i["rule"], i["row"], i["message"]) for i in issues
+    ]
+    assert [i["row"] for i in issues if i["rule"] == "near_duplicate_caption"] == [1901]
+
+
+def test_parquet_chunks_are_runs_of_row_groups(tmp_path):
+    rows = [row(f"A cat number {i} naps in the sun.", image=f"{i}.jpg") for i in range(100)]
+    rows[90]["text"] = rows[1]["text"]
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=10)
+    specs, _merge, issues = _chunked(path, "parquet", target_rows=25)
+    assert [s["row_groups"] for s in specs] == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]
+    assert [s["first_row"] for s in specs] == [1, 21, 41, 61, 81]
+    assert [(i["row"], i["rule"]) for i in issues] == [(91, "duplicate_caption")]
+
+
+def test_compressed_and_csv_files_are_one_chunk(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("text\nA dog.\n")
+    assert plan_chunks(str(path), "csv", "") == [{"index": 0, "kind": "whole", "first_row": 1}]
+    assert plan_chunks(str(path), "jsonl", "gzip") == [
+        {"index": 0, "kind": "whole", "first_row": 1}
+    ]
+
+
+def test_report_is_sorted_by_row(tmp_path):
+    rows = [row("A dog on a sofa. ") for _ in range(3)] + [row("image")]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    out = io.BytesIO()
+    validate_file(str(path), report=out)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [x["row"] for x in lines] == sorted(x["row"] for x in lines)
+    assert {tuple(sorted(x)) for x in lines} <= {
+        ("message", "row", "rule", "severity", "value"),
+        ("message", "row", "rule", "severity", "span", "value"),
+    }
+
+
+def test_parallel_workers_match_one_process(tmp_path):
+    path = tmp_path / "coco.jsonl"
+    path.write_bytes(COCO.read_bytes() * 2)
+    one = validate_file(str(path))
+    two = validate_file(str(path), workers=2, chunk_bytes=2 * 1024 * 1024, limits=Limits())
+    assert one.counts == two.counts
+    assert (
+        two.counts["by_rule"]["duplicate_caption"] == 206 + 25014
+    )  # every row of the second copy repeats one of the first
