@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import SurveyViewSet
+
+router = SimpleRouter()
+router.register("surveys", SurveyViewSet, basename="api-survey")
+urlpatterns = router.urls

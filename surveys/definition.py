@@ -116,8 +116,6 @@ def check(definition: Any) -> dict:
             seen[q["key"]] = q
             questions.append(q)
         sections.append({**section, "questions": questions})
-    if position == 0:
-        errors.setdefault("/sections", []).append("A survey needs at least one question.")
     if errors:
         raise Invalid("The survey definition has errors.", errors=errors)
     d["sections"] = sections

@@ -1,0 +1,216 @@
+"""Website forms: survey settings and the question editor. Answer pages parse their own fields
+(see ``views.parse_page``) because their shape depends on the questions."""
+
+import json
+
+from django import forms
+
+from .models import Question, Survey
+
+KIND_CHOICES = Question.Kind.choices
+OP_CHOICES = [("", "Always show"), *Question.Op.choices]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class SurveySettingsForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    introduction = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
+    group = forms.ChoiceField(required=False, label="Owning working group")
+    opens_at = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), help_text="Empty: as soon as it is opened (UTC)."
+    )
+    closes_at = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), help_text="Closed and results frozen then (UTC)."
+    )
+    audience = forms.ChoiceField(choices=Survey.Audience.choices)
+    anonymity = forms.ChoiceField(choices=Survey.Anonymity.choices)
+    results_visibility = forms.ChoiceField(choices=Survey.ResultsVisibility.choices)
+    min_cell_size = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        initial=5,
+        label="Minimum cell size (k)",
+        help_text="Counts below k show as “fewer than k” in public results.",
+    )
+    allow_edit = forms.BooleanField(
+        required=False, label="Respondents may edit their answers until the close"
+    )
+    show_free_text = forms.BooleanField(
+        required=False, label="Publish free-text answers (when at least k people answered)"
+    )
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "No group (staff only)")] + [
+            (g.slug, g.name) for g in groups
+        ]
+
+    def apply(self, d: dict) -> None:
+        """Write the cleaned settings into a definition."""
+        data = self.cleaned_data
+        for field in (
+            "title",
+            "introduction",
+            "audience",
+            "anonymity",
+            "results_visibility",
+            "min_cell_size",
+            "allow_edit",
+            "show_free_text",
+        ):
+            d[field] = data[field]
+        d["group"] = data["group"] or None
+        d["opens_at"] = data["opens_at"].isoformat() if data["opens_at"] else None
+        d["closes_at"] = data["closes_at"].isoformat() if data["closes_at"] else None
+
+
+class QuestionForm(forms.Form):
+    section = forms.TypedChoiceField(coerce=int, initial=0)
+    kind = forms.ChoiceField(choices=KIND_CHOICES)
+    prompt = forms.CharField(max_length=500)
+    help = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    required = forms.BooleanField(required=False)
+    options = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Choice, ranking and matrix questions: one option per line.",
+    )
+    rows = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Matrix questions: one row per line.",
+    )
+    min = forms.FloatField(required=False, help_text="Number and scale questions.")
+    max = forms.FloatField(required=False)
+    integer = forms.BooleanField(required=False, label="Whole numbers only")
+    min_selections = forms.IntegerField(required=False, min_value=0)
+    max_selections = forms.IntegerField(
+        required=False, min_value=1, help_text="Multiple choice; for ranking: rank the top N."
+    )
+    min_label = forms.CharField(required=False, max_length=100, label="Scale: low end label")
+    max_label = forms.CharField(required=False, max_length=100, label="Scale: high end label")
+    condition_question = forms.ChoiceField(required=False, label="Show only if the answer to")
+    condition_op = forms.ChoiceField(required=False, choices=OP_CHOICES, label="is / includes")
+    condition_value = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Value",
+        help_text="An option key (choice questions) or a number.",
+    )
+
+    def __init__(self, *args, sections=(), earlier=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [
+            (i, s.get("title") or f"Section {i + 1}") for i, s in enumerate(sections)
+        ]
+        self.fields["condition_question"].choices = [("", "(no condition)")] + [
+            (q["key"], f"{q['key']}: {q['prompt'][:60]}") for q in earlier
+        ]
+
+    @classmethod
+    def initial_from(cls, q: dict, section: int) -> dict:
+        c = q.get("constraints") or {}
+        cond = q.get("show_if") or {}
+        return {
+            "section": section,
+            "kind": q["kind"],
+            "prompt": q["prompt"],
+            "help": q.get("help", ""),
+            "required": q.get("required", False),
+            "options": "\n".join(o["label"] for o in q.get("options", [])),
+            "rows": "\n".join(r["label"] for r in q.get("rows", [])),
+            **{key: c.get(key) for key in ("min", "max", "min_selections", "max_selections")},
+            "integer": c.get("integer", False),
+            "min_label": c.get("min_label", ""),
+            "max_label": c.get("max_label", ""),
+            "condition_question": cond.get("question", ""),
+            "condition_op": cond.get("op", ""),
+            "condition_value": "" if cond.get("value") is None else str(cond.get("value")),
+        }
+
+    def to_definition(self, *, key: str | None, previous: dict | None = None) -> dict:
+        data = self.cleaned_data
+        kind = data["kind"]
+        q: dict = {"kind": kind, "prompt": data["prompt"], "help": data["help"]}
+        q["required"] = data["required"]
+        if key:
+            q["key"] = key
+
+        def choices(text: str, existing: list) -> list:
+            by_label = {o["label"]: o for o in existing}
+            return [
+                by_label.get(line.strip(), line.strip())
+                for line in text.splitlines()
+                if line.strip()
+            ]
+
+        previous = previous or {}
+        if data["options"].strip():
+            q["options"] = choices(data["options"], previous.get("options", []))
+        if data["rows"].strip():
+            q["rows"] = choices(data["rows"], previous.get("rows", []))
+        c: dict = {}
+        if kind in (Question.Kind.NUMBER, Question.Kind.SCALE):
+            for name in ("min", "max"):
+                value = data[name]
+                if value is not None:
+                    c[name] = int(value) if float(value).is_integer() else value
+            if kind == Question.Kind.NUMBER and data["integer"]:
+                c["integer"] = True
+        if kind == Question.Kind.SCALE:
+            for name in ("min_label", "max_label"):
+                if data[name]:
+                    c[name] = data[name]
+        if kind == Question.Kind.MULTIPLE_CHOICE:
+            for name in ("min_selections", "max_selections"):
+                if data[name] is not None:
+                    c[name] = data[name]
+        if kind == Question.Kind.RANKING and data["max_selections"]:
+            c["max_selections"] = data["max_selections"]
+        if c:
+            q["constraints"] = c
+        if data["condition_question"] and data["condition_op"]:
+            raw = data["condition_value"].strip()
+            try:
+                value = json.loads(raw)
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    value = raw
+            except ValueError:
+                value = raw
+            q["show_if"] = {
+                "question": data["condition_question"],
+                "op": data["condition_op"],
+                "value": value,
+            }
+        return q
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    definition = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        help_text="A survey definition (omi-survey/1) as JSON; see docs/surveys.md.",
+    )
+
+    def clean_definition(self):
+        try:
+            value = json.loads(self.cleaned_data["definition"])
+        except ValueError as exc:
+            raise forms.ValidationError(f"This is not JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("The definition is a JSON object.")
+        return value
