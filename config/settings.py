@@ -317,6 +317,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimu
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# --- Caption validation -----------------------------------------------------------------------
+# A chunk is claimed for this long; the sweeper re-dispatches it when the lease expires (a worker
+# was killed). Keep it above a chunk's hard time limit, which keeps chunks short.
+VALIDATION_LEASE_SECONDS = env_int("VALIDATION_LEASE_SECONDS", 420, minimum=2)
+VALIDATION_CHUNK_BYTES = env_size("VALIDATION_CHUNK_BYTES", 32 * 1024**2)
+VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 4, minimum=1)
+VALIDATION_MAX_DECOMPRESSED_BYTES = env_size("VALIDATION_MAX_DECOMPRESSED_BYTES", 50 * 1024**3)
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
