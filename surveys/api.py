@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -26,9 +27,9 @@ from .serializers import (
 
 def client_key(request) -> str:
     """What identifies a not-signed-in client for rate limiting: the address DRF trusts."""
-    from rest_framework.throttling import SimpleRateThrottle
+    from rest_framework.throttling import AnonRateThrottle
 
-    return SimpleRateThrottle().get_ident(request)
+    return AnonRateThrottle().get_ident(request)
 
 
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -143,22 +144,28 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             status=status.HTTP_201_CREATED,
         )
 
+
+class SurveyExportView(GenericAPIView):
+    """Every response of a survey (owners only): ``export.csv``, ``export.json``,
+    ``export.xlsx`` and ``export.codebook.csv`` (the meaning of each CSV column and code)."""
+
+    permission_classes = [IsAuthenticated]
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Survey.objects.none()
+        return Survey.objects.visible_to(self.request.user)
+
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         parameters=[
             OpenApiParameter(
                 "fmt", str, OpenApiParameter.PATH, enum=["csv", "json", "xlsx", "codebook.csv"]
             )
         ],
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"export\.(?P<fmt>csv|json|xlsx|codebook\.csv)",
-        permission_classes=[IsAuthenticated],
-    )
-    def export(self, request, slug=None, fmt=None):
-        """Every response (owners only): CSV, JSON, XLSX, and the CSV codebook."""
+    def get(self, request, slug=None, fmt=None):
         survey = self.get_object()
         if not services.is_owner(request.user, survey):
             raise NotAllowed("Only the survey's owners may export its responses.")

@@ -243,7 +243,6 @@ class Participation(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_participations"
     )
-    submitted_on = models.DateField(default=timezone.localdate)
 
     class Meta:
         constraints = [
