@@ -1,0 +1,146 @@
+"""Reads for caption validation: the latest run, badges, the panel's summary, report pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.files.storage import default_storage
+
+from datasets_registry.captions import RULES
+
+from .models import IssueSample, ValidationRun
+
+SEVERITIES = ("error", "warning")
+
+
+def latest_run(version) -> ValidationRun | None:
+    """The most recent run of a dataset version (None when it was never validated)."""
+    return (
+        ValidationRun.objects.filter(version=version)
+        .select_related("standard_version__standard")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def latest_runs(versions) -> dict[int, ValidationRun]:
+    """{version id: latest run} for many versions in one query (for lists)."""
+    ids = [v.pk for v in versions]
+    runs: dict[int, ValidationRun] = {}
+    for run in ValidationRun.objects.filter(version_id__in=ids).order_by(
+        "version_id", "-created_at", "-pk"
+    ):
+        runs.setdefault(run.version_id, run)
+    return runs
+
+
+def badge_for(run: ValidationRun | None) -> dict[str, str]:
+    """``{"css": ..., "label": ...}`` for lists: passed / warnings / errors, or the run's state."""
+    if run is None:
+        return {"css": "", "label": "not validated"}
+    if run.status == ValidationRun.Status.SUCCEEDED:
+        sev = run.by_severity
+        if sev["error"]:
+            return {"css": "errors", "label": f"{sev['error']:,} errors"}
+        if sev["warning"]:
+            return {"css": "warnings", "label": f"{sev['warning']:,} warnings"}
+        return {"css": "passed", "label": "passed"}
+    if run.status == ValidationRun.Status.RUNNING:
+        return {"css": "running", "label": f"validating {run.progress_percent}%"}
+    return {"css": run.status, "label": run.get_status_display().lower()}
+
+
+def rule_rows(run: ValidationRun) -> list[dict[str, Any]]:
+    """Counts per rule, largest first, with the bar width (percent of the largest) and the
+    rule's explanation, for the panel's bar chart."""
+    counts = run.by_rule
+    if not counts:
+        return []
+    top = max(counts.values())
+    rules = run.rules.get("rules", {})
+    out = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        spec = RULES.get(code, {})
+        out.append(
+            {
+                "code": code,
+                "count": n,
+                "severity": rules.get(code, {}).get("severity", spec.get("severity", "error")),
+                "title": spec.get("title", code),
+                "explanation": spec.get("explanation", ""),
+                "percent": max(1, round(100 * n / top)),
+                "share": 100 * n / run.rows_total if run.rows_total else None,
+            }
+        )
+    return out
+
+
+def highlight(issue: dict[str, Any]) -> dict[str, Any]:
+    """Split the issue's value into before / match / after around its span (for <mark>)."""
+    value = issue.get("value") or ""
+    span = issue.get("span")
+    if span and 0 <= span[0] <= span[1] <= len(value):
+        return {
+            **issue,
+            "before": value[: span[0]],
+            "match": value[span[0] : span[1]],
+            "after": value[span[1] :],
+        }
+    return {**issue, "before": value, "match": "", "after": ""}
+
+
+def samples(
+    run: ValidationRun, *, rule: str = "", severity: str = "", limit: int = 50
+) -> list[dict[str, Any]]:
+    qs = IssueSample.objects.filter(run=run)
+    if rule:
+        qs = qs.filter(rule=rule)
+    if severity:
+        qs = qs.filter(severity=severity)
+    return [
+        highlight(
+            {
+                "row": s.row,
+                "rule": s.rule,
+                "severity": s.severity,
+                "message": s.message,
+                "value": s.value,
+                "span": s.span,
+                "explanation": RULES.get(s.rule, {}).get("explanation", ""),
+            }
+        )
+        for s in qs.order_by("row", "rule", "pk")[:limit]
+    ]
+
+
+def iter_report(
+    run: ValidationRun, *, rule: str = "", severity: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Every issue of the run's report, in row order, optionally filtered (streams the file)."""
+    if not run.report:
+        return
+    with default_storage.open(run.report.name, "rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
+        for line in gz:
+            issue = json.loads(line)
+            if rule and issue["rule"] != rule:
+                continue
+            if severity and issue["severity"] != severity:
+                continue
+            yield issue
+
+
+def report_page(
+    run: ValidationRun, *, rule: str = "", severity: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[dict[str, Any]], bool]:
+    """(issues from position ``offset`` of the filtered report, whether more follow)."""
+    out: list[dict[str, Any]] = []
+    for i, issue in enumerate(iter_report(run, rule=rule, severity=severity)):
+        if i < offset:
+            continue
+        if len(out) == limit:
+            return out, True
+        out.append(issue)
+    return out, False
