@@ -23,7 +23,7 @@ from .serializers import (
     ProposalInput,
     ProposalOutput,
     ProposalPatchInput,
-    TransitionInput,
+    ProposalTransitionInput,
     VoteInput,
     VoteOutput,
 )
@@ -171,7 +171,7 @@ class ProposalTransition(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=TransitionInput,
+        request=ProposalTransitionInput,
         responses={
             200: ProposalOutput,
             403: OpenApiResponse(description="Not allowed"),
@@ -180,7 +180,7 @@ class ProposalTransition(APIView):
     )
     def post(self, request, slug: str, number: int):
         p = _proposal(slug, number)
-        data = TransitionInput(data=request.data)
+        data = ProposalTransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_transition(
             proposal=p,

@@ -24,9 +24,9 @@ def _absolute(request, path: str) -> str:
 
 
 class GroupOutput(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     charter_html = serializers.SerializerMethodField()
-    member_count = serializers.IntegerField(read_only=True, default=None)
+    member_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     settings = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -105,7 +105,7 @@ class ProposalOutput(serializers.ModelSerializer):
     authors = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     target = serializers.SerializerMethodField()
-    subject = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    subject = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     decision_url = serializers.SerializerMethodField()
 
@@ -250,7 +250,7 @@ class ProposalPatchInput(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
-class TransitionInput(serializers.Serializer):
+class ProposalTransitionInput(serializers.Serializer):
     to = serializers.ChoiceField(choices=["discussion", "voting", "withdrawn"])
     voting_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
