@@ -125,6 +125,33 @@ def home_panel(request) -> dict:
     return {"recent_datasets": recent}
 
 
+def validation_badges(versions) -> dict[int, dict[str, str]]:
+    """``{version id: {"css", "label"}}`` from the validation app, one query; empty without it."""
+    try:
+        from .validation.selectors import badge_for, latest_runs
+    except ImportError:
+        return {}
+    try:
+        runs = latest_runs(versions)
+        return {v.pk: badge_for(runs.get(v.pk)) for v in versions}
+    except Exception:  # the validation app is optional for the page; never break it
+        import logging
+
+        logging.getLogger(__name__).exception("validation badges failed")
+        return {}
+
+
+def validation_panel_available() -> bool:
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template("validation/_panel.html")
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
 def latest_validation_run(version: DatasetVersion):
     """The caption validation app's latest run for ``version``, or None while it is absent."""
     try:

@@ -150,6 +150,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "dataset": dataset,
             "versions": versions,
             "latest": latest,
+            "badges": selectors.validation_badges(versions),
             "card": card_sections(dataset),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, latest, request.build_absolute_uri("/")),
@@ -333,13 +334,15 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request, dataset, VersionUploadForm())
+    # Parse the body now (the CSRF check may not have), then ask the handler what it saw.
+    post, files = request.POST, request.FILES
     try:
         uploads.raise_for_handler(uploads.handler_of(request))
     except DomainError as exc:
         return _upload_page(
             request, dataset, VersionUploadForm(request.POST), exc, status=exc.status_code
         )
-    form = VersionUploadForm(request.POST, request.FILES)
+    form = VersionUploadForm(post, files)
     if not form.is_valid():
         return _upload_page(request, dataset, form, status=400)
     data = form.cleaned_data
@@ -386,6 +389,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
             "dataset": dataset,
             "version": obj,
             "validation_run": selectors.latest_validation_run(obj),
+            "validation_panel": selectors.validation_panel_available(),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, obj, request.build_absolute_uri("/")),
             "propose_form": ProposeForm(),

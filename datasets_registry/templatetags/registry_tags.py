@@ -16,3 +16,8 @@ def render_markdown(text: str) -> str:
 @register.filter
 def short_hash(value: str, length: int = 12) -> str:
     return (value or "")[:length]
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
