@@ -91,9 +91,7 @@ def test_failed_logins_are_throttled(user):
     ]
     assert "Too many failed login attempts" in responses[-1].content.decode()
     # Even the right password is refused while the limit holds.
-    right = client.post(
-        reverse("account_login"), {"login": user.username, "password": PASSWORD}
-    )
+    right = client.post(reverse("account_login"), {"login": user.username, "password": PASSWORD})
     assert "Too many failed login attempts" in right.content.decode()
 
 
