@@ -1,0 +1,108 @@
+"""The validation panel on the version page, the htmx partial, cancel, and the issue browser."""
+
+import pytest
+
+from datasets_registry.validation.models import ValidationRun
+from datasets_registry.validation.selectors import badge_for, latest_runs
+from tests.factories import UserFactory
+
+from .factories import DEFECTS, jsonl, make_dataset, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def page(version):
+    return f"/datasets/{version.dataset.slug}/versions/{version.version}/"
+
+
+@pytest.fixture
+def validated(eager, django_capture_on_commit_callbacks):
+    dataset = make_dataset(UserFactory(username="owner"))
+    with django_capture_on_commit_callbacks(execute=True):
+        return upload(dataset, jsonl(DEFECTS))
+
+
+def test_version_page_shows_counts_chart_and_highlighted_rows(validated, client):
+    html = client.get(page(validated)).content.decode()
+    assert 'id="validation-panel"' in html
+    assert "2 errors" in html  # the badge
+    assert "Empty caption" in html and "caption_empty" in html
+    assert "Placeholder caption" in html
+    assert "The caption is a placeholder" in html  # the rule's explanation
+    assert "<mark> </mark>" in html  # the stray space, highlighted
+    assert "hx-get" not in html  # a finished run is not polled
+    assert "Cancel the run" not in html and "Validate again" not in html
+
+
+def test_maintainers_see_revalidate_and_can_cancel(
+    no_dispatch, django_capture_on_commit_callbacks, client_for
+):
+    owner = UserFactory(username="owner2")
+    dataset = make_dataset(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, jsonl(DEFECTS))
+    run = ValidationRun.objects.get(version=version)
+    stranger = client_for(UserFactory(username="stranger2"))
+    html = stranger.get(page(version)).content.decode()
+    assert "hx-get" in html and "Progress" in html and "Cancel the run" not in html
+    response = stranger.post(f"/validation/runs/{run.pk}/cancel/")
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "queued"  # refused
+    mine = client_for(owner)
+    assert "Cancel the run" in mine.get(page(version)).content.decode()
+    mine.post(f"/validation/runs/{run.pk}/cancel/")
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+    html = mine.get(page(version)).content.decode()
+    assert "Validate again" in html
+    mine.post(f"/datasets/{dataset.slug}/versions/{version.version}/validation/revalidate/")
+    assert ValidationRun.objects.filter(version=version).count() == 2
+
+
+def test_panel_partial_for_htmx(validated, client, django_assert_num_queries):
+    run = ValidationRun.objects.get()
+    with django_assert_num_queries(3):  # the run, its visibility, the samples
+        response = client.get(f"/validation/runs/{run.pk}/panel/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith('<div id="validation-panel"')
+
+
+def test_issue_browser_filters_and_paginates(validated, client):
+    url = f"/datasets/{validated.dataset.slug}/versions/{validated.version}/validation/issues/"
+    html = client.get(url).content.decode()
+    assert html.count("<tr>") == 6  # header + 5 issues
+    html = client.get(url, {"rule": "caption_empty"}).content.decode()
+    assert html.count("<tr>") == 2 and "caption_empty" in html
+    html = client.get(url, {"severity": "warning"}).content.decode()
+    assert html.count("<tr>") == 4
+    html = client.get(url, {"rule": "contains_email"}).content.decode()
+    assert "No failing rows match this filter." in html
+
+
+def test_private_runs_are_hidden(eager, django_capture_on_commit_callbacks, client_for, client):
+    owner = UserFactory(username="private-owner")
+    dataset = make_dataset(owner, visibility="private")
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, jsonl(DEFECTS))
+    run = ValidationRun.objects.get(version=version)
+    nosy = client_for(UserFactory(username="nosy2"))
+    assert nosy.get(f"/validation/runs/{run.pk}/panel/").status_code == 404
+    assert client.get(f"/validation/runs/{run.pk}/panel/").status_code == 404
+    issues = f"/datasets/{dataset.slug}/versions/{version.version}/validation/issues/"
+    assert nosy.get(issues).status_code == 404
+    assert nosy.post(f"/validation/runs/{run.pk}/cancel/").status_code == 404
+    assert client_for(owner).get(f"/validation/runs/{run.pk}/panel/").status_code == 200
+
+
+def test_badges(validated, no_dispatch):
+    run = ValidationRun.objects.get()
+    assert badge_for(run) == {"css": "errors", "label": "2 errors"}
+    run.counts = {"by_rule": {"stray_whitespace": 1}, "by_severity": {"error": 0, "warning": 1}}
+    assert badge_for(run) == {"css": "warnings", "label": "1 warnings"}
+    run.counts = {"by_rule": {}, "by_severity": {"error": 0, "warning": 0}}
+    assert badge_for(run)["css"] == "passed"
+    run.status = "running"
+    assert badge_for(run)["css"] == "running"
+    assert badge_for(None)["label"] == "not validated"
+    assert latest_runs([validated]) == {validated.pk: ValidationRun.objects.get()}
