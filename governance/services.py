@@ -727,9 +727,11 @@ def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Decisi
         p.status = result.outcome
         p.closed_at = p.updated_at = now
         p.save(update_fields=["status", "closed_at", "updated_at"])
+        # Other apps' handlers run before this transaction takes the ledger lock, so a handler
+        # that locks its own rows can never wait on a writer that holds the ledger lock.
+        hooks.run(p, decision)
         if result.accepted and p.kind == Proposal.Kind.MEMBERSHIP:
             _apply_membership(p)
-        hooks.run(p, decision)
         entry = ledger.append(
             "decision.recorded",
             {

@@ -27,6 +27,7 @@ from .forms import (
 )
 from .markdown import render as markdown
 from .models import Comment, Decision, Membership, Proposal, Vote, WorkingGroup
+from .rules import RULES
 
 ROLE_ORDER = [
     Membership.Role.CHAIR,
@@ -263,6 +264,41 @@ def _form_errors(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
+def _vote_context(proposal: Proposal, user) -> dict:
+    """The vote panel: who may vote, who voted, the count where the group shows it, my form."""
+    if proposal.status not in (
+        Proposal.Status.VOTING,
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.REJECTED,
+    ):
+        return {"proposal": proposal, "group": proposal.group, "roll": None}
+    roll = selectors.roll_with_votes(proposal)
+    my_row = next((r for r in roll if r["user"].pk == user.pk), None)
+    gs = getattr(proposal.group, "settings", None)
+    show_count = proposal.status != Proposal.Status.VOTING or gs is None or gs.show_live_tally
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    for r in roll:
+        if r["vote"]:
+            counts[r["vote"].choice] += 1
+    context = {
+        "proposal": proposal,
+        "group": proposal.group,
+        "roll": roll,
+        "voted": sum(1 for r in roll if r["vote"]),
+        "show_count": show_count,
+        "counts": counts,
+        "my_vote": my_row["vote"] if my_row else None,
+        "on_roll": my_row is not None,
+    }
+    if proposal.status == Proposal.Status.VOTING and my_row is not None:
+        vote = my_row["vote"]
+        context["vote_form"] = VoteForm(
+            initial={"choice": vote.choice, "reason": vote.reason} if vote else None
+        )
+        context["rule"] = RULES.get(proposal.rule)
+    return context
+
+
 def proposal_detail(request, slug: str, number: int):
     proposal = _proposal(slug, number)
     group = proposal.group
@@ -289,37 +325,10 @@ def proposal_detail(request, slug: str, number: int):
     }
     if proposal.status == Proposal.Status.DISCUSSION and is_chair:
         context["open_form"] = OpenVotingForm()
-    if proposal.status in (
-        Proposal.Status.VOTING,
-        Proposal.Status.ACCEPTED,
-        Proposal.Status.REJECTED,
-    ):
-        roll = selectors.roll_with_votes(proposal)
-        my_row = next((r for r in roll if r["user"].pk == user.pk), None)
-        gs = getattr(group, "settings", None)
-        show_count = proposal.status != Proposal.Status.VOTING or (gs is None or gs.show_live_tally)
-        counts = {"yes": 0, "no": 0, "abstain": 0}
-        for r in roll:
-            if r["vote"]:
-                counts[r["vote"].choice] += 1
-        context.update(
-            {
-                "roll": roll,
-                "voted": sum(1 for r in roll if r["vote"]),
-                "show_count": show_count,
-                "counts": counts,
-                "my_vote": my_row["vote"] if my_row else None,
-                "on_roll": my_row is not None,
-            }
-        )
-        if proposal.status == Proposal.Status.VOTING and my_row is not None:
-            vote = my_row["vote"]
-            context["vote_form"] = VoteForm(
-                initial={"choice": vote.choice, "reason": vote.reason} if vote else None
-            )
-            from .rules import RULES
-
-            context["rule"] = RULES.get(proposal.rule)
+    context.update(_vote_context(proposal, user))
+    if request.htmx and request.GET.get("panel") == "vote":
+        # The vote panel refreshes itself while the vote is open.
+        return render(request, "governance/_vote_panel.html", context)
     return render(request, "governance/proposal_detail.html", context)
 
 
@@ -452,14 +461,29 @@ def comment_hide(request, slug: str, number: int, pk: int):
 def vote(request, slug: str, number: int):
     proposal = _proposal(slug, number)
     form = VoteForm(request.POST)
+    if request.htmx:
+        # Swap the vote panel in place, with the outcome announced inside it.
+        extra = {}
+        if not form.is_valid():
+            extra["vote_error"] = "Choose yes, no or abstain."
+        else:
+            try:
+                _, created = services.vote_cast(
+                    proposal=proposal, voter=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                extra["vote_error"] = exc.message
+            else:
+                extra["vote_message"] = (
+                    "Your vote is recorded." if created else "Your vote is changed."
+                )
+        context = _vote_context(_proposal(slug, number), request.user)
+        return render(request, "governance/_vote_panel.html", {**context, **extra})
     if not form.is_valid():
         messages.error(request, "Choose yes, no or abstain.")
         return redirect(proposal)
     _, created = services.vote_cast(proposal=proposal, voter=request.user, **form.cleaned_data)
-    messages.success(
-        request,
-        "Your vote is recorded." if created else "Your vote is changed.",
-    )
+    messages.success(request, "Your vote is recorded." if created else "Your vote is changed.")
     return redirect(proposal.get_absolute_url() + "#vote")
 
 

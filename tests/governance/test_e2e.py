@@ -61,7 +61,8 @@ def test_a_proposal_from_draft_to_decision_in_the_browser(gov, live_server, brow
         if choice == "no":
             page.fill("#id_reason", "Too strict for alt text.")
         page.get_by_role("button", name="Cast my vote").click()
-        assert "Your vote is recorded" in page.content()
+        # htmx swaps the vote panel in place (without JavaScript the page reloads).
+        page.get_by_text("Your vote is recorded.").wait_for()
 
     make_due(proposal)
     services.close_due_proposals()

@@ -247,3 +247,20 @@ def test_query_counts_of_pages(busy, client, client_for, django_assert_num_queri
     me = client_for(busy.committers[1])
     with django_assert_num_queries(5):  # session, user, awaiting, mine, groups
         assert me.get("/me/").status_code == 200
+
+
+def test_voting_with_htmx_swaps_the_panel(gov, client_for, client):
+    p = in_voting(gov.group, gov.contributor, gov.chair)
+    url = p.get_absolute_url()
+    chair = client_for(gov.chair)
+    r = chair.post(url + "vote/", {"choice": "yes"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="vote"' in html and "<html" not in html
+    assert "Your vote is recorded." in html and "1 of 4 on the roll has voted" in html
+    r = chair.post(url + "vote/", {"choice": "no"}, HTTP_HX_REQUEST="true")
+    assert "Your vote is changed." in r.content.decode()
+    r = client_for(gov.observer).post(url + "vote/", {"choice": "yes"}, HTTP_HX_REQUEST="true")
+    assert "not on the voter roll" in r.content.decode()
+    assert Vote.objects.get().choice == "no"
+    panel = client.get(url + "?panel=vote", HTTP_HX_REQUEST="true").content.decode()
+    assert panel.lstrip().startswith("<section") and 'hx-trigger="every 30s"' in panel
