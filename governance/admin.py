@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 
 from config.errors import DomainError
 
@@ -15,13 +16,6 @@ from .models import (
     VoterRollEntry,
     WorkingGroup,
 )
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ("user",)
-    readonly_fields = ("since", "until")
 
 
 @admin.register(WorkingGroup)
@@ -59,6 +53,25 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "group")
     search_fields = ("user__username", "group__name")
     raw_id_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        # An administrator's correction is still a membership change: it goes on the ledger.
+        from . import ledger
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            ledger.append(
+                "membership.changed",
+                {
+                    "group": obj.group.slug,
+                    "member": {"id": obj.user_id, "username": obj.user.username},
+                    "role": obj.role,
+                    "status": obj.status,
+                    "reason": "admin",
+                    "by": {"id": request.user.pk, "username": request.user.username},
+                },
+                group=obj.group,
+            )
 
 
 @admin.register(GroupSettings)

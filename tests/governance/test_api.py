@@ -242,3 +242,24 @@ def test_query_counts_of_list_endpoints(gov, api_client, django_assert_num_queri
     # ledger: one query per page
     with django_assert_num_queries(1):
         assert api_client.get("/api/v1/ledger/").status_code == 200
+
+
+def test_a_membership_proposal_through_the_api(gov, api_client_for):
+    r = api_client_for(gov.committers[0]).post(
+        BASE,
+        {
+            "kind": "membership",
+            "title": "Promote the contributor",
+            "subject": "contributor",
+            "membership_action": "promote",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["subject"] == "contributor" and r.json()["membership_action"] == "promote"
+    r = api_client_for(gov.committers[0]).post(
+        BASE,
+        {"kind": "membership", "title": "X", "subject": "nobody", "membership_action": "promote"},
+        format="json",
+    )
+    assert r.status_code == 400 and "subject" in r.json()["errors"]

@@ -264,3 +264,45 @@ def test_voting_with_htmx_swaps_the_panel(gov, client_for, client):
     assert Vote.objects.get().choice == "no"
     panel = client.get(url + "?panel=vote", HTTP_HX_REQUEST="true").content.decode()
     assert panel.lstrip().startswith("<section") and 'hx-trigger="every 30s"' in panel
+
+
+def test_admin_creates_a_group_through_the_service(staff_user, client_for):
+    from governance.models import GroupSettings, LedgerEntry, WorkingGroup
+
+    admin = client_for(staff_user)
+    r = admin.post(
+        "/admin/governance/workinggroup/add/",
+        {
+            "slug": "new-wg",
+            "name": "New WG",
+            "charter": "Hello",
+            "join_policy": "open",
+            "status": "active",
+            "created_at_0": "2026-01-01",
+            "created_at_1": "00:00:00",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    group = WorkingGroup.objects.get(slug="new-wg")
+    assert GroupSettings.objects.filter(group=group).exists()
+    assert LedgerEntry.objects.filter(kind="group.created", group=group).exists()
+    for page in [
+        "/admin/governance/workinggroup/",
+        "/admin/governance/proposal/",
+        "/admin/governance/ledgerentry/",
+        "/admin/governance/vote/",
+        "/admin/governance/decision/",
+        "/admin/governance/membership/",
+    ]:
+        assert admin.get(page).status_code == 200, page
+
+
+def test_close_due_proposals_command(gov):
+    from django.core.management import call_command
+
+    p = make_due(in_voting(gov.group, gov.contributor, gov.chair))
+    call_command("close_due_proposals")
+    p.refresh_from_db()
+    assert p.status == "rejected"
+    call_command("close_due_proposals")
+    assert p.decision.roll_size == 4
