@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import services
+from . import ledger, services
 from .models import Membership, Proposal, WorkingGroup
 
 GROUPS = [
@@ -70,6 +70,17 @@ def seed(*, people, stdout=None) -> None:
             group.charter = group.charter or charter
             group.parent = group.parent or groups.get(parent)
             group.save(update_fields=["charter", "parent"])
+        if not group.ledger_entries.filter(kind="group.created").exists():
+            ledger.append(
+                "group.created",
+                {
+                    "group": group.slug,
+                    "name": group.name,
+                    "parent": group.parent.slug if group.parent else None,
+                    "by": {"id": admin.pk, "username": admin.username},
+                },
+                group=group,
+            )
         services.settings_of(group)
         groups[slug] = group
         for username, role in ROLES.items():
