@@ -55,21 +55,21 @@ def number_bins(spec: QuestionSpec, values: list[float]) -> list[tuple[float, fl
         lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
         if hi == lo:
             hi = lo + step
-    if c.get("integer") and hi - lo + 1 <= MAX_BINS:
-        return [(v, v) for v in range(int(lo), int(hi) + 1)]
-    width = (hi - lo) / MAX_BINS if c.get("integer") is not True else math.ceil((hi - lo + 1) / 5)
-    count = MAX_BINS if c.get("integer") is not True else 5
-    edges = [lo + i * width for i in range(count)]
-    return [(e, e + width) for e in edges]
+    if c.get("integer"):
+        # Whole numbers: inclusive bins of whole width, e.g. 0-4, 5-9, …
+        lo, hi = math.floor(lo), math.ceil(hi)
+        width = max(1, math.ceil((hi - lo + 1) / MAX_BINS))
+        return [(v, min(v + width - 1, hi)) for v in range(lo, hi + 1, width)]
+    width = (hi - lo) / MAX_BINS
+    return [(lo + i * width, lo + (i + 1) * width) for i in range(MAX_BINS)]
 
 
 def _bin_index(bins: list[tuple[float, float]], value: float, integer: bool) -> int | None:
     for i, (lo, hi) in enumerate(bins):
-        last = i == len(bins) - 1
-        if integer and lo == hi:
-            if value == lo:
+        if integer:
+            if lo <= value <= hi:
                 return i
-        elif lo <= value < hi or (last and value == hi):
+        elif lo <= value < hi or (i == len(bins) - 1 and value == hi):
             return i
     return None
 
@@ -179,53 +179,93 @@ def protect_family(
     """1-D suppression of one family. Returns (problem, option cell indexes, total index)."""
     problem = sup.Problem()
     cells = [problem.add(family.counts.get(c, 0)) for c in family.cells]
-    total = problem.add(family.total)
+    # A required question shown to everyone: its total is the public response count, so it is
+    # published as it is (hiding it would hide nothing).
+    total = problem.add(family.total, candidate=not total_is_responses)
     _relate(problem, cells, total, family)
-    if total_is_responses:
-        # A required question shown to everyone: its total is the public response count.
-        n = problem.add(n_responses, candidate=False)
-        problem.equal([total], n)
     if not sup.protect(problem, k):
-        sup.withhold_all(problem, k)
+        # Even with every count withheld, a small one follows from the public totals (say two
+        # people, three options and k = 2): publish nothing of this question, not even which
+        # counts are small.
+        for i in [*cells, total]:
+            problem.states[i] = sup.UNKNOWN
     return problem, cells, total
 
 
 def protect_crosstab(
     family_by_column: dict[Any, Family],
     overall: Family,
-    overall_states: tuple[list[str], str],
+    overall_states: tuple[list[str], str] | None,
     k: int,
     rest: Family,
-) -> dict[Any, tuple[list[str], str]]:
+    column_total_states: dict[Any, str] | None = None,
+) -> dict[Any, tuple[list[str], str] | None]:
     """Joint suppression of one family across every column of a cross-tab.
 
     Columns are the options of the filter question; ``rest`` (people who did not answer it) is
     treated as known to the reader, which can only make the protection stronger. The overall row
     (the unfiltered results) keeps the states it was published with. Every filtered view is cut
     from this one joint pattern, so combining views reveals nothing the audit did not check.
+    ``column_total_states``: for a question everyone had to answer, a column's total is the
+    filter option's own published count, so it keeps that count's state.
+
+    A column that cannot be protected at all (say 3 people, 3 options, k = 2: each count must be
+    1) is *refused*: nothing of it is published, not even which cells are small. Refused columns
+    map to ``None``.
     """
-    problem = sup.Problem()
-    option_states, total_state = overall_states
-    overall_cells = [
-        problem.add(overall.counts.get(c, 0), candidate=False, state=state)
-        for c, state in zip(overall.cells, option_states, strict=True)
-    ]
-    overall_total = problem.add(overall.total, candidate=False, state=total_state)
-    _relate(problem, overall_cells, overall_total, overall)
-    columns: dict[Any, tuple[list[int], int]] = {}
-    for column, family in {**family_by_column, None: rest}.items():
-        candidate = column is not None
-        cells = [problem.add(family.counts.get(c, 0), candidate=candidate) for c in family.cells]
-        total = problem.add(family.total, candidate=candidate)
-        _relate(problem, cells, total, family)
-        columns[column] = (cells, total)
-    for position in range(len(overall.cells)):
-        problem.equal([columns[c][0][position] for c in columns], overall_cells[position])
-    problem.equal([columns[c][1] for c in columns], overall_total)
-    if not sup.protect(problem, k):
-        sup.withhold_all(problem, k)
+    if overall_states is None:
+        # The question is not shown at all; its total is assumed known (the stronger reader).
+        overall_states = ([sup.UNKNOWN] * len(overall.cells), sup.VISIBLE)
+    refused: set[Any] = set()
+    if column_total_states is not None:
+        refused = {c for c, state in column_total_states.items() if state != sup.VISIBLE}
+    while True:
+        problem = sup.Problem()
+        option_states, total_state = overall_states
+        overall_cells = [
+            problem.add(overall.counts.get(c, 0), candidate=False, state=state)
+            for c, state in zip(overall.cells, option_states, strict=True)
+        ]
+        overall_total = problem.add(overall.total, candidate=False, state=total_state)
+        _relate(problem, overall_cells, overall_total, overall)
+        columns: dict[Any, tuple[list[int], int]] = {}
+        owner_of: dict[int, Any] = {}
+        for column, family in {**family_by_column, None: rest}.items():
+            hidden = column in refused
+            candidate = column is not None and not hidden
+            state = sup.UNKNOWN if hidden else sup.VISIBLE
+            cells = [
+                problem.add(family.counts.get(c, 0), candidate=candidate, state=state)
+                for c in family.cells
+            ]
+            if column is not None and column_total_states is not None:
+                total = problem.add(
+                    family.total, candidate=False, state=column_total_states[column]
+                )
+            else:
+                total = problem.add(family.total, candidate=candidate, state=state)
+            _relate(problem, cells, total, family)
+            columns[column] = (cells, total)
+            for cell in [*cells, total]:
+                owner_of[cell] = column
+        for position in range(len(overall.cells)):
+            problem.equal([columns[c][0][position] for c in columns], overall_cells[position])
+        problem.equal([columns[c][1] for c in columns], overall_total)
+        if sup.protect(problem, k):
+            break
+        exposed = [
+            owner_of[cell]
+            for cell in sup.revealed(problem, k)
+            if owner_of.get(cell) is not None and owner_of[cell] not in refused
+        ]
+        if not exposed:
+            # Nothing left to refuse: publish no cross-tab of this question at all.
+            return dict.fromkeys(family_by_column)
+        refused.add(exposed[0])
     return {
-        column: ([problem.states[i] for i in cells], problem.states[total])
+        column: None
+        if column in refused
+        else ([problem.states[i] for i in cells], problem.states[total])
         for column, (cells, total) in columns.items()
         if column is not None
     }
@@ -259,7 +299,13 @@ def _labels(spec: QuestionSpec, family: Family, raw: dict) -> list[tuple[Any, st
     if spec.kind == K.NUMBER:
         out = []
         for i, (lo, hi) in enumerate(raw["bins"]):
-            out.append((i, _fmt(lo) if lo == hi else f"{_fmt(lo)} to {_fmt(hi)}"))
+            if lo == hi:
+                label = _fmt(lo)
+            elif spec.constraints.get("integer"):
+                label = f"{_fmt(lo)}–{_fmt(hi)}"
+            else:
+                label = f"{_fmt(lo)} to under {_fmt(hi)}"
+            out.append((i, label))
         return out
     return [(o[0], o[2]) for o in spec.options]
 
@@ -306,6 +352,10 @@ def render_question(
     }
     fams = families(spec, raw)
     limit = 1 if owner else k
+    if spec.kind == K.MATRIX and states is not None and any(st is None for st in states):
+        out.update(answered=None, answered_suppressed=True, rows=[], not_shown=True)
+        out["options"] = [{"id": o[0], "label": o[2]} for o in spec.options]
+        return out
     if spec.kind == K.MATRIX:
         out["rows"] = []
         for (row_id, _, label), family, st in zip(
@@ -315,6 +365,12 @@ def render_question(
                 {"id": row_id, "label": label, **_render_family(spec, family, raw, st)}
             )
         out["options"] = [{"id": o[0], "label": o[2]} for o in spec.options]
+        return out
+    if states is not None and any(st is None for st in states):
+        # This question cannot be shown (for this filter) without revealing a small count.
+        out.update(answered=None, answered_suppressed=True, options=[], not_shown=True)
+        if spec.kind in (K.NUMBER, K.SCALE):
+            out["median"] = out["mean"] = None
         return out
     if fams:
         rendered = _render_family(spec, fams[0], raw, states[0] if states else None)
@@ -352,19 +408,27 @@ def audience_size(survey: Survey) -> int | None:
     return None
 
 
+def _everyone(spec: QuestionSpec) -> bool:
+    """Everyone who responded answered it: the number who answered is public anyway."""
+    return spec.required and spec.show_if is None
+
+
 def _one_d_states(specs, raw, k, n) -> dict[int, list[tuple[list[str], str]]]:
     states = {}
     for spec in specs:
-        required_everyone = spec.required and spec.show_if is None
+        required_everyone = _everyone(spec)
         per = []
         for family in families(spec, raw[spec.id]):
             problem, cells, total = protect_family(
                 family,
                 k,
-                total_is_responses=required_everyone and spec.kind != K.MATRIX,
+                total_is_responses=required_everyone,
                 n_responses=n,
             )
-            per.append(([problem.states[i] for i in cells], problem.states[total]))
+            if problem.states[total] == sup.UNKNOWN:
+                per.append(None)
+            else:
+                per.append(([problem.states[i] for i in cells], problem.states[total]))
         states[spec.id] = per
     return states
 
@@ -428,12 +492,18 @@ def compute(
     chosen = subsets[filter_option]
     if not owner:
         f_states = states[fspec.id][0]
-        if f_states[0][columns.index(filter_option)] != sup.VISIBLE:
+        if f_states is None or f_states[0][columns.index(filter_option)] != sup.VISIBLE:
             raise Invalid(
                 f"Fewer than {k} responses match this filter, so it cannot be shown.",
                 errors={"filter_option": [f"Fewer than {k} responses."]},
             )
     raw_by_column = {c: aggregate(specs, subset, bins=bins) for c, subset in subsets.items()}
+    f_column_states = {}
+    if states is not None:
+        f_states = states[fspec.id][0]
+        f_column_states = dict(
+            zip(columns, f_states[0] if f_states else [sup.UNKNOWN] * len(columns), strict=True)
+        )
     raw_rest = aggregate(specs, rest, bins=bins)
     doc["filter"] = {
         "question": fspec.id,
@@ -457,7 +527,12 @@ def compute(
                 by_column = {c: families(spec, raw_by_column[c][spec.id])[index] for c in columns}
                 rest_family = families(spec, raw_rest[spec.id])[index]
                 result = protect_crosstab(
-                    by_column, overall, states[spec.id][index], k, rest_family
+                    by_column,
+                    overall,
+                    states[spec.id][index],
+                    k,
+                    rest_family,
+                    column_total_states=f_column_states if _everyone(spec) else None,
                 )
                 joint_states.append(result[filter_option])
         doc["questions"].append(
