@@ -117,12 +117,16 @@ def majority_of_all(roll_size: int, ballots: Iterable[Ballot]) -> Result:
     needed = t.roll_size // 2 + 1
     if t.yes >= needed:
         return Result(
-            True, t, f"Accepted: {t.yes} yes reached the majority of all, {needed} ({_counts(t)})."
+            True,
+            t,
+            f"Accepted: {needed} yes needed (a majority of all {t.roll_size} voting members), "
+            f"and there were {t.yes} ({_counts(t)}).",
         )
     return Result(
         False,
         t,
-        f"Rejected: {t.yes} yes fell short of the majority of all, {needed} ({_counts(t)}).",
+        f"Rejected: {needed} yes needed (a majority of all {t.roll_size} voting members), "
+        f"and there were {t.yes} ({_counts(t)}).",
     )
 
 
@@ -134,12 +138,16 @@ def two_thirds_of_all(roll_size: int, ballots: Iterable[Ballot]) -> Result:
     needed = -(-2 * t.roll_size // 3)  # ceil(2/3 * roll)
     if t.yes >= needed:
         return Result(
-            True, t, f"Accepted: {t.yes} yes reached two thirds of all, {needed} ({_counts(t)})."
+            True,
+            t,
+            f"Accepted: {needed} yes needed (two thirds of all {t.roll_size} voting members), "
+            f"and there were {t.yes} ({_counts(t)}).",
         )
     return Result(
         False,
         t,
-        f"Rejected: {t.yes} yes fell short of two thirds of all, {needed} ({_counts(t)}).",
+        f"Rejected: {needed} yes needed (two thirds of all {t.roll_size} voting members), "
+        f"and there were {t.yes} ({_counts(t)}).",
     )
 
 
