@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
@@ -13,8 +14,27 @@ def datasets_for(user) -> QuerySet[Dataset]:
     return (
         Dataset.objects.visible_to(user)
         .select_related("owner", "standard_version__standard")
+        # Lists need the standard's name and version, not its (large) schema and rules.
+        .defer(
+            "standard_version__schema",
+            "standard_version__rules",
+            "standard_version__changelog",
+            "standard_version__standard__description",
+        )
         .prefetch_related("maintainers")
-        .annotate(version_count=Count("versions", distinct=True))
+        # A correlated subquery, not a JOIN + GROUP BY over every column (JSON included).
+        .annotate(
+            version_count=Coalesce(
+                Subquery(
+                    DatasetVersion.objects.filter(dataset=OuterRef("pk"))
+                    .order_by()
+                    .values("dataset")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
     )
 
 
