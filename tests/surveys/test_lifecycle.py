@@ -119,7 +119,8 @@ def test_a_chair_of_another_group_may_not_create(staff_user):
 
     from .factories import GroupFactory, MembershipFactory
 
-    mine, theirs = GroupFactory(slug="mine"), GroupFactory(slug="theirs")
+    mine = GroupFactory(slug="mine")
+    GroupFactory(slug="theirs")
     person = UserFactory(username="other-chair")
     MembershipFactory(user=person, group=mine, role=Membership.Role.CHAIR)
     services.survey_create(definition=definition(group="mine"), actor=person)
