@@ -1,0 +1,80 @@
+"""In a real browser: answer across pages, hit an error, fix it, submit, cannot submit twice;
+a chair sees the results page with its charts."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from surveys.models import Participation, Response
+from tests.factories import UserFactory
+
+from .factories import make_survey
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_a_person_answers_and_a_chair_reads_the_results(browser_page, live_server, chair, group):
+    page = browser_page
+    survey = make_survey(actor=chair, group=group.slug, results_visibility="live", min_cell_size=1)
+    person = UserFactory(username="respondent")
+    _sign_in(page, live_server, person)
+
+    page.goto(f"/surveys/{survey.slug}/")
+    page.get_by_role("link", name="Answer the survey").click()
+    page.get_by_text("Page 1 of 2").wait_for()
+    # The conditional question is hidden until its condition holds.
+    assert not page.get_by_label("Which language?").is_visible()
+    page.get_by_role("button", name="Next page").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "This question is required." in summary.inner_text()
+    page.get_by_label("Developer").check()
+    page.get_by_label("Which language?").fill("Python")
+    page.get_by_role("button", name="Next page").click()
+
+    page.get_by_text("Page 2 of 2").wait_for()
+    page.get_by_label("Hours a week?").fill("500")
+    page.get_by_role("button", name="Submit your answers").click()
+    page.locator(".error-summary").wait_for()
+    assert "This question is required." in page.locator(".error-summary").inner_text()  # consent
+    assert "Out of range" in page.locator(".field-error").first.inner_text()
+    page.get_by_label("Hours a week?").fill("12")
+    page.locator("fieldset", has_text="Consent matters?").get_by_label("4", exact=True).check()
+    page.get_by_role("button", name="Submit your answers").click()
+    page.get_by_text("Thank you: your answers are recorded.").wait_for()
+    assert page.get_by_text("You have answered this survey.").is_visible()
+    assert page.get_by_role("link", name="Answer the survey").count() == 0
+
+    # Coming back to the answer pages does not allow a second response.
+    page.goto(f"/surveys/{survey.slug}/answer/")
+    page.get_by_text("You have already answered this survey.").wait_for()
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert Participation.objects.filter(survey=survey).count() == 1
+    answers = {
+        a.question.key: a.value for a in Response.objects.get().answers.select_related("question")
+    }
+    assert answers["language"] == "Python" and answers["hours"] == 12 and answers["consent"] == 4
+
+    # The chair sees the results with server-rendered, accessible charts.
+    page.context.clear_cookies()
+    _sign_in(page, live_server, chair)
+    page.goto(f"/surveys/{survey.slug}/results/")
+    page.get_by_role("heading", name="Results: Test survey").wait_for()
+    charts = page.locator('.chart svg[role="img"]')
+    assert charts.count() >= 5
+    assert page.get_by_role("img", name="Your role?").is_visible()
+    assert page.locator("table").count() >= 5
