@@ -215,11 +215,13 @@ class ProposalVotes(generics.ListAPIView):
 
     @extend_schema(request=VoteInput, responses={200: VoteOutput, 201: VoteOutput})
     def post(self, request, slug: str, number: int):
-        p = _proposal(slug, number)
+        # The hot path: one query to find the proposal, the rest happens under its row lock.
+        p = get_object_or_404(
+            Proposal.objects.only("pk", "group_id", "number"), group__slug=slug, number=number
+        )
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         vote, created = services.vote_cast(proposal=p, voter=request.user, **data.validated_data)
-        vote = Vote.objects.select_related("voter", "revision").get(pk=vote.pk)
         return Response(
             VoteOutput(vote, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -67,7 +67,10 @@ def _require_author(actor, proposal: Proposal, action: str) -> None:
 
 def _lock(proposal: Proposal) -> Proposal:
     """Re-read the proposal under a row lock: every state change on one proposal queues here."""
-    return Proposal.objects.select_for_update().select_related("group").get(pk=proposal.pk)
+    # of=("self",): lock the proposal only, not the joined group row as well.
+    return (
+        Proposal.objects.select_for_update(of=("self",)).select_related("group").get(pk=proposal.pk)
+    )
 
 
 def _person(user) -> dict:
@@ -689,6 +692,7 @@ def vote_cast(*, proposal: Proposal, voter, choice: str, reason: str = "") -> tu
             return vote, True
         vote.choice, vote.reason, vote.updated_at = choice, reason, now
         vote.save(update_fields=["choice", "reason", "updated_at"])
+        vote.voter = voter
         return vote, False
 
 
