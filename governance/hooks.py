@@ -10,6 +10,12 @@
 Handlers run inside the transaction that records the decision, for both outcomes: if a handler
 raises, the decision is not recorded and the proposal stays open, to be closed on the next run.
 Governance never imports the apps that register here.
+
+An app may also check the artifact a proposal targets when the proposal is opened::
+
+    @target_checker("dataset_version")
+    def check(target_id: int, sha256: str) -> None:
+        ...  # raise config.errors.Invalid("…") if it does not exist or its sha256 differs
 """
 
 from collections import defaultdict
@@ -35,3 +41,22 @@ def handlers_for(kind: str) -> list[Handler]:
 def run(proposal, decision) -> None:
     for handler in handlers_for(proposal.kind):
         handler(proposal, decision)
+
+
+TargetChecker = Callable[[int, str], None]
+_target_checkers: dict[str, TargetChecker] = {}
+
+
+def target_checker(target_type: str) -> Callable[[TargetChecker], TargetChecker]:
+    def register(checker: TargetChecker) -> TargetChecker:
+        _target_checkers[target_type] = checker
+        return checker
+
+    return register
+
+
+def check_target(target_type: str, target_id: int, sha256: str) -> None:
+    """Run the checker registered for ``target_type``, if any (it raises to refuse)."""
+    checker = _target_checkers.get(target_type)
+    if checker is not None:
+        checker(target_id, sha256)

@@ -5,7 +5,6 @@ from rest_framework import serializers
 from . import ledger
 from .markdown import render
 from .models import (
-    Comment,
     Decision,
     DecisionRule,
     LedgerEntry,
@@ -215,14 +214,6 @@ class LedgerEntryOutput(serializers.ModelSerializer):
     def get_created_at(self, obj) -> str:
         # Exactly the text that was hashed, so anyone can recompute the chain from this output.
         return ledger.timestamp(obj.created_at)
-
-
-class CommentOutput(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username")
-
-    class Meta:
-        model = Comment
-        fields = ["id", "author", "body", "stance", "created_at", "hidden_at", "hidden_reason"]
 
 
 # --- input ------------------------------------------------------------------------------------

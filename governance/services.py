@@ -384,6 +384,9 @@ def proposal_create(
         raise NotAllowed(f"Only contributors and committers of {group.name} may write proposals.")
     text = _clean_text(title=title, summary=summary, body=body)
     ttype, tid, sha = _clean_target(kind, target)
+    if ttype:
+        # The app that owns the artifact may check it exists and its sha256 matches.
+        hooks.check_target(ttype, tid, sha)
     if kind == Proposal.Kind.MEMBERSHIP:
         _check_membership_subject(group, subject, membership_action)
     else:
@@ -406,10 +409,9 @@ def proposal_create(
             **text,
         )
         proposal.authors.add(author)
-        ProposalRevision.objects.create(
+        rev = ProposalRevision.objects.create(
             proposal=proposal, number=1, author=author, created_at=now, **text
         )
-        rev = proposal.revisions.get(number=1)
         ledger.append(
             "proposal.created",
             {

@@ -499,3 +499,23 @@ def test_group_create_is_for_staff_or_a_parent_chair(gov):
         services.group_create(slug="x", name="X", actor=gov.committers[0], parent=root)
     with pytest.raises(Conflict):
         services.group_create(slug="root", name="Again", actor=staff)
+
+
+def test_a_registered_target_checker_can_refuse_a_target(gov):
+    previous = hooks._target_checkers.get("standard_version")
+
+    @hooks.target_checker("standard_version")
+    def check(target_id, sha256):
+        if target_id != 7:
+            raise Invalid("No such standard version.", errors={"target.id": ["Unknown."]})
+
+    try:
+        target = {"type": "standard_version", "id": 8, "sha256": SHA}
+        with pytest.raises(Invalid, match="No such standard version"):
+            draft(gov.group, gov.contributor, kind="standard_adoption", target=target)
+        target["id"] = 7
+        assert draft(gov.group, gov.contributor, kind="standard_adoption", target=target).pk
+    finally:
+        hooks._target_checkers.pop("standard_version", None)
+        if previous is not None:
+            hooks._target_checkers["standard_version"] = previous
