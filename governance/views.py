@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, NotAllowed
@@ -64,7 +65,12 @@ def write_view(view):
             return view(request, *args, **kwargs)
         except DomainError as exc:
             _refused(request, exc)
-            return redirect(request.POST.get("next") or _back(kwargs))
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = _back(kwargs)
+            return redirect(target)
 
     return wrapper
 

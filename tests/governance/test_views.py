@@ -306,3 +306,27 @@ def test_close_due_proposals_command(gov):
     assert p.status == "rejected"
     call_command("close_due_proposals")
     assert p.decision.roll_size == 4
+
+
+def test_group_settings_page_is_for_chairs(gov, client_for):
+    assert client_for(gov.committers[0]).get("/groups/wg/settings/").status_code == 403
+    chair = client_for(gov.chair)
+    assert chair.get("/groups/wg/settings/").status_code == 200
+    r = chair.post(
+        "/groups/wg/settings/",
+        {"general_rule": "apache", "quorum": "0.6", "show_live_tally": ""},
+    )
+    assert r.status_code == 302
+    gov.group.settings.refresh_from_db()
+    assert (gov.group.settings.general_rule, gov.group.settings.show_live_tally) == (
+        "apache",
+        False,
+    )
+
+
+def test_a_refused_write_never_redirects_off_site(gov, client_for):
+    p = in_voting(gov.group, gov.contributor, gov.chair)
+    r = client_for(gov.contributor).post(
+        p.get_absolute_url() + "transition/", {"to": "withdrawn", "next": "https://evil.example/"}
+    )
+    assert r.status_code == 302 and r["Location"] == p.get_absolute_url()
