@@ -37,10 +37,26 @@ class QuestionSpec:
         return {r[0] for r in self.rows}
 
 
+_SPECS_CACHE: dict[tuple, list[QuestionSpec]] = {}
+_SPECS_CACHE_SIZE = 64
+
+
 def specs_for(survey) -> list[QuestionSpec]:
-    """Load a survey's questions as specs: three queries whatever the size."""
+    """A survey's questions as specs: three queries, or none when this process has them.
+
+    Every change to a survey's questions goes through a service that saves the survey, which
+    moves ``updated_at``; keyed by it, a cached entry can never describe old questions.
+    """
+    key = (survey.pk, survey.updated_at.isoformat() if survey.updated_at else None)
+    cached = _SPECS_CACHE.get(key)
+    if cached is not None and key[1] is not None:
+        return cached
     questions = survey.questions.prefetch_related("options", "rows")
-    return [spec_of(q) for q in questions]
+    specs = [spec_of(q) for q in questions]
+    if len(_SPECS_CACHE) >= _SPECS_CACHE_SIZE:
+        _SPECS_CACHE.pop(next(iter(_SPECS_CACHE)))
+    _SPECS_CACHE[key] = specs
+    return specs
 
 
 def spec_of(q: Question) -> QuestionSpec:

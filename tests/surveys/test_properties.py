@@ -293,6 +293,21 @@ def test_one_question_suppression_closed_form(k, counts, required):
     )
     states = [problem.states[i] for i in cells]
     total_state = "visible" if required else problem.states[total]
+    if problem.states[total] == "unknown":
+        # Not shown at all: only when even withholding every count would reveal a small one.
+        assert all(st == "unknown" for st in states)
+        states = ["primary" if c < k else "complement" for c in counts]
+        total_state = "visible"
+        exposed = []
+        for i, c in enumerate(counts):
+            if c >= k:
+                continue
+            others = [(0, k - 1) if o < k else (k, 10_000) for j, o in enumerate(counts) if j != i]
+            lo = max(0, sum(counts) - sum(b[1] for b in others))
+            hi = min(k - 1, sum(counts) - sum(b[0] for b in others))
+            exposed.append(hi <= lo)
+        assert any(exposed), (counts, k)
+        return
 
     def bounds(i):
         s = states[i]
