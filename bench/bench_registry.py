@@ -40,7 +40,7 @@ if not apps.ready:
     django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
@@ -142,7 +142,14 @@ def bench_upload(token: str) -> None:
             pass
 
     server = make_server("127.0.0.1", 0, get_wsgi_application(), WSGIServer, Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    def serve():
+        try:
+            server.serve_forever()
+        finally:
+            connections.close_all()  # this thread's connection, so the test database can go
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     boundary = "benchboundary7MA4YWxkTrZu0gW"
     head = (
@@ -178,6 +185,7 @@ def bench_upload(token: str) -> None:
     payload = json.loads(response.read())
     elapsed = time.perf_counter() - started
     server.shutdown()
+    thread.join(timeout=30)
     if response.status != 201:
         raise SystemExit(f"upload failed: {response.status} {payload}")
     assert payload["sha256"] == digest.hexdigest()

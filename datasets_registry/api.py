@@ -109,7 +109,9 @@ class DatasetListCreate(generics.ListCreateAPIView):
         data = DatasetInput(data=request.data)
         data.is_valid(raise_exception=True)
         dataset = services.dataset_register(actor=request.user, **data.validated_data)
-        dataset = selectors.dataset_for(request.user, dataset.slug)
+        # A new dataset has no maintainers and no versions yet: no need to read it back.
+        dataset.version_count = 0
+        dataset._prefetched_objects_cache = {"maintainers": dataset.maintainers.none()}
         return Response(
             DatasetOutput(dataset, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -495,32 +495,30 @@ def dataset_register(
         errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
     if errors:
         raise Invalid(_first_message(errors), errors=errors)
-    with transaction.atomic():
-        if slug:
-            if Dataset.objects.filter(slug=slug).exists():
-                raise Conflict(
-                    f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
-                )
-        else:
-            slug = _unique_slug(name)
-        try:
-            with transaction.atomic():
-                dataset = Dataset.objects.create(
-                    slug=slug,
-                    name=name,
-                    summary=summary or "",
-                    description=description or "",
-                    owner=actor,
-                    license=_canonical_license(license),
-                    homepage=homepage or "",
-                    visibility=visibility,
-                    standard_version=version,
-                    metadata=metadata,
-                )
-        except IntegrityError:
-            raise Conflict(
-                f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
-            ) from None
+    if slug:
+        if Dataset.objects.filter(slug=slug).exists():
+            raise Conflict(f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]})
+    else:
+        slug = _unique_slug(name)
+    try:
+        # The unique index decides a race between two registrations of the same slug.
+        with transaction.atomic():
+            dataset = Dataset.objects.create(
+                slug=slug,
+                name=name,
+                summary=summary or "",
+                description=description or "",
+                owner=actor,
+                license=_canonical_license(license),
+                homepage=homepage or "",
+                visibility=visibility,
+                standard_version=version,
+                metadata=metadata,
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
+        ) from None
     return dataset
 
 
