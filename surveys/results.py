@@ -5,6 +5,7 @@ with a brute-force recount. ``public_results`` adds suppression (see ``suppressi
 shape of ``GET /api/v1/surveys/{slug}/results/``.
 """
 
+import json
 import math
 import statistics
 from collections import Counter
@@ -577,7 +578,9 @@ def public_results(
 
             snapshot = ResultSnapshot.objects.filter(survey=survey).first()
         if snapshot is not None:
-            return {**snapshot.data, "snapshot_sha256": snapshot.sha256}
+            # From the canonical text, not the JSON column: a database may rewrite numbers
+            # (1.0 → 1), and the published document must hash to the published sha256.
+            return {**json.loads(snapshot.canonical), "snapshot_sha256": snapshot.sha256}
     return compute(
         survey, owner=owner, filter_question=filter_question, filter_option=filter_option
     )

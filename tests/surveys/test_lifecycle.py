@@ -228,3 +228,16 @@ def test_demo_seed_is_idempotent(settings):
     assert closed.status == "closed" and closed.responses.count() == 320
     assert len(closed.snapshot.sha256) == 64
     assert Survey.objects.count() == 2
+
+
+def test_anyone_can_check_the_published_sha256(client, staff_user, survey):
+    for i in range(9):
+        _answer(survey, UserFactory(username=f"h{i}"), role=["artist", "developer"][i % 2])
+    services.survey_close(survey=survey, actor=staff_user)
+    doc = client.get(f"/api/v1/surveys/{survey.slug}/results/").json()
+    published = doc.pop("snapshot_sha256")
+    doc.pop("owner_view")
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode()).hexdigest() == published
+    page = client.get(f"/surveys/{survey.slug}/results/").content.decode()
+    assert published in page
