@@ -24,6 +24,7 @@ FORMATS = ("jsonl", "csv", "tsv", "parquet")
 COMPRESSIONS = ("", "gzip", "zstd")
 MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
 PARQUET_MAGIC = b"PAR1"
+MAX_FIRST_LINE = 16 * 1024 * 1024
 
 EXTENSIONS = {
     ".jsonl": "jsonl",
@@ -179,7 +180,11 @@ def _inspect_text(path: str, fmt: str | None, compression: str) -> FileFacts:
     with _open(path, compression) as raw:
         stream = io.BufferedReader(raw, buffer_size=1024 * 1024) if compression else raw
         first = b""
-        for line in stream:
+        # Bounded reads: a file without line breaks (or a decompression bomb) never fills memory.
+        for _ in range(10_000):
+            line = stream.readline(MAX_FIRST_LINE)
+            if not line:
+                break
             if line.strip():
                 first = line
                 break
@@ -206,44 +211,54 @@ def _inspect_text(path: str, fmt: str | None, compression: str) -> FileFacts:
                 ) from None
             if not isinstance(record, dict):
                 raise _bad("The first line is not a JSON object.", "format")
-            columns = list(record.keys())
-            rows = 1
-            for line in stream:
-                if line.strip():
-                    rows += 1
-            return FileFacts(format=fmt, compression=compression, row_count=rows, columns=columns)
-        # CSV / TSV: the header names the columns; quoted fields may span lines, so count records
-        # with the csv module rather than lines.
-        delimiter = "\t" if fmt == "tsv" else ","
-        header = next(csv.reader([first_text], delimiter=delimiter), [])
-        columns = [c.strip() for c in header]
-        if not any(columns) or (len(columns) == 1 and first.lstrip().startswith((b"{", b"["))):
-            raise _bad(f"The file has no {fmt.upper()} header row.", "format")
-        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-        rows = sum(1 for record in csv.reader(text, delimiter=delimiter) if record)
-        if rows == 0:
-            raise _bad("The file has a header but no rows.")
-        return FileFacts(format=fmt, compression=compression, row_count=rows, columns=columns)
+        else:
+            delimiter = "\t" if fmt == "tsv" else ","
+            header = next(csv.reader([first_text], delimiter=delimiter), [])
+            if not any(c.strip() for c in header) or (
+                len(header) == 1 and first.lstrip().startswith((b"{", b"["))
+            ):
+                raise _bad(f"The file has no {fmt.upper()} header row.", "format")
+    return _count_with_engine(path, fmt, compression)
+
+
+def _count_with_engine(path: str, fmt: str, compression: str) -> FileFacts:
+    """Columns and row count from the caption engine's own readers, so that the registry and the
+    validators agree on what a row is (and a decompression bomb stops at the engine's limit)."""
+    from .captions import UnreadableFile
+    from .captions import inspect_file as engine_inspect
+
+    try:
+        result = engine_inspect(path, fmt, compression)
+    except UnreadableFile as exc:
+        raise _bad(f"The file cannot be read as {fmt}: {exc}") from None
+    if not result["row_count"]:
+        raise _bad(
+            "The file has a header but no rows."
+            if fmt in ("csv", "tsv")
+            else "The file has no rows."
+        )
+    return FileFacts(
+        format=fmt,
+        compression=compression,
+        row_count=result["row_count"],
+        columns=[str(c) for c in result["columns"]],
+    )
 
 
 def resolve_columns(columns: list[str], given: dict[str, str | None]) -> dict[str, str | None]:
     """The column mapping ``{"caption", "image", "license"}``: given names or detected ones."""
     mapping: dict[str, str | None] = {}
     errors: dict[str, list[str]] = {}
-    lowered = {c.lower(): c for c in reversed(columns)}
-    for role, candidates in COLUMN_CANDIDATES.items():
-        name = (given.get(role) or "").strip()
-        if name:
-            if name not in columns:
-                errors[f"{role}_column"] = [
-                    f"The file has no column {name!r}; its columns are: {', '.join(columns) or 'none'}."
-                ]
-            mapping[role] = name
-            continue
-        found = next((c for c in candidates if c in columns), None)
-        if found is None:
-            found = next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
-        mapping[role] = found
+    from .captions import detect_columns
+
+    given = {role: (given.get(role) or "").strip() or None for role in COLUMN_CANDIDATES}
+    for role, name in given.items():
+        if name and name not in columns:
+            errors[f"{role}_column"] = [
+                f"The file has no column {name!r}; its columns are: {', '.join(columns) or 'none'}."
+            ]
+    # The same detection as the caption engine's, so the stored mapping is what it will use.
+    mapping.update(detect_columns(columns, given))
     if not errors and mapping["caption"] is None:
         errors["caption_column"] = [
             "No caption column found (looked for text, caption, …); columns are: "
