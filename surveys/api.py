@@ -158,6 +158,7 @@ class SurveyExportView(GenericAPIView):
         return Survey.objects.visible_to(self.request.user)
 
     @extend_schema(
+        operation_id="surveys_export",
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         parameters=[
             OpenApiParameter(

@@ -14,6 +14,7 @@ from .answers import QuestionSpec, specs_for
 from .models import Question, Survey
 
 K = Question.Kind
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def columns(specs: list[QuestionSpec]) -> list[tuple[str, QuestionSpec, int | None]]:
@@ -65,6 +66,9 @@ def _encode(spec: QuestionSpec, value: Any, row_id: int | None) -> str | int | f
         return ">".join(keys.get(v, "") for v in value)
     if spec.kind == K.MATRIX:
         return keys.get(value.get(str(row_id)), "")
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        # A spreadsheet would run "=HYPERLINK(...)" typed by a respondent: keep it text.
+        return "'" + value
     return value
 
 

@@ -52,5 +52,11 @@ def results_for(
     doc = results_mod.public_results(
         survey, owner=owner, filter_question=filter_question, filter_option=filter_option
     )
+    if owner and survey.status == Survey.Status.CLOSED and "snapshot_sha256" not in doc:
+        from .models import ResultSnapshot
+
+        sha = ResultSnapshot.objects.filter(survey=survey).values_list("sha256", flat=True).first()
+        if sha:
+            doc["snapshot_sha256"] = sha
     doc["owner_view"] = owner
     return doc

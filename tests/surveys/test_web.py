@@ -327,3 +327,44 @@ def test_exports_are_for_owners(client_for, user, staff_user, survey):
         url = reverse("surveys:export", args=[survey.slug, fmt])
         assert client_for(user).get(url).status_code == 403
         assert client_for(staff_user).get(url).status_code == 200
+
+
+def test_a_confidential_survey_answer_can_be_changed_on_the_web(client_for, user, staff_user):
+    s = make_survey(actor=staff_user, anonymity="confidential", allow_edit=True)
+    q = keys(s)
+    services.response_submit(
+        survey=s, user=user, answers={q["role"].id: option(q["role"], "artist"), q["consent"].id: 2}
+    )
+    c = client_for(user)
+    assert "Change your answers" in c.get(s.get_absolute_url()).content.decode()
+    page = _answer_page(c, s)
+    assert page.status_code == 200 and "changing the answers" in page.content.decode()
+    answer_url = reverse("surveys:answer", args=[s.slug])
+    c.post(
+        answer_url,
+        {"page": 0, "action": "next", f"q{q['role'].id}": option(q["role"], "researcher")},
+    )
+    c.post(answer_url, {"page": 1, "action": "submit", f"q{q['consent'].id}": "5"})
+    response = Response.objects.get(survey=s)
+    values = {a.question_id: a.value for a in response.answers.all()}
+    assert values[q["role"].id] == option(q["role"], "researcher") and values[q["consent"].id] == 5
+    assert Response.objects.filter(survey=s).count() == 1
+
+
+def test_exports_neutralise_spreadsheet_formulas(client_for, user, staff_user, survey):
+    q = keys(survey)
+    services.response_submit(
+        survey=survey,
+        user=user,
+        answers={
+            q["role"].id: option(q["role"], "artist"),
+            q["consent"].id: 2,
+            q["comment"].id: "=HYPERLINK(1)",
+        },
+    )
+    text = (
+        client_for(staff_user)
+        .get(reverse("surveys:export", args=[survey.slug, "csv"]))
+        .content.decode()
+    )
+    assert "'=HYPERLINK(1)" in text
