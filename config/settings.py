@@ -293,6 +293,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status": name each choice set so the schema's enums are stable.
+    "ENUM_NAME_OVERRIDES": {
+        "DatasetStatusEnum": "datasets_registry.models.Dataset.Status",
+        "StandardVersionStatusEnum": "datasets_registry.models.StandardVersion.Status",
+        "ProposalStatusEnum": "governance.models.Proposal.Status",
+        "WorkingGroupStatusEnum": "governance.models.WorkingGroup.Status",
+        "MembershipStatusEnum": "governance.models.Membership.Status",
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "ValidationRunStatusEnum": "datasets_registry.validation.models.ValidationRun.Status",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
