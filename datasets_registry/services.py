@@ -36,6 +36,8 @@ JSON_SCHEMA_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _UNSET: Any = object()
+# Dataset acceptance proposals open in this working group when it exists (see docs/registry.md).
+CORPUS_GROUP_SLUG = "datasets-captioning"
 
 
 # --- validation helpers (pure) -----------------------------------------------------------------
@@ -763,7 +765,14 @@ def dataset_version_propose_acceptance(
     _require_maintainer(actor, dataset)
     if not dataset.is_public:
         raise Conflict("Only a public dataset can be proposed for the training corpus.")
-    group = group or dataset.standard_version.standard.group
+    if group is None:
+        from governance.models import WorkingGroup
+
+        # The group that curates the corpus decides, when there is one; else the standard's.
+        group = (
+            WorkingGroup.objects.filter(slug=CORPUS_GROUP_SLUG, status="active").first()
+            or dataset.standard_version.standard.group
+        )
     return governance_services.proposal_create(
         group=group,
         author=actor,
