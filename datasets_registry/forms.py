@@ -143,3 +143,18 @@ class ProposeForm(forms.Form):
         max_length=200, required=False, help_text="Left empty: a title is made for you."
     )
     summary = forms.CharField(max_length=1000, required=False)
+
+
+class StandardForm(forms.Form):
+    group = forms.ChoiceField(
+        choices=(), help_text="Its chairs edit drafts; its members adopt versions."
+    )
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=80, help_text="Its address: /standards/&lt;slug&gt;/.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="Markdown."
+    )
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [(g.slug, g.name) for g in groups]

@@ -33,6 +33,7 @@ urlpatterns = [
         name="version_propose",
     ),
     path("standards/", views.standard_list, name="standard_list"),
+    path("standards/new/", views.standard_create, name="standard_create"),
     path("standards/<slug:slug>/", views.standard_detail, name="standard_detail"),
     path("standards/<slug:slug>/diff/", views.standard_diff, name="standard_diff"),
     path(

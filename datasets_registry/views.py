@@ -24,6 +24,7 @@ from .forms import (
     DatasetForm,
     MaintainerForm,
     ProposeForm,
+    StandardForm,
     StandardVersionForm,
     VersionUploadForm,
 )
@@ -439,8 +440,55 @@ def version_propose(request: HttpRequest, slug: str, version: str) -> HttpRespon
 
 def standard_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "datasets_registry/standard_list.html", {"standards": selectors.standards()}
+        request,
+        "datasets_registry/standard_list.html",
+        {
+            "standards": selectors.standards(),
+            "can_create": bool(_groups_chaired(request.user)),
+        },
     )
+
+
+def _groups_chaired(user) -> list:
+    """Working groups in which ``user`` may create standards (all active ones for staff)."""
+    if not user.is_authenticated:
+        return []
+    from governance.models import Membership, WorkingGroup
+
+    groups = WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE)
+    if not user.is_staff:
+        groups = groups.filter(
+            memberships__user=user,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.CHAIR,
+        )
+    return list(groups.order_by("name"))
+
+
+@login_required
+def standard_create(request: HttpRequest) -> HttpResponse:
+    groups = _groups_chaired(request.user)
+    if not groups:
+        raise PermissionDenied("Only chairs of a working group and staff create standards.")
+    form = StandardForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        group = next(g for g in groups if g.slug == data["group"])
+        try:
+            standard = services.standard_create(
+                actor=request.user,
+                group=group,
+                slug=data["slug"],
+                name=data["name"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            _raise_for_page(exc)
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{standard.name} is created. Write its first draft.")
+            return redirect("datasets_registry:standard_version_create", slug=standard.slug)
+    return render(request, "datasets_registry/standard_form.html", {"form": form})
 
 
 def standard_detail(request: HttpRequest, slug: str) -> HttpResponse:

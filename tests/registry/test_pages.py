@@ -277,3 +277,20 @@ def test_only_chairs_and_staff_reach_the_editor(card, user, client_for):
     client = client_for(user)
     assert client.get("/standards/omi-dataset-card/versions/new/").status_code == 403
     assert client.post("/standards/omi-dataset-card/versions/1.0.0/propose/").status_code == 403
+
+
+def test_a_chair_creates_a_standard(card, chair, user, client_for):
+    assert client_for(user).get("/standards/new/").status_code == 403
+    client = client_for(chair)
+    assert b"New standard" in client.get("/standards/").content
+    response = client.post(
+        "/standards/new/",
+        {"group": "metadata-standards", "name": "Alt text", "slug": "alt-text", "description": ""},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/standards/alt-text/versions/new/"
+    response = client.post(
+        "/standards/new/",
+        {"group": "metadata-standards", "name": "Again", "slug": "alt-text", "description": ""},
+    )
+    assert "Taken." in str(response.context["form"].errors)
