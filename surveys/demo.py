@@ -127,7 +127,7 @@ def closed_definition(group: str | None) -> dict:
         "title": "Community pulse: what should we release first?",
         "introduction": "A short survey of the community's first priorities. Closed.",
         "group": group,
-        "audience": "signed_in",
+        "audience": "anyone",
         "anonymity": "anonymous",
         "results_visibility": "after_close",
         "min_cell_size": 5,

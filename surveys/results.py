@@ -462,7 +462,11 @@ def compute(
         "questions": [],
     }
     size = doc["audience_size"]
-    doc["response_rate"] = round(100 * n / size, 1) if size else None
+    # Among the audience: the people on the roll (every signed-in respondent is on it).
+    if size and survey.pk:
+        doc["response_rate"] = round(100 * min(survey.participations.count(), size) / size, 1)
+    else:
+        doc["response_rate"] = None
 
     if filter_question is None:
         for spec in specs:

@@ -293,9 +293,9 @@ def test_results_shape_and_pinned_queries(
             answers=valid_answers(s, role="artist" if i < 10 else "researcher"),
         )
     c = api_client_for(user)
-    # session-less API: owner check, survey, snapshot, answers, response count (the question
-    # specs are cached per process, keyed by the survey's updated_at)
-    with django_assert_num_queries(5):
+    # survey, snapshot, answers, response count, audience size, roll count (no group, so no
+    # chair check; the question specs are cached per process, keyed by the survey's updated_at)
+    with django_assert_num_queries(6):
         res = c.get(url(s, "results/"))
     body = res.json()
     assert body["responses"] == 12
