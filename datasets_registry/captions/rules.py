@@ -22,8 +22,8 @@ from .readers import Batch
 
 VALUE_CHARS = 300  # excerpt of the caption kept with each issue
 
-# Patterns are RE2 (Arrow) syntax; the same strings work with Python's ``re`` for the highlight
-# span of a flagged row, except where a separate Python pattern is given.
+# Patterns are RE2 (Arrow) syntax; the same strings work with Python's ``re``, which finds the
+# part to highlight when a flagged row is displayed (``find_span``).
 URL = r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"']+|\b[a-z0-9][a-z0-9-]*\.(?:com|org|net|io|info|biz|co\.uk|de|fr|ru|cn|jp)\b(?:/[^\s]*)?"
 EMAIL = r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
 PHONE = r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{3}[\s.-])\d{3}[\s.-]?\d{4}\b|\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\+\d{9,14}\b"
@@ -44,6 +44,8 @@ IMAGE_PATH = (
     r"^[^\s/\\\x00-\x1f][^\s\\\x00-\x1f]*\.(?i:jpe?g|png|gif|webp|bmp|tiff?|heic|heif|avif)$"
 )
 
+RARE = "|".join(f"(?:{p})" for p in (URL, EMAIL, PHONE, MARKUP, CONTROL, MOJIBAKE))
+
 _PY = {
     "contains_url": re.compile(URL),
     "contains_email": re.compile(EMAIL),
@@ -54,6 +56,20 @@ _PY = {
     "stray_whitespace": re.compile(r"^\s+|\s+$|[ \t]{2,}|\t"),
     "embedded_newline": re.compile(NEWLINE),
 }
+
+
+def find_span(
+    rule: str, value: str, banned_terms: list[str] | None = None
+) -> tuple[int, int] | None:
+    """Where in ``value`` the rule matched (for highlighting a displayed row), or None."""
+    pattern = _PY.get(rule)
+    if rule == "banned_term" and banned_terms:
+        terms = "|".join(re.escape(t.strip()) for t in banned_terms if t.strip())
+        pattern = re.compile(r"(?i)(?<!\w)(" + terms + r")(?!\w)") if terms else None
+    if pattern is None or not value:
+        return None
+    m = pattern.search(value)
+    return (m.start(), m.end()) if m else None
 
 
 @dataclass
@@ -98,9 +114,6 @@ class RuleEngine:
             if terms
             else None
         )
-        self._py = dict(_PY)
-        if self.banned_py is not None:
-            self._py["banned_term"] = self.banned_py
         self.allowed_languages = set(ruleset.get("allowed_languages") or [])
         self.allowed_licenses = [x.lower() for x in ruleset.get("allowed_licenses") or []]
         self._valid_licenses: dict[str, bool] = {}
@@ -121,7 +134,6 @@ class RuleEngine:
         rows: np.ndarray,
         text: pa.Array | None,
         message: str | list[str],
-        span_rule: str | None = None,
     ) -> None:
         idx = np.flatnonzero(mask)
         if not len(idx):
@@ -132,21 +144,16 @@ class RuleEngine:
             if text is not None
             else [""] * len(idx)
         )
-        pattern = self._py.get(span_rule or code)
-        for k, i in enumerate(idx):
-            value = values[k] or ""
-            issue = {
+        out.extend(
+            {
                 "row": int(rows[i]),
                 "rule": code,
                 "severity": severity,
                 "message": message if isinstance(message, str) else message[k],
-                "value": value,
+                "value": values[k] or "",
             }
-            if pattern is not None and value:
-                m = pattern.search(value)
-                if m:
-                    issue["span"] = [m.start(), m.end()]
-            out.append(issue)
+            for k, i in enumerate(idx)
+        )
 
     # -- evaluation -------------------------------------------------------------------------------
 
@@ -235,14 +242,22 @@ class RuleEngine:
             ("contains_phone", PHONE, "The caption contains what looks like a phone number."),
             ("contains_markup", MARKUP, "The caption contains HTML or other markup."),
         ]
+        # Most captions have none of the rare patterns: one combined pass finds the few rows
+        # worth checking rule by rule.
+        rare_idx = np.flatnonzero(match(RARE))
+        rare_sub = s.take(pa.array(rare_idx)) if len(rare_idx) else None
         for code, pattern, message in simple:
-            if self.on(code):
-                mask = (
-                    match(pattern)
-                    if code != "stray_whitespace"
-                    else _mask(pc.match_substring_regex(s, pattern)) & ~null
-                )
-                self._emit(out, code, mask, rows, s, message)
+            if not self.on(code):
+                continue
+            if code == "stray_whitespace":
+                mask = _mask(pc.match_substring_regex(s, pattern)) & ~null
+            elif code == "embedded_newline":
+                mask = match(pattern)
+            else:
+                mask = np.zeros(len(s), dtype=bool)
+                if rare_sub is not None:
+                    mask[rare_idx[_mask(pc.match_substring_regex(rare_sub, pattern))]] = True
+            self._emit(out, code, mask, rows, s, message)
         if self.on("placeholder_caption"):
             lowered = pc.utf8_lower(trimmed)
             mask = match(PLACEHOLDER, lowered)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 
 from datasets_registry.captions import RULES
+from datasets_registry.captions.rules import find_span
 
 from .models import IssueSample, ValidationRun
 
@@ -78,10 +79,10 @@ def rule_rows(run: ValidationRun) -> list[dict[str, Any]]:
     return out
 
 
-def highlight(issue: dict[str, Any]) -> dict[str, Any]:
+def highlight(issue: dict[str, Any], banned_terms: list[str] | None = None) -> dict[str, Any]:
     """Split the issue's value into before / match / after around its span (for <mark>)."""
     value = issue.get("value") or ""
-    span = issue.get("span")
+    span = issue.get("span") or find_span(issue["rule"], value, banned_terms)
     if span and 0 <= span[0] <= span[1] <= len(value):
         return {
             **issue,
@@ -100,6 +101,7 @@ def samples(
         qs = qs.filter(rule=rule)
     if severity:
         qs = qs.filter(severity=severity)
+    banned = run.rules.get("banned_terms") or []
     return [
         highlight(
             {
@@ -110,7 +112,8 @@ def samples(
                 "value": s.value,
                 "span": s.span,
                 "explanation": RULES.get(s.rule, {}).get("explanation", ""),
-            }
+            },
+            banned,
         )
         for s in qs.order_by("row", "rule", "pk")[:limit]
     ]

@@ -97,8 +97,3 @@ class IssueSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=["error", "warning"])
     message = serializers.CharField()
     value = serializers.CharField(allow_blank=True, help_text="An excerpt of the caption.")
-    span = serializers.ListField(
-        child=serializers.IntegerField(),
-        required=False,
-        help_text="[start, end) of the match in value.",
-    )

@@ -89,7 +89,10 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             run, rule=rule, severity=severity, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )
     rows = [
-        selectors.highlight({**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")})
+        selectors.highlight(
+            {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")},
+            run.rules.get("banned_terms") if run is not None else None,
+        )
         for i in rows
     ]
     rule_choices = sorted(run.by_rule) if run is not None else []

@@ -165,7 +165,11 @@ def test_personal_information_and_markup(tmp_path):
         tmp_path,
         "contains_phone",
         ["Call 555-123-4567 for prints.", "Call +44 20 7946 0958 now.", "Ring (555) 123-4567."],
-        good=[*CLEAN, "A clock showing 10:30 and a sign for route 66.", "The 2012 team photo with 11 players."],
+        good=[
+            *CLEAN,
+            "A clock showing 10:30 and a sign for route 66.",
+            "The 2012 team photo with 11 players.",
+        ],
     )
     check(
         tmp_path,
@@ -233,11 +237,16 @@ def test_image_references(tmp_path):
 
 
 def test_issue_shape_and_highlight(tmp_path):
+    from datasets_registry.captions.rules import find_span
+
     result = run(tmp_path, [row("A dog, see https://example.com/dog now.")])
     issue = next(i for i in result.issues if i["rule"] == "contains_url")
-    assert set(issue) == {"row", "rule", "severity", "message", "value", "span"}
-    start, end = issue["span"]
+    assert set(issue) == {"row", "rule", "severity", "message", "value"}
+    start, end = find_span(issue["rule"], issue["value"])
     assert issue["value"][start:end] == "https://example.com/dog"
+    assert find_span("banned_term", "A BADWORD dog", ["badword"]) == (2, 9)
+    assert find_span("stray_whitespace", "A dog ") == (5, 6)
+    assert find_span("caption_empty", "") is None
 
 
 def test_severities_come_from_the_rule_set(tmp_path):

@@ -1,0 +1,221 @@
+"""Caption engine speed and memory on 1,000,000 rows built from the real COCO captions.
+
+Prints, on one machine in one run:
+  (a) rows/s of the engine (validate_file, default rules), one process and two;
+  (b) rows/s of only parsing the same file with pyarrow (the ceiling);
+  (c) rows/s of a straightforward per-row Python implementation of the same rules (the baseline,
+      measured on its first 50,000 rows and extrapolated);
+  (d) peak RSS of the engine at 250,000 and 1,000,000 rows (each in a fresh subprocess).
+Targets: (a) >= (b)/3 and >= 20 x (c); peak RSS < 1 GiB, growing <= 30% from 250k to 1M.
+
+The file is 40 copies of the 25,014 COCO captions, so most rows repeat an earlier one: the
+duplicate rules have real work to do. Run alone: `.venv/bin/python bench/run.py captions`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+COCO = ROOT.parent / "shared" / "data" / "coco_val2017_captions.jsonl"
+if not COCO.exists():
+    COCO = Path("/work/shared/data/coco_val2017_captions.jsonl")
+OUT = Path(os.environ.get("DATA_DIR", ROOT / "var")) / "bench"
+ROWS = 1_000_000
+BASELINE_ROWS = 50_000
+
+
+def build(rows: int) -> Path:
+    path = OUT / f"coco-{rows}.jsonl"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    lines = COCO.read_bytes().splitlines(keepends=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fp:
+        written = 0
+        while written < rows:
+            take = lines[: rows - written]
+            fp.write(b"".join(take))
+            written += len(take)
+    tmp.rename(path)
+    return path
+
+
+def engine_in_subprocess(path: Path, workers: int = 1) -> dict:
+    """Run the engine in a fresh process; it reports its time and its own peak RSS."""
+    code = f"""
+import json, resource, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from datasets_registry.captions import validate_file
+from datasets_registry.captions.clip_tokens import clip_tokenizer
+
+if __name__ == "__main__":  # the two-process run spawns children that import this file
+    clip_tokenizer()  # loading the vocabulary is start-up, not throughput
+    t = time.perf_counter()
+    r = validate_file({str(path)!r}, workers={workers})
+    elapsed = time.perf_counter() - t
+    print(json.dumps({{"rows": r.rows, "seconds": elapsed, "counts": r.counts,
+                      "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+    script = OUT / f"_engine_run_{workers}.py"
+    script.write_text(code)
+    argv = [sys.executable, str(script)]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def pyarrow_parse(path: Path) -> tuple[int, float]:
+    import pyarrow.json as pj
+
+    t = time.perf_counter()
+    table = pj.read_json(str(path))
+    return table.num_rows, time.perf_counter() - t
+
+
+# --- (c) the straightforward per-row baseline: the same rules, one row at a time --------------
+
+PLACEHOLDER = re.compile(
+    r"^(?:image|img|photo|picture|pic|untitled|no caption|no description|caption|description|"
+    r"none|null|nil|nan|n/?a|na|placeholder|todo|tbd|test|unknown|empty|blank|[-.?!*_ ]+)[.!]?$"
+    r"|^[\w\-. ()]+\.(?:jpe?g|png|gif|webp|bmp|tiff?|heic|heif|avif)$"
+    r"|^(?:img|dsc|dscn|dscf|dcim|pxl|screenshot|photo|image)[_\- ]?\d{2,}\b|lorem ipsum"
+)
+
+
+def baseline(path: Path, limit: int) -> tuple[int, float, Counter]:
+    from datasets_registry.captions import rules as R
+    from datasets_registry.captions.clip_tokens import clip_tokenizer
+    from datasets_registry.captions.licenses import is_valid_spdx
+
+    tok = clip_tokenizer()
+    patterns = {
+        "stray_whitespace": re.compile(r"^\s|\s$|[ \t]{2,}|\t"),
+        "embedded_newline": re.compile(R.NEWLINE),
+        "control_characters": re.compile(R.CONTROL),
+        "mojibake": re.compile(R.MOJIBAKE),
+        "contains_url": re.compile(R.URL),
+        "contains_email": re.compile(R.EMAIL),
+        "contains_phone": re.compile(R.PHONE),
+        "contains_markup": re.compile(R.MARKUP),
+    }
+    image_url = re.compile(r"^(?:https?|s3|gs)://[^\s/?#]+\S*$", re.I)
+    image_path = re.compile(
+        r"^[^\s/\\\x00-\x1f][^\s\\\x00-\x1f]*\.(?:jpe?g|png|gif|webp|bmp|tiff?|heic|heif|avif)$",
+        re.I,
+    )
+    punct = re.compile(r"[^\w ]|_")
+    seen: dict[str, int] = {}
+    seen_norm: dict[str, int] = {}
+    counts: Counter = Counter()
+    t = time.perf_counter()
+    n = 0
+    with path.open("rb") as fp:
+        for n, line in enumerate(fp, start=1):
+            if n > limit:
+                n -= 1
+                break
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                counts["unreadable_row"] += 1
+                continue
+            text = obj.get("text")
+            if not isinstance(text, str):
+                counts["caption_missing"] += 1
+                continue
+            if not text.strip():
+                counts["caption_empty"] += 1
+                continue
+            norm = " ".join(punct.sub(" ", text.lower()).split())
+            words = norm.split()
+            if len(text) < 10 or len(words) < 3:
+                counts["caption_too_short"] += 1
+            if len(text) > 1000 or len(words) > 200:
+                counts["caption_too_long"] += 1
+            if len(tok.encode(text).ids) > 77:
+                counts["clip_token_limit"] += 1
+            for code, pattern in patterns.items():
+                if pattern.search(text):
+                    counts[code] += 1
+            if PLACEHOLDER.search(text.strip().lower()):
+                counts["placeholder_caption"] += 1
+            for size in (1, 2, 3):
+                run = 0
+                for i in range(len(words) - size):
+                    run = run + 1 if words[i] == words[i + size] else 0
+                    if run >= 2 * size:
+                        counts["repetition"] += 1
+                        break
+                else:
+                    continue
+                break
+            if text in seen:
+                counts["duplicate_caption"] += 1
+            else:
+                seen[text] = n
+                if norm in seen_norm:
+                    counts["near_duplicate_caption"] += 1
+            seen_norm.setdefault(norm, n)
+            image = obj.get("file_name")
+            if not image or not str(image).strip():
+                counts["image_missing"] += 1
+            elif not (image_url.match(image) or (image_path.match(image) and ".." not in image)):
+                counts["image_malformed"] += 1
+            lic = obj.get("license")
+            if not lic or not str(lic).strip():
+                counts["license_missing"] += 1
+            elif not is_valid_spdx(lic):
+                counts["license_invalid"] += 1
+    return n, time.perf_counter() - t, counts
+
+
+def main() -> None:
+    t = time.perf_counter()
+    big = build(ROWS)
+    quarter = build(ROWS // 4)
+    print(
+        f"file: {big} ({big.stat().st_size / 1e6:.0f} MB, {ROWS:,} rows; built in {time.perf_counter() - t:.1f} s)"
+    )
+
+    rows_b, sec_b = pyarrow_parse(big)
+    b = rows_b / sec_b
+    a_run = engine_in_subprocess(big)
+    a = a_run["rows"] / a_run["seconds"]
+    a2_run = engine_in_subprocess(big, workers=2)
+    a2 = a2_run["rows"] / a2_run["seconds"]
+    assert a2_run["counts"] == a_run["counts"], "two processes must find exactly the same issues"
+    rows_c, sec_c, _ = baseline(big, BASELINE_ROWS)
+    c = rows_c / sec_c
+    q_run = engine_in_subprocess(quarter)
+
+    print(f"(a) engine, default rules, 1 process : {a:>12,.0f} rows/s  ({a_run['seconds']:.1f} s)")
+    print(
+        f"    engine, 2 processes (chunks)      : {a2:>12,.0f} rows/s  ({a2_run['seconds']:.1f} s)"
+    )
+    print(f"(b) pyarrow parse only (ceiling)      : {b:>12,.0f} rows/s  ({sec_b:.1f} s)")
+    print(
+        f"(c) per-row Python baseline           : {c:>12,.0f} rows/s  ({rows_c:,} rows in {sec_c:.1f} s)"
+    )
+    best = max(a, a2)
+    print(
+        f"    (a)/(b) = {best / b:.2f} (target >= 0.33)   (a)/(c) = {best / c:.1f}x (target >= 20x)"
+    )
+    growth = a_run["rss_mib"] / q_run["rss_mib"] - 1
+    print(
+        f"(d) peak RSS: {q_run['rss_mib']:.0f} MiB at {ROWS // 4:,} rows, {a_run['rss_mib']:.0f} MiB at {ROWS:,} rows"
+        f" (growth {growth:+.0%}; targets < 1024 MiB, <= +30%)"
+    )
+    print(f"    issues at 1M rows: {a_run['counts']['by_rule']}")
+
+
+if __name__ == "__main__":
+    main()
