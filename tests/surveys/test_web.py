@@ -368,3 +368,9 @@ def test_exports_neutralise_spreadsheet_formulas(client_for, user, staff_user, s
         .content.decode()
     )
     assert "'=HYPERLINK(1)" in text
+
+
+def test_the_home_page_lists_open_surveys(client, survey):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert survey.title in page.content.decode()
