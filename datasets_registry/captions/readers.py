@@ -224,12 +224,27 @@ def _jsonl_fast(block: bytes, mapping: dict[str, str | None]) -> dict[str, pa.Ar
 
     if block.startswith(b"\n") or b"\n\n" in block or b"\r\n\r\n" in block:
         return None  # blank lines would shift row numbers
-    try:
-        table = pj.read_json(
-            io.BytesIO(block),
-            read_options=pj.ReadOptions(use_threads=True, block_size=len(block) + 1),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    # Only the mapped columns are parsed, as strings: a number or object where text belongs
+    # fails the block, which the row-by-row path then explains. Small internal blocks let Arrow
+    # parse in parallel; a row longer than one needs a single block.
+    names = list(dict.fromkeys(v for v in mapping.values() if v))
+    parse = pj.ParseOptions(
+        explicit_schema=pa.schema([(n, pa.string()) for n in names]),
+        unexpected_field_behavior="ignore",
+    )
+    table = None
+    for block_size in (1 << 20, len(block) + 1):
+        try:
+            table = pj.read_json(
+                io.BytesIO(block),
+                read_options=pj.ReadOptions(use_threads=True, block_size=block_size),
+                parse_options=parse,
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            if block_size > len(block):
+                return None
+    if table is None:
         return None
     expected = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
     if table.num_rows != expected:
