@@ -394,6 +394,10 @@ def _sections(survey: Survey, specs: list[QuestionSpec]) -> list[dict]:
     return out
 
 
+# A ranking page where two options got the same rank: reported as its own error.
+DUPLICATE_RANKS = ["duplicate-ranks"]
+
+
 def _field_value(spec: QuestionSpec, post) -> Any:
     """Read one question's answer from a POSTed answer page."""
     name = f"q{spec.id}"
@@ -411,6 +415,8 @@ def _field_value(spec: QuestionSpec, post) -> Any:
             ordered = sorted(ranks, key=lambda r: int(r[0]))
         except ValueError:
             return ["invalid"]
+        if len({r for r, _ in ranks}) != len(ranks):
+            return DUPLICATE_RANKS
         return [option_id for _, option_id in ordered]
     if spec.kind == K.MATRIX:
         values = {
@@ -549,9 +555,14 @@ def survey_answer(request, slug: str):
                 values.pop(spec.id, None)
             else:
                 values[spec.id] = raw
+        duplicates = {qid for qid, v in values.items() if v is DUPLICATE_RANKS}
+        for qid in duplicates:
+            values.pop(qid)
         clean, all_errors = validate(specs, values, strict=False)
         going_back = request.POST.get("action") == "back"
         errors = {k: v for k, v in all_errors.items() if int(k) in page_ids}
+        for qid in duplicates:
+            errors[str(qid)] = ["Give each option a different rank."]
         # Keep what was typed on this page (even if wrong) so the person can fix it.
         keep = {
             **clean,

@@ -374,3 +374,36 @@ def test_the_home_page_lists_open_surveys(client, survey):
     page = client.get("/")
     assert page.status_code == 200
     assert survey.title in page.content.decode()
+
+
+def test_two_options_with_the_same_rank_are_refused(client_for, user, survey):
+    q = keys(survey)
+    c = client_for(user)
+    url = reverse("surveys:answer", args=[survey.slug])
+    c.post(url, {"page": 0, "action": "next", f"q{q['role'].id}": option(q["role"], "artist")})
+    rank = q["rank"]
+    page = c.post(
+        url,
+        {
+            "page": 1,
+            "action": "submit",
+            f"q{q['consent'].id}": "3",
+            f"q{rank.id}_o{rank.options[0][0]}": "1",
+            f"q{rank.id}_o{rank.options[1][0]}": "1",
+            f"q{rank.id}_o{rank.options[2][0]}": "2",
+        },
+    )
+    assert page.status_code == 400
+    assert "Give each option a different rank." in page.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_admin_pages_load(client_for, staff_user, survey):
+    c = client_for(staff_user)
+    for path in (
+        "/admin/surveys/survey/",
+        f"/admin/surveys/survey/{survey.pk}/change/",
+        "/admin/surveys/question/",
+        "/admin/surveys/resultsnapshot/",
+    ):
+        assert c.get(path).status_code == 200, path
