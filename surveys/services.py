@@ -254,6 +254,32 @@ def section_add(*, survey: Survey, actor, title: str, description: str = "") -> 
     return survey_edit(survey=survey, actor=actor, change=change)
 
 
+def section_update(
+    *, survey: Survey, actor, index: int, title: str, description: str = ""
+) -> Survey:
+    def change(d: dict) -> None:
+        if not 0 <= index < len(d["sections"]):
+            raise NotFound("No such section.")
+        d["sections"][index].update(title=title, description=description)
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
+def section_delete(*, survey: Survey, actor, index: int) -> Survey:
+    """Remove an empty section (move or remove its questions first); a survey keeps one."""
+
+    def change(d: dict) -> None:
+        if not 0 <= index < len(d["sections"]):
+            raise NotFound("No such section.")
+        if d["sections"][index]["questions"]:
+            raise Conflict("Move or remove the questions of this section first.")
+        if len(d["sections"]) == 1:
+            raise Conflict("A survey keeps at least one section.")
+        del d["sections"][index]
+
+    return survey_edit(survey=survey, actor=actor, change=change)
+
+
 def survey_new_version(*, survey: Survey, actor) -> Survey:
     """Copy a survey into a new draft version; the results of each version stay separate."""
     _require_owner(survey, actor)

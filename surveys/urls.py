@@ -20,6 +20,11 @@ urlpatterns = [
         name="question_action",
     ),
     re_path(
+        r"^surveys/(?P<slug>[-\w]+)/edit/sections/(?P<index>[0-9]+)/(?P<action>save|delete)/$",
+        views.section_action,
+        name="section_action",
+    ),
+    re_path(
         r"^surveys/(?P<slug>[-\w]+)/(?P<action>open|close|new-version)/$",
         views.survey_transition,
         name="transition",

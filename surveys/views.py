@@ -345,6 +345,29 @@ def section_add(request, slug: str):
 
 @login_required
 @require_POST
+def section_action(request, slug: str, index: str, action: str):
+    index = int(index)
+    survey = _survey_for(request, slug)
+    _owner_or_403(request, survey)
+    try:
+        if action == "delete":
+            survey = services.section_delete(survey=survey, actor=request.user, index=index)
+            messages.success(request, "Section removed.")
+        else:
+            form = SectionForm(request.POST, prefix=f"s{index}")
+            if not form.is_valid():
+                raise Invalid("Give the section a title.")
+            survey = services.section_update(
+                survey=survey, actor=request.user, index=index, **form.cleaned_data
+            )
+            messages.success(request, "Section saved.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _editor_response(request, survey)
+
+
+@login_required
+@require_POST
 def survey_transition(request, slug: str, action: str):
     survey = _survey_for(request, slug)
     try:

@@ -407,3 +407,20 @@ def test_admin_pages_load(client_for, staff_user, survey):
         "/admin/surveys/resultsnapshot/",
     ):
         assert c.get(path).status_code == 200, path
+
+
+def test_sections_are_renamed_and_empty_ones_removed(client_for, staff_user):
+    survey = make_survey(actor=staff_user, open=False)
+    c = client_for(staff_user)
+    c.post(reverse("surveys:section_add", args=[survey.slug]), {"section-title": "Spare"})
+    assert survey.sections.count() == 3
+    page = c.post(
+        reverse("surveys:section_action", args=[survey.slug, 0, "save"]),
+        {"s0-title": "About you", "s0-description": "Who answers"},
+    )
+    assert page.status_code == 302
+    assert survey.sections.first().title == "About you"
+    c.post(reverse("surveys:section_action", args=[survey.slug, 0, "delete"]))
+    assert survey.sections.count() == 3  # not empty: refused
+    c.post(reverse("surveys:section_action", args=[survey.slug, 2, "delete"]))
+    assert survey.sections.count() == 2
