@@ -15,6 +15,7 @@ Chunked API::
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import heapq
 import io
@@ -245,6 +246,10 @@ def validate_chunk(
     Raises UnreadableFile when the chunk cannot be read at all.
     """
     engine = RuleEngine(ruleset)
+    limits = limits or Limits()
+    max_line = ruleset["rules"]["line_too_long"].get("max_bytes", limits.max_line_bytes)
+    if max_line < limits.max_line_bytes:  # the rule set may only tighten the reader's limit
+        limits = dataclasses.replace(limits, max_line_bytes=max_line)
     counts: Counter[str] = Counter()
     kept: list[dict[str, Any]] | None = [] if collect else None
     hashes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}

@@ -262,3 +262,10 @@ def test_batches_are_bounded(tmp_path):
     result = validate_file(str(path), limits=limits)
     assert result.rows == 3000
     assert flagged(validate_file(str(path), limits=limits, collect=True), "duplicate_caption") == []
+
+
+def test_the_rule_set_can_tighten_the_line_limit(tmp_path):
+    path = write_jsonl(tmp_path / "c.jsonl", [row(GOOD), row("x" * 5000), row(GOOD + " Again.")])
+    rules = {"rules": {"line_too_long": {"max_bytes": 2048}}}
+    result = validate_file(str(path), rules=rules, limits=Limits(block_bytes=1024), collect=True)
+    assert [(i["row"], i["rule"]) for i in result.issues] == [(2, "line_too_long")]
