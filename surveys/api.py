@@ -96,6 +96,24 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=ResponseInput, responses={200: ResponseCreatedOutput})
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path="responses/mine",
+        permission_classes=[IsAuthenticated],
+    )
+    def my_response(self, request, slug=None):
+        """Replace my answers until the close, where the survey allows it (confidential and
+        named surveys with ``allow_edit``): 200; 400; 403 not allowed; 404 not answered yet."""
+        survey = self.get_object()
+        data = ResponseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = services.response_update(
+            survey=survey, user=request.user, answers=data.validated_data["answers"]
+        )
+        return Response({"survey": survey.slug, "submitted_on": response.submitted_on})
+
     @extend_schema(
         responses={200: ResultsOutput},
         parameters=[

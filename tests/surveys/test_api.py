@@ -412,3 +412,35 @@ def test_openapi_schema_lists_the_survey_endpoints(api_client):
     assert (
         "/api/v1/surveys/{slug}/responses/" in paths and "/api/v1/surveys/{slug}/results/" in paths
     )
+
+
+def test_changing_my_answers_through_the_api(api_client_for, user, other_user, staff_user, survey):
+    editable = make_survey(actor=staff_user, title="Editable", anonymity="named", allow_edit=True)
+    c = api_client_for(user)
+    assert (
+        c.put(
+            url(editable, "responses/mine/"), {"answers": valid_answers(editable)}, format="json"
+        ).status_code
+        == 404
+    )
+    c.post(url(editable, "responses/"), {"answers": valid_answers(editable)}, format="json")
+    res = c.put(
+        url(editable, "responses/mine/"),
+        {"answers": valid_answers(editable, role="researcher")},
+        format="json",
+    )
+    assert res.status_code == 200
+    q = keys(editable)
+    assert Response.objects.get(survey=editable).answers.get(question=q["role"].id).value == option(
+        q["role"], "researcher"
+    )
+    res = c.put(url(editable, "responses/mine/"), {"answers": {}}, format="json")
+    assert res.status_code == 400
+    # Anonymous surveys never allow it.
+    c.post(url(survey, "responses/"), {"answers": valid_answers(survey)}, format="json")
+    assert (
+        c.put(
+            url(survey, "responses/mine/"), {"answers": valid_answers(survey)}, format="json"
+        ).status_code
+        == 403
+    )

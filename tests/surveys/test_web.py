@@ -424,3 +424,15 @@ def test_sections_are_renamed_and_empty_ones_removed(client_for, staff_user):
     assert survey.sections.count() == 3  # not empty: refused
     c.post(reverse("surveys:section_action", args=[survey.slug, 2, "delete"]))
     assert survey.sections.count() == 2
+
+
+def test_the_list_page_has_a_pinned_query_count(
+    client_for, user, staff_user, django_assert_num_queries
+):
+    for i in range(6):
+        make_survey(actor=staff_user, title=f"S{i}")
+    c = client_for(user)
+    c.get("/surveys/")
+    # session, user, surveys (+ group), may-create check
+    with django_assert_num_queries(4):
+        assert c.get("/surveys/").status_code == 200
