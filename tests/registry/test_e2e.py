@@ -31,7 +31,7 @@ def test_register_upload_and_publish(browser_page, tmp_path):
     page.get_by_label("Name").fill("Garden birds")
     page.get_by_label("Summary").fill("Birds photographed in gardens.")
     page.get_by_label("Licence").fill("CC-BY-4.0")
-    page.get_by_label("Metadata").fill(json.dumps(VALID_METADATA, indent=2))
+    page.get_by_role("textbox", name="Metadata").fill(json.dumps(VALID_METADATA, indent=2))
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(re.compile(r".*/datasets/garden-birds/versions/new/$"))
 
