@@ -348,8 +348,14 @@ def render_question(
     k: int,
     owner: bool,
     show_free_text: bool,
+    complement: dict | None = None,
 ) -> dict:
-    """One question's public results; ``states`` None means no suppression (owners)."""
+    """One question's public results; ``states`` None means no suppression (owners).
+
+    ``complement``: in a cross-tab, the raw results of everyone *outside* the filter. A mean or a
+    median published for the filter, next to the overall one, gives the complement's away by
+    difference, so they are shown only when the complement has at least k answers too.
+    """
     out: dict[str, Any] = {
         "id": spec.id,
         "key": spec.key,
@@ -385,6 +391,8 @@ def render_question(
         rendered = _render_family(spec, fams[0], raw, states[0] if states else None)
         out.update(rendered)
     enough = out["answered"] is not None and out["answered"] >= limit
+    if complement is not None and not owner and complement["answered"] < k:
+        enough = False
     if spec.kind in (K.NUMBER, K.SCALE):
         values = raw["values"]
         out["median"] = statistics.median(values) if values and enough else None
@@ -392,15 +400,20 @@ def render_question(
     if spec.kind == K.RANKING:
         for option in out["options"]:
             ranked = raw["counts"].get(option["id"], 0)
+            outside = complement["counts"].get(option["id"], 0) if complement else k
             option["mean_position"] = (
                 round(raw["position_sum"][option["id"]] / ranked, 3)
-                if ranked and (owner or (option["count"] is not None and ranked >= k))
+                if ranked
+                and (owner or (option["count"] is not None and ranked >= k and outside >= k))
                 else None
             )
     if spec.kind in (K.SHORT_TEXT, K.LONG_TEXT):
-        publish = owner or (show_free_text and raw["answered"] >= k)
+        # Never in a cross-tab: the texts of the filter, set against all texts, would name the
+        # texts of everyone outside it, however few.
+        publish = owner or (show_free_text and raw["answered"] >= k and complement is None)
         out["texts"] = sorted(raw["texts"]) if publish else None
-        if not owner and raw["answered"] < k:
+        too_few_outside = complement is not None and complement["answered"] < k
+        if not owner and (raw["answered"] < k or too_few_outside):
             out["answered"], out["answered_suppressed"] = None, True
     return out
 
@@ -548,6 +561,9 @@ def compute(
                     column_total_states=f_column_states if _everyone(spec) else None,
                 )
                 joint_states.append(result[filter_option])
+        outside = aggregate(
+            [spec], [a for a in answer_sets if a.get(fspec.id) != filter_option], bins=bins
+        )[spec.id]
         doc["questions"].append(
             render_question(
                 spec,
@@ -556,6 +572,7 @@ def compute(
                 k=k,
                 owner=owner,
                 show_free_text=survey.show_free_text,
+                complement=outside,
             )
         )
     return doc

@@ -444,3 +444,29 @@ def test_changing_my_answers_through_the_api(api_client_for, user, other_user, s
         ).status_code
         == 403
     )
+
+
+def test_cross_tabs_do_not_give_away_the_few_outside_the_filter(api_client_for, user, staff_user):
+    """Nine artists and one developer: the artists' mean next to the overall mean would give the
+    developer's answer by difference; their texts against all texts would name the developer's."""
+    s = make_survey(actor=staff_user, results_visibility="live", show_free_text=True)
+    q = keys(s)
+    for i in range(10):
+        role = "developer" if i == 0 else "artist"
+        answers = valid_answers(s, role=role)
+        answers[str(q["hours"].id)] = 90 if i == 0 else 10
+        answers[str(q["comment"].id)] = f"comment {i}"
+        api_client_for(UserFactory(username=f"ct{i}")).post(
+            url(s, "responses/"), {"answers": answers}, format="json"
+        )
+    c = api_client_for(user)
+    overall = {x["key"]: x for x in c.get(url(s, "results/")).json()["questions"]}
+    assert overall["hours"]["mean"] == 18 and len(overall["comment"]["texts"]) == 10
+    filtered = c.get(
+        url(s, "results/"),
+        {"filter_question": q["role"].id, "filter_option": option(q["role"], "artist")},
+    )
+    assert filtered.status_code == 200
+    view = {x["key"]: x for x in filtered.json()["questions"]}
+    assert view["hours"]["mean"] is None and view["hours"]["median"] is None
+    assert view["comment"]["texts"] is None and view["comment"]["answered"] is None
