@@ -78,3 +78,34 @@ def test_a_person_answers_and_a_chair_reads_the_results(browser_page, live_serve
     assert charts.count() >= 5
     assert page.get_by_role("img", name="Your role?").is_visible()
     assert page.locator("table").count() >= 5
+
+
+def test_the_editor_works_in_place_with_htmx(browser_page, live_server, staff_user):
+    page = browser_page
+    survey = make_survey(actor=staff_user, open=False)
+    _sign_in(page, live_server, staff_user)
+    page.goto(f"/surveys/{survey.slug}/edit/")
+    marker = page.evaluate("() => (window.__marker = Math.random())")
+    form = page.locator("form", has=page.get_by_role("button", name="Add the question"))
+    form.get_by_label("Kind").select_option("single_choice")
+    form.get_by_label("Prompt").fill("Favourite colour?")
+    form.get_by_label("Options").fill("Red\nGreen\nBlue")
+    form.get_by_role("button", name="Add the question").click()
+    page.get_by_text("Question added.").wait_for()
+    page.locator("#editor li strong", has_text="Favourite colour?").wait_for()
+    # No page load happened: the editor panel was swapped in place.
+    assert page.evaluate("() => window.__marker") == marker
+    assert survey.questions.filter(prompt="Favourite colour?").exists()
+    # An invalid question shows its errors in place too.
+    form = page.locator("form", has=page.get_by_role("button", name="Add the question"))
+    form.get_by_label("Prompt").fill("Only one option")
+    form.get_by_label("Options").fill("Lonely")
+    form.get_by_role("button", name="Add the question").click()
+    page.get_by_text("The question was not added").wait_for()
+    assert page.evaluate("() => window.__marker") == marker
+    # Move the new question up, in place.
+    order = "() => [...document.querySelectorAll('#editor li strong')].map(e => e.textContent)"
+    before = page.evaluate(order).index("Favourite colour?")
+    page.get_by_role("button", name="Up “Favourite colour?”").click()
+    page.wait_for_function(f"() => ({order})().indexOf('Favourite colour?') === {before - 1}")
+    assert page.evaluate("() => window.__marker") == marker
