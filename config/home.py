@@ -16,9 +16,5 @@ def collect(request: HttpRequest) -> dict:
 
     context: dict = {}
     for dotted in PANEL_SOURCES:
-        try:
-            source = import_string(dotted)
-        except ImportError:
-            continue
-        context.update(source(request))
+        context.update(import_string(dotted)(request))
     return context

@@ -97,3 +97,18 @@ def test_seed_demo_creates_the_documented_people_idempotently(settings):
     assert expected <= names
     admin = User.objects.get(username="demo-admin")
     assert admin.is_staff and admin.check_password("demo")
+
+
+def test_home_page_shows_what_is_happening_with_a_fixed_query_count(
+    client, settings, django_assert_max_num_queries
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    settings.DEBUG = False
+    with django_assert_max_num_queries(8):
+        page = client.get("/").content.decode()
+    assert "No vote is open right now." not in page
+    assert "No survey is open right now." not in page
+    assert "No dataset has been registered yet." not in page
+    assert "No decision has been recorded yet." not in page
+    assert "Future model research and training priorities" in page
