@@ -181,7 +181,7 @@ def survey_edit(*, survey: Survey, actor, change: Callable[[dict], None]) -> Sur
     return survey_replace_definition(survey=survey, actor=actor, definition=d)
 
 
-def _find_question(d: dict, key: str) -> tuple[int, int]:
+def find_question(d: dict, key: str) -> tuple[int, int]:
     for s_index, section in enumerate(d["sections"]):
         for q_index, q in enumerate(section["questions"]):
             if q["key"] == key:
@@ -200,7 +200,7 @@ def question_save(
                 raise NotFound("No such section.")
             d["sections"][section]["questions"].append(data)
         else:
-            s, q = _find_question(d, key)
+            s, q = find_question(d, key)
             d["sections"][s]["questions"][q] = data
 
     return survey_edit(survey=survey, actor=actor, change=change)
@@ -208,7 +208,7 @@ def question_save(
 
 def question_delete(*, survey: Survey, actor, key: str) -> Survey:
     def change(d: dict) -> None:
-        s, q = _find_question(d, key)
+        s, q = find_question(d, key)
         for section in d["sections"]:
             for other in section["questions"]:
                 if (other.get("show_if") or {}).get("question") == key:
@@ -225,7 +225,7 @@ def question_move(*, survey: Survey, actor, key: str, direction: str) -> Survey:
     """Move a question one place up or down, across section boundaries when at an edge."""
 
     def change(d: dict) -> None:
-        s, q = _find_question(d, key)
+        s, q = find_question(d, key)
         item = d["sections"][s]["questions"][q]
         if direction == "up":
             if q > 0:
@@ -383,7 +383,7 @@ def snapshot_create(*, survey: Survey) -> ResultSnapshot:
 # --- Answering --------------------------------------------------------------------------------
 
 
-def _ensure_can_answer(survey: Survey, user) -> None:
+def ensure_can_answer(survey: Survey, user) -> None:
     if not survey.is_accepting:
         raise NotAllowed("This survey is not open for answers.")
     if not in_audience(user, survey):
@@ -433,7 +433,7 @@ def response_submit(
     decides, so two concurrent submissions cannot both pass); 400 with an error per question.
     For anonymous surveys the response holds no person and only the day.
     """
-    _ensure_can_answer(survey, user)
+    ensure_can_answer(survey, user)
     signed_in = user is not None and user.is_authenticated
     if signed_in and Participation.objects.filter(survey=survey, user=user).exists():
         raise Conflict("You have already answered this survey.")
@@ -471,7 +471,7 @@ def response_submit(
 
 def response_update(*, survey: Survey, user, answers: dict, strict: bool = True) -> Response:
     """Replace my answers, until the close, where the survey allows it (never anonymous ones)."""
-    _ensure_can_answer(survey, user)
+    ensure_can_answer(survey, user)
     if survey.is_anonymous or not survey.allow_edit:
         raise NotAllowed("Answers to this survey cannot be changed once submitted.")
     response = Response.objects.filter(survey=survey, respondent=user).first()
@@ -492,7 +492,7 @@ def response_update(*, survey: Survey, user, answers: dict, strict: bool = True)
 
 def draft_save(*, survey: Survey, user, answers: dict, section_index: int) -> Draft:
     """Keep answers between pages (raw, checked again at submission) so a person can resume."""
-    _ensure_can_answer(survey, user)
+    ensure_can_answer(survey, user)
     if user is None or not user.is_authenticated:
         raise NotAllowed("Sign in to save a draft.")
     draft, _ = Draft.objects.get_or_create(survey=survey, user=user)

@@ -17,6 +17,7 @@ enough when it can be recovered from a total minus the other counts, so:
 Totals are cells as well, so when nothing else is left a total is withheld.
 """
 
+import math
 from dataclasses import dataclass, field
 
 VISIBLE, PRIMARY, COMPLEMENT, UNKNOWN = "visible", "primary", "complement", "unknown"
@@ -94,7 +95,7 @@ def revealed(problem: Problem, k: int) -> list[int]:
     a_eq, b_eq = rows(problem.equalities)
     a_ub, b_ub = rows(problem.inequalities)
     free_bounds = [bounds[i] for i in free]
-    # Cells that share no relation with anything free are bounded by their own range only.
+    # Imported here: scipy takes a while to load and most pages never need it.
     from scipy.optimize import linprog
 
     out = []
@@ -114,11 +115,8 @@ def revealed(problem: Problem, k: int) -> list[int]:
             )
             lo_hi.append(sign * result.fun if result.status == 0 else None)
         lo, hi = lo_hi
-        if lo is not None and hi is not None:
-            import math
-
-            if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < 1:
-                out.append(cell)
+        if lo is not None and hi is not None and math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < 1:
+            out.append(cell)
     return out
 
 
@@ -160,9 +158,3 @@ def protect(problem: Problem, k: int) -> bool:
             return False
         problem.states[min(options, key=lambda c: problem.values[c])] = COMPLEMENT
     return not revealed(problem, k)
-
-
-def withhold_all(problem: Problem, k: int) -> None:
-    for i in range(len(problem.values)):
-        if problem.candidate[i]:
-            problem.states[i] = PRIMARY if problem.values[i] < k else COMPLEMENT

@@ -278,7 +278,7 @@ def question_edit(request, slug: str, key: str):
                 data = form.to_definition(key=key, previous=question)
 
                 def change(defn: dict) -> None:
-                    s, q = services._find_question(defn, key)
+                    s, q = services.find_question(defn, key)
                     del defn["sections"][s]["questions"][q]
                     target = form.cleaned_data["section"]
                     if target == s:
@@ -544,7 +544,7 @@ def survey_answer(request, slug: str):
                 messages.info(request, "You have already answered this survey. Thank you!")
                 return redirect("surveys:detail", slug=survey.slug)
     try:
-        services._ensure_can_answer(survey, request.user)
+        services.ensure_can_answer(survey, request.user)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
 
