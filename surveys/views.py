@@ -81,10 +81,10 @@ def survey_list(request):
 def survey_detail(request, slug: str):
     survey = _survey_for(request, slug)
     owner = services.is_owner(request.user, survey)
-    answered = (
-        request.user.is_authenticated
-        and Participation.objects.filter(survey=survey, user=request.user).exists()
-    )
+    if request.user.is_authenticated:
+        answered = Participation.objects.filter(survey=survey, user=request.user).exists()
+    else:
+        answered = bool(request.session.get(f"survey-answered-{survey.pk}"))
     from .results import results_visible
 
     context = {
@@ -543,6 +543,11 @@ def survey_answer(request, slug: str):
             if not editing:
                 messages.info(request, "You have already answered this survey. Thank you!")
                 return redirect("surveys:detail", slug=survey.slug)
+    elif request.session.get(f"survey-answered-{survey.pk}"):
+        # Not signed in ("anyone" surveys): no roll to check, so this browser remembers; the
+        # rate limit in the service bounds the rest.
+        messages.info(request, "You have already answered this survey. Thank you!")
+        return redirect("surveys:detail", slug=survey.slug)
     try:
         services.ensure_can_answer(survey, request.user)
     except NotAllowed as exc:
@@ -621,6 +626,8 @@ def survey_answer(request, slug: str):
                     return redirect("surveys:detail", slug=survey.slug)
                 else:
                     request.session.pop(f"survey-draft-{survey.pk}", None)
+                    if not request.user.is_authenticated:
+                        request.session[f"survey-answered-{survey.pk}"] = True
                     messages.success(request, "Thank you: your answers are recorded.")
                     return redirect("surveys:detail", slug=survey.slug)
             else:

@@ -436,3 +436,17 @@ def test_the_list_page_has_a_pinned_query_count(
     # session, user, surveys (+ group), may-create check
     with django_assert_num_queries(4):
         assert c.get("/surveys/").status_code == 200
+
+
+def test_a_visitor_answers_a_survey_open_to_anyone(client, staff_user):
+    s = make_survey(actor=staff_user, audience="anyone")
+    q = keys(s)
+    url = reverse("surveys:answer", args=[s.slug])
+    assert client.get(url).status_code == 200
+    client.post(url, {"page": 0, "action": "next", f"q{q['role'].id}": option(q["role"], "artist")})
+    page = client.post(url, {"page": 1, "action": "submit", f"q{q['consent'].id}": "2"})
+    assert page.status_code == 302
+    assert Response.objects.filter(survey=s).count() == 1
+    assert not Participation.objects.exists()  # nobody to put on the roll
+    assert "You have answered this survey." in client.get(s.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 302  # this browser already answered
