@@ -7,7 +7,7 @@ Public API (stable for the registry, the pipeline and the command line):
 - files: ``detect_format(filename)``, ``detect_columns(names, given)``,
   ``inspect_file(path, format, compression, given=None) -> {"row_count", "columns", "mapping"}``
 - running: ``validate_file``, ``plan_chunks``, ``validate_chunk``, ``merge_chunks``,
-  ``merged_issues``, ``write_report``; ``UnreadableFile`` when a file cannot be read at all.
+  ``merged_issues``, ``merged_lines``, ``write_report``; ``UnreadableFile`` when a file cannot be read at all.
 """
 
 from .readers import Limits, UnreadableFile, detect_columns, detect_format, inspect_file

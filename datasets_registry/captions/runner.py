@@ -224,8 +224,23 @@ class ChunkResult:
             return {role: (npz[f"{role}_h"], npz[f"{role}_r"]) for role in roles}
 
 
+# One encoder for every issue: json.dumps with options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dump(issue: dict[str, Any]) -> bytes:
-    return (json.dumps(issue, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """An issue as one JSON line. ``row`` is always the first key (``row_of`` relies on it)."""
+    return (_ENCODER.encode(issue) + "\n").encode("utf-8")
+
+
+def row_of(line: bytes) -> int:
+    """The row of an issue line written by ``_dump``, without parsing the JSON."""
+    return int(line[7 : line.index(b",", 7)])
+
+
+def rule_of(line: bytes) -> str:
+    start = line.index(b'"rule":"') + 8
+    return line[start : line.index(b'"', start)].decode()
 
 
 def validate_chunk(
@@ -326,8 +341,8 @@ class MergeResult:
     def has_errors(self) -> bool:
         return self.by_severity.get("error", 0) > 0
 
-    def iter_duplicate_issues(self) -> Iterator[dict[str, Any]]:
-        """Duplicate issues sorted by row (generated lazily: there can be millions)."""
+    def iter_duplicate_lines(self) -> Iterator[bytes]:
+        """Duplicate issues as JSON lines sorted by row (lazily: there can be millions)."""
         if not self.duplicates:
             return
         rows = np.concatenate([r for _, r, _ in self.duplicates])
@@ -336,19 +351,21 @@ class MergeResult:
             [np.full(len(r), k, np.int8) for k, (_, r, _) in enumerate(self.duplicates)]
         )
         order = np.lexsort((kinds, rows))
+        # The templates are plain ASCII without quotes, so the lines are valid JSON as formatted.
         templates = [
-            (rule, HASH_ROLES_BY_RULE[rule], self.severities[rule])
+            '{"row":%d,"rule":"' + rule + '","severity":"' + self.severities[rule]
+            + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("{first}", "%d") + '","value":""}\n'
             for rule, _, _ in self.duplicates
-        ]
-        for i in order:
-            rule, template, severity = templates[kinds[i]]
-            yield {
-                "row": int(rows[i]),
-                "rule": rule,
-                "severity": severity,
-                "message": template.format(first=int(firsts[i])),
-                "value": "",
-            }
+        ]  # fmt: skip
+        for row, first, kind in zip(
+            rows[order].tolist(), firsts[order].tolist(), kinds[order].tolist(), strict=True
+        ):
+            yield (templates[kind] % (row, first)).encode()
+
+    def iter_duplicate_issues(self) -> Iterator[dict[str, Any]]:
+        """Duplicate issues sorted by row, as dicts."""
+        for line in self.iter_duplicate_lines():
+            yield json.loads(line)
 
 
 HASH_ROLES_BY_RULE = dict(HASH_ROLES.values())
@@ -426,21 +443,36 @@ def iter_jsonl(fp: IO[bytes]) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+def iter_lines(fp: IO[bytes]) -> Iterator[bytes]:
+    for line in fp:
+        if line.strip():
+            yield line if line.endswith(b"\n") else line + b"\n"
+
+
+def merged_lines(merge: MergeResult, chunk_streams: Iterable[Iterator[bytes]]) -> Iterator[bytes]:
+    """Every issue of a run as JSON lines sorted by row: file-level ones (row 0), the chunks'
+    (already in row order, chunk after chunk), and the duplicates found by the merge."""
+    chunks = (line for stream in chunk_streams for line in stream)
+    files = [_dump(i) for i in merge.file_issues]
+    return heapq.merge(files, chunks, merge.iter_duplicate_lines(), key=row_of)
+
+
 def merged_issues(
     merge: MergeResult, chunk_streams: Iterable[Iterator[dict[str, Any]]]
 ) -> Iterator[dict[str, Any]]:
-    """Every issue of a run sorted by row: file-level ones (row 0), chunks', duplicates."""
+    """Every issue of a run sorted by row, as dicts (see ``merged_lines``)."""
     chunks = (issue for stream in chunk_streams for issue in stream)  # chunks are in row order
     return heapq.merge(
         iter(merge.file_issues), chunks, merge.iter_duplicate_issues(), key=lambda i: i["row"]
     )
 
 
-def write_report(issues: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
+def write_report(issues: Iterable[dict[str, Any] | bytes], out: IO[bytes]) -> int:
+    """Write issues (dicts or JSON lines) to ``out``; returns how many."""
     n = 0
     buf: list[bytes] = []
     for issue in issues:
-        buf.append(_dump(issue))
+        buf.append(issue if isinstance(issue, bytes) else _dump(issue))
         n += 1
         if len(buf) >= 10_000:
             out.write(b"".join(buf))
@@ -547,11 +579,12 @@ def validate_file(
         if keep:
             for spool in spools:
                 spool.seek(0)
-            stream = merged_issues(merge, [iter_jsonl(sp) for sp in spools])
+            stream = merged_lines(merge, [iter_lines(sp) for sp in spools])
             if collect:
-                issues = list(stream)
+                lines = list(stream)
+                issues = [json.loads(line) for line in lines]
                 if report is not None:
-                    write_report(issues, report)
+                    write_report(lines, report)
             else:
                 assert report is not None
                 write_report(stream, report)
@@ -615,7 +648,8 @@ def _run_parallel(
 
 
 def gzip_writer(fp: IO[bytes]) -> gzip.GzipFile:
-    return gzip.GzipFile(fileobj=fp, mode="wb", compresslevel=5, mtime=0)
+    # Level 1: reports are written once per run and read rarely; speed matters more than size.
+    return gzip.GzipFile(fileobj=fp, mode="wb", compresslevel=1, mtime=0)
 
 
 __all__ = [

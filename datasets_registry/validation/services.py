@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import logging
 import os
 import shutil
@@ -45,7 +46,6 @@ from datasets_registry.captions import (
     Limits,
     UnreadableFile,
     merge_chunks,
-    merged_issues,
     plan_chunks,
     resolve_mapping,
     resolve_ruleset,
@@ -53,7 +53,7 @@ from datasets_registry.captions import (
     write_report,
 )
 from datasets_registry.captions.readers import read_columns
-from datasets_registry.captions.runner import gzip_writer, iter_jsonl
+from datasets_registry.captions.runner import gzip_writer, iter_lines, merged_lines, rule_of
 
 from .models import IssueSample, ValidationChunk, ValidationRun
 
@@ -411,18 +411,19 @@ def _fail_if_exhausted(chunk_id: int) -> None:
 # --- finalising ----------------------------------------------------------------------------------
 
 
-def _chunk_streams(chunks: list[ValidationChunk]) -> Iterator[Iterator[dict[str, Any]]]:
+def _chunk_streams(chunks: list[ValidationChunk]) -> Iterator[Iterator[bytes]]:
     for chunk in chunks:
         with default_storage.open(chunk.issues_file, "rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
-            yield iter_jsonl(gz)  # consumed before the next file is opened (chunks are in order)
+            yield iter_lines(gz)  # consumed before the next file is opened (chunks are in order)
 
 
-def _sampled(issues: Iterator[dict[str, Any]], samples: dict[str, list[dict[str, Any]]]):
-    for issue in issues:
-        kept = samples.setdefault(issue["rule"], [])
+def _sampled(lines: Iterator[bytes], samples: dict[str, list[dict[str, Any]]]) -> Iterator[bytes]:
+    """Pass the report's lines through, keeping the first SAMPLES_PER_RULE of each rule."""
+    for line in lines:
+        kept = samples.setdefault(rule_of(line), [])
         if len(kept) < SAMPLES_PER_RULE:
-            kept.append(issue)
-        yield issue
+            kept.append(json.loads(line))
+        yield line
 
 
 def run_finalize(*, run_id: int) -> str:
@@ -454,7 +455,7 @@ def run_finalize(*, run_id: int) -> str:
     token = uuid.uuid4().hex[:12]
     with tempfile.TemporaryFile() as spool:
         with gzip_writer(spool) as gz:
-            write_report(_sampled(merged_issues(merge, _chunk_streams(chunks)), samples), gz)
+            write_report(_sampled(merged_lines(merge, _chunk_streams(chunks)), samples), gz)
         spool.seek(0)
         report_name = default_storage.save(
             f"validation/runs/{run_id}/report-{token}.jsonl.gz", File(spool)
