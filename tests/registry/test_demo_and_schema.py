@@ -56,3 +56,33 @@ def test_a_dataset_version_is_immutable(card):
     version.row_count = 99
     with pytest.raises(ValueError, match="immutable"):
         version.save()
+
+
+def test_admin_pages_load(card, staff_user, client_for):
+    version = DatasetVersionFactory()
+    client = client_for(staff_user)
+    for url in (
+        "/admin/datasets_registry/metadatastandard/",
+        f"/admin/datasets_registry/metadatastandard/{card.standard.pk}/change/",
+        "/admin/datasets_registry/standardversion/",
+        "/admin/datasets_registry/dataset/",
+        f"/admin/datasets_registry/dataset/{version.dataset.pk}/change/",
+        "/admin/datasets_registry/datasetversion/",
+        f"/admin/datasets_registry/datasetversion/{version.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
+    # Adding is refused: standards, datasets and versions are created through the services.
+    for model in ("metadatastandard", "standardversion", "dataset", "datasetversion"):
+        assert client.get(f"/admin/datasets_registry/{model}/add/").status_code == 403
+
+
+def test_patching_to_a_non_adopted_standard_is_refused(card, user, api_client_for):
+    from .factories import DatasetFactory
+
+    StandardVersion.objects.create(standard=card.standard, version="2.0.0", schema=card.schema)
+    DatasetFactory(slug="mine", owner=user)
+    response = api_client_for(user).patch(
+        "/api/v1/datasets/mine/", {"standard": "omi-dataset-card@2.0.0"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "only adopted" in response.json()["errors"]["standard"][0]
