@@ -132,6 +132,7 @@ class IssuesView(APIView):
 
 class ReportView(APIView):
     @extend_schema(
+        operation_id="datasets_versions_validation_report_retrieve",
         responses={(200, "application/gzip"): bytes},
         summary="The latest run's full report (gzip JSON Lines, sorted by row)",
     )
