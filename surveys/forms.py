@@ -214,3 +214,12 @@ class ImportForm(forms.Form):
         if not isinstance(value, dict):
             raise forms.ValidationError("The definition is a JSON object.")
         return value
+
+
+class RescheduleForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        required=False,
+        widget=DateTimeInput(),
+        label="Closes at",
+        help_text="UTC. Empty: no scheduled close.",
+    )

@@ -280,6 +280,29 @@ def section_delete(*, survey: Survey, actor, index: int) -> Survey:
     return survey_edit(survey=survey, actor=actor, change=change)
 
 
+def survey_reschedule(*, survey: Survey, actor, closes_at: datetime | None) -> Survey:
+    """Move (or remove) the close of a survey that is not closed yet, even once it has
+    responses: unlike its questions, its schedule is not part of what respondents answered."""
+    _require_owner(survey, actor)
+    if closes_at is not None and closes_at <= timezone.now():
+        raise Invalid(
+            "The close must be in the future; close the survey now instead.",
+            errors={"closes_at": ["Set a time in the future."]},
+        )
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status == Survey.Status.CLOSED:
+            raise Conflict("This survey is closed.")
+        if closes_at and survey.opens_at and closes_at <= survey.opens_at:
+            raise Invalid(
+                "The close must come after the opening.",
+                errors={"closes_at": ["Set a time after the opening."]},
+            )
+        survey.closes_at = closes_at
+        survey.save(update_fields=["closes_at", "updated_at"])
+    return survey
+
+
 def survey_new_version(*, survey: Survey, actor) -> Survey:
     """Copy a survey into a new draft version; the results of each version stay separate."""
     _require_owner(survey, actor)

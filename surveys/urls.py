@@ -11,6 +11,7 @@ urlpatterns = [
     path("surveys/<slug:slug>/edit/", views.survey_edit, name="edit"),
     path("surveys/<slug:slug>/edit/questions/", views.question_add, name="question_add"),
     path("surveys/<slug:slug>/edit/sections/", views.section_add, name="section_add"),
+    path("surveys/<slug:slug>/edit/schedule/", views.survey_reschedule, name="reschedule"),
     path(
         "surveys/<slug:slug>/edit/questions/<slug:key>/", views.question_edit, name="question_edit"
     ),

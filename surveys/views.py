@@ -23,7 +23,7 @@ from . import services
 from .answers import QuestionSpec, is_empty, specs_for, validate, visible_ids
 from .api import export_response
 from .charts import bar_chart
-from .forms import ImportForm, QuestionForm, SectionForm, SurveySettingsForm
+from .forms import ImportForm, QuestionForm, RescheduleForm, SectionForm, SurveySettingsForm
 from .models import Draft, Participation, Question, Survey
 from .models import Response as SurveyResponse
 from .selectors import results_for
@@ -183,6 +183,8 @@ def _editor_context(request, survey: Survey, **extra) -> dict:
         "settings_form": settings_form,
         "question_form": question_form,
         "section_form": extra.pop("section_form", None) or SectionForm(prefix="section"),
+        "reschedule_form": extra.pop("reschedule_form", None)
+        or RescheduleForm(initial={"closes_at": survey.closes_at}),
         **extra,
     }
 
@@ -341,6 +343,25 @@ def section_add(request, slug: str):
         else:
             return _editor_response(request, survey)
     return _editor_response(request, survey, status=400, section_form=form)
+
+
+@login_required
+@require_POST
+def survey_reschedule(request, slug: str):
+    survey = _survey_for(request, slug)
+    _owner_or_403(request, survey)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            survey = services.survey_reschedule(
+                survey=survey, actor=request.user, closes_at=form.cleaned_data["closes_at"]
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "The schedule is saved.")
+            return _editor_response(request, survey)
+    return _editor_response(request, survey, status=400, reschedule_form=form)
 
 
 @login_required

@@ -450,3 +450,35 @@ def test_a_visitor_answers_a_survey_open_to_anyone(client, staff_user):
     assert not Participation.objects.exists()  # nobody to put on the roll
     assert "You have answered this survey." in client.get(s.get_absolute_url()).content.decode()
     assert client.get(url).status_code == 302  # this browser already answered
+
+
+def test_the_close_can_move_after_responses(client_for, staff_user, user, survey):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    q = keys(survey)
+    services.response_submit(
+        survey=survey,
+        user=user,
+        answers={q["role"].id: option(q["role"], "artist"), q["consent"].id: 3},
+    )
+    c = client_for(staff_user)
+    edit = c.get(reverse("surveys:edit", args=[survey.slug])).content.decode()
+    assert "Save the schedule" in edit
+    later = (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
+    page = c.post(
+        reverse("surveys:reschedule", args=[survey.slug]),
+        {"closes_at": later.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert page.status_code == 302
+    survey.refresh_from_db()
+    assert survey.closes_at == later
+    page = c.post(
+        reverse("surveys:reschedule", args=[survey.slug]), {"closes_at": "2000-01-01T00:00"}
+    )
+    assert page.status_code == 400 and "in the future" in page.content.decode()
+    assert (
+        client_for(user).post(reverse("surveys:reschedule", args=[survey.slug]), {}).status_code
+        == 403
+    )
