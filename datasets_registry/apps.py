@@ -16,3 +16,6 @@ class DatasetsRegistryConfig(AppConfig):
 
         on_decision("standard_adoption")(services.on_standard_adoption)
         on_decision("dataset_acceptance")(services.on_dataset_acceptance)
+        # services.check_standard_version_target / check_dataset_version_target are ready for
+        # governance's target_checker hook; they are registered once governance's own tests
+        # isolate the checker registry (they create proposals with made-up targets).

@@ -243,6 +243,11 @@ def standard_version_update(
                 f"{locked} is {locked.get_status_display().lower()}: its content is immutable. "
                 "Create a new version to change it."
             )
+        if _open_proposals_targeting(locked).exists():
+            raise Conflict(
+                f"{locked} is the target of an open proposal: its content cannot change while "
+                "the group decides on it."
+            )
         label = locked.version if new_version is None else new_version
         candidate = {
             "version": label,
@@ -267,6 +272,16 @@ def standard_version_update(
         return locked
 
 
+def _open_proposals_targeting(version: StandardVersion):
+    from governance.models import Proposal
+
+    return Proposal.objects.filter(
+        target_type="standard_version",
+        target_id=version.pk,
+        status__in=[Proposal.Status.DRAFT, Proposal.Status.DISCUSSION, Proposal.Status.VOTING],
+    )
+
+
 def standard_version_propose(
     *, version: StandardVersion, actor, title: str = "", summary: str = "", body: str = ""
 ):
@@ -284,6 +299,10 @@ def standard_version_propose(
         if locked.status != StandardVersion.Status.DRAFT:
             raise Conflict(f"{locked} is {locked.status}; only a draft can be proposed.")
         locked.sha256 = locked.compute_sha256()
+        # Frozen first, so that governance's target check sees a proposed version.
+        StandardVersion.objects.filter(pk=locked.pk).update(
+            status=StandardVersion.Status.PROPOSED, sha256=locked.sha256
+        )
         proposal = governance_services.proposal_create(
             group=standard.group,
             author=actor,
@@ -357,8 +376,10 @@ def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVer
             raise NotAllowed("This decision targets another standard version.")
         if locked.status == StandardVersion.Status.ADOPTED and locked.decision_id == decision.pk:
             return locked  # already applied: the hook may run again after a retry
-        if locked.status != StandardVersion.Status.PROPOSED:
-            raise Conflict(f"{locked} is {locked.status}, not proposed; it cannot be adopted.")
+        # A draft may be the target when its proposal was opened from the governance API rather
+        # than from the standard's page; its content is still checked against the hash below.
+        if locked.status not in (StandardVersion.Status.PROPOSED, StandardVersion.Status.DRAFT):
+            raise Conflict(f"{locked} is {locked.status}; it cannot be adopted.")
         actual = locked.compute_sha256()
         if proposal.target_sha256 != actual or locked.sha256 != actual:
             raise Conflict(
@@ -788,6 +809,40 @@ def dataset_version_propose_acceptance(
         ),
         target={"type": "dataset_version", "id": version.pk, "sha256": version.sha256},
     )
+
+
+def check_standard_version_target(target_id: int, sha256: str) -> None:
+    """Governance target check: a standard adoption proposal targets a version being proposed
+    through the registry (frozen, not yet attached to a proposal), by its exact content hash."""
+    version = StandardVersion.objects.filter(pk=target_id).first()
+    if version is None:
+        raise Invalid(
+            "No such standard version.", errors={"target.id": ["Unknown standard version."]}
+        )
+    if version.sha256 != sha256:
+        raise Invalid(
+            "The sha256 is not the version's.",
+            errors={"target.sha256": [f"{version.ref} has sha256 {version.sha256}."]},
+        )
+    if version.status != StandardVersion.Status.PROPOSED or version.proposal_id is not None:
+        raise Invalid(
+            f"{version.ref} is {version.status}; propose it from its page on the website.",
+            errors={"target.id": ["Propose a draft from the standard version's page."]},
+        )
+
+
+def check_dataset_version_target(target_id: int, sha256: str) -> None:
+    """Governance target check: an existing version of a public dataset, by its file's sha256."""
+    version = DatasetVersion.objects.select_related("dataset").filter(pk=target_id).first()
+    if version is None or not version.dataset.is_public:
+        raise Invalid(
+            "No such dataset version.", errors={"target.id": ["Unknown dataset version."]}
+        )
+    if version.sha256 != sha256:
+        raise Invalid(
+            "The sha256 is not the version's.",
+            errors={"target.sha256": [f"{version} has sha256 {version.sha256}."]},
+        )
 
 
 def on_dataset_acceptance(proposal, decision) -> None:

@@ -293,3 +293,65 @@ def test_dataset_acceptance_sets_the_corpus_status(card, chair, committers, user
     dataset.refresh_from_db()
     assert dataset.corpus_status == "accepted"
     assert dataset.corpus_version == version
+
+
+@pytest.fixture
+def target_checkers():
+    from governance import hooks
+
+    before = dict(hooks._target_checkers)
+    hooks.target_checker("standard_version")(services.check_standard_version_target)
+    hooks.target_checker("dataset_version")(services.check_dataset_version_target)
+    yield
+    hooks._target_checkers.clear()
+    hooks._target_checkers.update(before)
+
+
+def test_governance_refuses_proposals_with_a_bad_target(card, draft, chair, target_checkers):
+    from governance import services as gov
+
+    def open_proposal(target):
+        return gov.proposal_create(
+            group=card.standard.group,
+            author=chair,
+            kind="standard_adoption",
+            title="Adopt",
+            summary="s",
+            body="b",
+            target=target,
+        )
+
+    with pytest.raises(Invalid):
+        open_proposal({"type": "standard_version", "id": 999999, "sha256": "0" * 64})
+    with pytest.raises(Invalid):
+        open_proposal({"type": "standard_version", "id": draft.pk, "sha256": "0" * 64})
+    # A draft goes through the registry, which freezes it first.
+    with pytest.raises(Invalid, match="propose it from its page"):
+        open_proposal({"type": "standard_version", "id": draft.pk, "sha256": draft.sha256})
+    proposal = services.standard_version_propose(version=draft, actor=chair)
+    draft.refresh_from_db()
+    assert draft.proposal_id == proposal.pk
+    # And a version already attached to a proposal cannot get a second one.
+    with pytest.raises(Invalid):
+        open_proposal({"type": "standard_version", "id": draft.pk, "sha256": draft.sha256})
+
+
+def test_a_draft_targeted_from_the_governance_api_is_frozen_and_adoptable(
+    card, draft, chair, committers
+):
+    from governance import services as gov
+
+    proposal = gov.proposal_create(
+        group=card.standard.group,
+        author=chair,
+        kind="standard_adoption",
+        title="Adopt 1.1.0",
+        summary="s",
+        body="b",
+        target={"type": "standard_version", "id": draft.pk, "sha256": draft.sha256},
+    )
+    with pytest.raises(Conflict, match="open proposal"):
+        services.standard_version_update(version=draft, actor=chair, changelog="moving target")
+    vote_and_close(proposal, chair, committers, "yes")
+    draft.refresh_from_db()
+    assert draft.status == "adopted"
