@@ -46,8 +46,9 @@ def test_get_the_latest_run(validated, api_client, django_assert_num_queries):
     assert body["report_url"].endswith("/validation/report.jsonl.gz")
 
 
-def test_issues_are_paginated_and_filtered(validated, api_client):
-    response = api_client.get(url(validated, "issues/"), {"page_size": 50})
+def test_issues_are_paginated_and_filtered(validated, api_client, django_assert_num_queries):
+    with django_assert_num_queries(3):  # version (+visibility), run, standard
+        response = api_client.get(url(validated, "issues/"), {"page_size": 50})
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"next", "previous", "results"}

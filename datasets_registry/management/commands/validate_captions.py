@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,7 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--caption-column")
         parser.add_argument("--image-column")
         parser.add_argument("--license-column")
-        parser.add_argument("--workers", type=int, default=1, help="processes for large files")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="processes for a large plain JSONL or Parquet file (default: up to 4, one per CPU)",
+        )
         parser.add_argument(
             "--max-decompressed-bytes", type=int, default=Limits.max_decompressed_bytes
         )
@@ -85,7 +91,7 @@ class Command(BaseCommand):
                 report=report,
                 limits=limits,
                 progress=progress,
-                workers=opts["workers"],
+                workers=opts["workers"] or min(4, os.cpu_count() or 1),
             )
         except UnreadableFile as exc:
             raise CommandError(f"Cannot read {path.name}: {exc}", returncode=2) from exc
