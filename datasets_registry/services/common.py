@@ -1,0 +1,137 @@
+"""Shared by the registry services: input checks (pure) and permissions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from config.errors import NotAllowed, NotFound
+
+from ..models import (
+    Dataset,
+    MetadataStandard,
+)
+
+logger = logging.getLogger(__name__)
+
+JSON_SCHEMA_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_UNSET: Any = object()
+# Dataset acceptance proposals open in this working group when it exists (see docs/registry.md).
+CORPUS_GROUP_SLUG = "datasets-captioning"
+
+
+# --- validation helpers (pure) -----------------------------------------------------------------
+
+
+def _pointer(path) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def schema_errors(schema: Any) -> dict[str, list[str]]:
+    """Is ``schema`` a valid JSON Schema 2020-12? ``{pointer: [messages]}``, empty when it is."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    if not isinstance(schema, dict):
+        return {"/": ["A JSON Schema must be a JSON object."]}
+    declared = schema.get("$schema")
+    if declared is not None and declared.rstrip("#") != JSON_SCHEMA_2020_12:
+        return {
+            "/$schema": [
+                f"Only JSON Schema 2020-12 is supported ({JSON_SCHEMA_2020_12}); got {declared!r}."
+            ]
+        }
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = _pointer(exc.absolute_path) or "/"
+        return {where: [f"Not a valid JSON Schema: {exc.message}"]}
+    if schema.get("type", "object") != "object":
+        return {"/type": ["Dataset metadata is a JSON object: the schema's type must be object."]}
+    return {}
+
+
+def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[str, list[str]]:
+    """Validate ``metadata`` against ``schema``; errors keyed by JSON pointer (under ``prefix``)."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors: dict[str, list[str]] = {}
+    for err in sorted(validator.iter_errors(metadata), key=lambda e: list(map(str, e.path))):
+        path = list(err.absolute_path)
+        if err.validator == "required" and isinstance(err.instance, dict):
+            # Point at the missing property, not at its parent.
+            missing = [p for p in err.validator_value if p not in err.instance]
+            for name in missing:
+                errors.setdefault(prefix + _pointer([*path, name]), []).append(
+                    "This field is required."
+                )
+            continue
+        errors.setdefault(prefix + _pointer(path) or prefix or "/", []).append(err.message)
+    return errors
+
+
+def license_error(expression: str) -> str | None:
+    from ..captions.licenses import is_valid_spdx
+
+    expression = (expression or "").strip()
+    if not expression:
+        return "A licence is required (an SPDX expression such as CC-BY-4.0)."
+    if not is_valid_spdx(expression):
+        return (
+            f"{expression!r} is not a valid SPDX licence expression; use identifiers from "
+            "https://spdx.org/licenses/ (e.g. CC-BY-4.0, CC0-1.0, MIT OR Apache-2.0) or LicenseRef-…."
+        )
+    return None
+
+
+def ruleset_errors(rules: Any) -> dict[str, list[str]]:
+    from ..captions import validate_ruleset
+
+    return validate_ruleset(rules)
+
+
+def _canonical_license(expression: str) -> str:
+    return expression.strip()
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def can_edit_standard(user, standard: MetadataStandard) -> bool:
+    """Chairs of the owning working group, and staff."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    from governance.models import Membership
+
+    return (
+        Membership.objects.active()
+        .filter(group_id=standard.group_id, user=user, role=Membership.Role.CHAIR)
+        .exists()
+    )
+
+
+def _require_standard_editor(user, standard: MetadataStandard) -> None:
+    if not can_edit_standard(user, standard):
+        raise NotAllowed(
+            f"Only chairs of {standard.group.name} and staff may edit {standard.name}."
+        )
+
+
+def _require_maintainer(user, dataset: Dataset) -> None:
+    if not dataset.can_maintain(user):
+        # Someone who cannot see a private dataset must not learn that it exists.
+        if not dataset.can_view(user):
+            raise NotFound("Not found.")
+        raise NotAllowed("Only the dataset's owner, its maintainers and staff may do this.")
+
+
+def _first_message(errors: dict[str, list[str]]) -> str:
+    field, messages = next(iter(errors.items()))
+    more = sum(map(len, errors.values())) - 1
+    return f"{field}: {messages[0]}" + (f" (and {more} more)" if more else "")

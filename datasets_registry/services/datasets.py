@@ -1,0 +1,218 @@
+"""Datasets: registration, edits (metadata re-validated), maintainers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from config.errors import Conflict, Invalid, NotAllowed
+
+from ..models import (
+    Dataset,
+    StandardVersion,
+)
+from .common import (
+    SLUG_RE,
+    _canonical_license,
+    _first_message,
+    _require_maintainer,
+    license_error,
+    metadata_errors,
+)
+
+# --- datasets ----------------------------------------------------------------------------------
+
+
+def resolve_standard_ref(ref: Any, *, field: str = "standard") -> StandardVersion:
+    """``"slug@version"`` → an **adopted** StandardVersion, else ``Invalid`` on ``field``."""
+    if isinstance(ref, StandardVersion):
+        version = ref
+    else:
+        text = str(ref or "").strip()
+        slug, sep, label = text.partition("@")
+        if not sep or not slug or not label:
+            raise Invalid(
+                "The standard is given as slug@version.",
+                errors={
+                    field: [
+                        f"{text!r} is not of the form slug@version (e.g. omi-dataset-card@1.0.0)."
+                    ]
+                },
+            )
+        version = (
+            StandardVersion.objects.select_related("standard")
+            .filter(standard__slug=slug, version=label)
+            .first()
+        )
+        if version is None:
+            raise Invalid(
+                f"Unknown standard version {text}.",
+                errors={field: [f"There is no standard version {text}."]},
+            )
+    if version.status != StandardVersion.Status.ADOPTED:
+        raise Invalid(
+            f"{version.ref} is {version.status}; only adopted standard versions can be required.",
+            errors={
+                field: [
+                    f"{version.ref} is {version.status}: only adopted versions can be required"
+                    " of datasets; choose one"
+                    + (
+                        f" such as {adopted.ref}."
+                        if (adopted := version.standard.adopted_version)
+                        else "."
+                    )
+                ]
+            },
+        )
+    return version
+
+
+def _unique_slug(base: str) -> str:
+    base = (slugify(base) or "dataset")[:70].strip("-") or "dataset"
+    slug, n = base, 2
+    while Dataset.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def dataset_register(
+    *,
+    actor,
+    name: str,
+    license: str,
+    standard: Any,
+    metadata: dict | None = None,
+    slug: str | None = None,
+    summary: str = "",
+    description: str = "",
+    visibility: str = Dataset.Visibility.PUBLIC,
+    homepage: str = "",
+) -> Dataset:
+    """Register a dataset owned by ``actor``. Metadata must conform to an adopted standard version."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAllowed("Sign in to register a dataset.")
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["A name is required."]
+    if slug and not SLUG_RE.match(slug):
+        errors["slug"] = ["Use lowercase letters, digits and single hyphens."]
+    if (message := license_error(license)) is not None:
+        errors["license"] = [message]
+    if visibility not in Dataset.Visibility.values:
+        errors["visibility"] = ["Choose public or private."]
+    try:
+        version = resolve_standard_ref(standard)
+    except Invalid as exc:
+        errors.update(exc.errors)
+        version = None
+    metadata = {} if metadata is None else metadata
+    if not isinstance(metadata, dict):
+        errors["metadata"] = ["Metadata is a JSON object."]
+    elif version is not None:
+        errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+    if errors:
+        raise Invalid(_first_message(errors), errors=errors)
+    if slug:
+        if Dataset.objects.filter(slug=slug).exists():
+            raise Conflict(f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]})
+    else:
+        slug = _unique_slug(name)
+    try:
+        # The unique index decides a race between two registrations of the same slug.
+        with transaction.atomic():
+            dataset = Dataset.objects.create(
+                slug=slug,
+                name=name,
+                summary=summary or "",
+                description=description or "",
+                owner=actor,
+                license=_canonical_license(license),
+                homepage=homepage or "",
+                visibility=visibility,
+                standard_version=version,
+                metadata=metadata,
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
+        ) from None
+    return dataset
+
+
+DATASET_EDITABLE = (
+    "name",
+    "summary",
+    "description",
+    "license",
+    "homepage",
+    "visibility",
+    "metadata",
+    "standard",
+    "status",
+)
+
+
+def dataset_update(*, dataset: Dataset, actor, **changes: Any) -> Dataset:
+    """Change a dataset's record (owner, maintainers, staff). Metadata is re-validated whole."""
+    _require_maintainer(actor, dataset)
+    unknown = set(changes) - set(DATASET_EDITABLE)
+    if unknown:
+        raise Invalid(
+            "Unknown fields.",
+            errors={k: ["This field cannot be changed."] for k in sorted(unknown)},
+        )
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        version = locked.standard_version
+        if "standard" in changes:
+            try:
+                new_version = resolve_standard_ref(changes.pop("standard"))
+            except Invalid as exc:
+                errors.update(exc.errors)
+            else:
+                version = new_version
+        if "name" in changes and not (changes["name"] or "").strip():
+            errors["name"] = ["A name is required."]
+        if "license" in changes and (message := license_error(changes["license"])) is not None:
+            errors["license"] = [message]
+        if "visibility" in changes and changes["visibility"] not in Dataset.Visibility.values:
+            errors["visibility"] = ["Choose public or private."]
+        if "status" in changes and changes["status"] not in Dataset.Status.values:
+            errors["status"] = [f"Choose one of {', '.join(Dataset.Status.values)}."]
+        metadata = changes.get("metadata", locked.metadata)
+        if not isinstance(metadata, dict):
+            errors["metadata"] = ["Metadata is a JSON object."]
+        elif not errors and ("metadata" in changes or version.pk != locked.standard_version_id):
+            errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+        if errors:
+            raise Invalid(_first_message(errors), errors=errors)
+        for key, value in changes.items():
+            setattr(locked, key, value.strip() if key in ("name", "license") else value)
+        locked.standard_version = version
+        locked.updated_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def dataset_maintainer_add(*, dataset: Dataset, actor, user) -> None:
+    if not dataset.can_manage_maintainers(actor):
+        _require_maintainer(actor, dataset)  # 404 for outsiders
+        raise NotAllowed("Only the dataset's owner and staff choose its maintainers.")
+    if user is None:
+        raise Invalid("No such person.", errors={"username": ["No one has this username."]})
+    if user.pk == dataset.owner_id:
+        raise Conflict("The owner already maintains the dataset.", errors={"username": ["Owner."]})
+    dataset.maintainers.add(user)
+
+
+def dataset_maintainer_remove(*, dataset: Dataset, actor, user) -> None:
+    if not dataset.can_manage_maintainers(actor):
+        _require_maintainer(actor, dataset)
+        raise NotAllowed("Only the dataset's owner and staff choose its maintainers.")
+    dataset.maintainers.remove(user)

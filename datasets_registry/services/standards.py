@@ -1,0 +1,315 @@
+"""Standards: drafts, immutability once proposed, adoption through a governance decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import Conflict, Invalid, NotAllowed
+
+from ..models import (
+    SEMVER_RE,
+    MetadataStandard,
+    StandardVersion,
+)
+from .common import (
+    _UNSET,
+    JSON_SCHEMA_2020_12,
+    SLUG_RE,
+    _first_message,
+    _require_standard_editor,
+    ruleset_errors,
+    schema_errors,
+)
+
+# --- standards ---------------------------------------------------------------------------------
+
+
+def _check_version_content(
+    *, version: str, schema: Any, rules: Any, changelog: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not SEMVER_RE.match(version or ""):
+        errors["version"] = [f"{version!r} is not a semantic version such as 1.2.0."]
+    for pointer, messages in schema_errors(schema).items():
+        errors.setdefault("schema" + (pointer if pointer != "/" else ""), []).extend(messages)
+    for pointer, messages in ruleset_errors(rules if rules is not None else {}).items():
+        errors.setdefault("rules" + (pointer if pointer != "/" else ""), []).extend(messages)
+    return errors
+
+
+def standard_create(
+    *, actor, group, slug: str, name: str, description: str = ""
+) -> MetadataStandard:
+    """A new standard owned by ``group``; chairs of that group and staff may create one."""
+    from governance.models import Membership
+
+    if not actor.is_staff and not (
+        Membership.objects.active()
+        .filter(group=group, user=actor, role=Membership.Role.CHAIR)
+        .exists()
+    ):
+        raise NotAllowed(f"Only chairs of {group.name} and staff may create its standards.")
+    if not SLUG_RE.match(slug or ""):
+        raise Invalid(
+            "The slug is invalid.", errors={"slug": ["Use lowercase letters, digits and -."]}
+        )
+    with transaction.atomic():
+        if MetadataStandard.objects.filter(slug=slug).exists():
+            raise Conflict("A standard with this slug exists.", errors={"slug": ["Taken."]})
+        return MetadataStandard.objects.create(
+            slug=slug, name=name, group=group, description=description
+        )
+
+
+def standard_version_create(
+    *,
+    standard: MetadataStandard,
+    actor,
+    version: str,
+    schema: Any = None,
+    rules: Any = None,
+    changelog: str = "",
+    based_on: StandardVersion | None = None,
+) -> StandardVersion:
+    """A new draft, empty or copied from ``based_on`` (fields given explicitly win)."""
+    _require_standard_editor(actor, standard)
+    if based_on is not None:
+        schema = based_on.schema if schema is None else schema
+        rules = based_on.rules if rules is None else rules
+    schema = {"$schema": JSON_SCHEMA_2020_12, "type": "object"} if schema is None else schema
+    rules = {} if rules is None else rules
+    errors = _check_version_content(
+        version=version, schema=schema, rules=rules, changelog=changelog
+    )
+    if errors:
+        raise Invalid(_first_message(errors), errors=errors)
+    with transaction.atomic():
+        if standard.versions.filter(version=version).exists():
+            raise Conflict(
+                f"{standard.slug}@{version} exists.", errors={"version": ["This version exists."]}
+            )
+        return StandardVersion.objects.create(
+            standard=standard,
+            version=version,
+            schema=schema,
+            rules=rules,
+            changelog=changelog,
+            created_by=actor,
+        )
+
+
+def standard_version_update(
+    *,
+    version: StandardVersion,
+    actor,
+    new_version: str | None = None,
+    schema: Any = _UNSET,
+    rules: Any = _UNSET,
+    changelog: str | None = None,
+) -> StandardVersion:
+    """Edit a draft. Once proposed, a version's content is immutable (409)."""
+    _require_standard_editor(actor, version.standard)
+    with transaction.atomic():
+        locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != StandardVersion.Status.DRAFT:
+            raise Conflict(
+                f"{locked} is {locked.get_status_display().lower()}: its content is immutable. "
+                "Create a new version to change it."
+            )
+        if _open_proposals_targeting(locked).exists():
+            raise Conflict(
+                f"{locked} is the target of an open proposal: its content cannot change while "
+                "the group decides on it."
+            )
+        label = locked.version if new_version is None else new_version
+        candidate = {
+            "version": label,
+            "schema": locked.schema if schema is _UNSET else schema,
+            "rules": locked.rules if rules is _UNSET else rules,
+            "changelog": locked.changelog if changelog is None else changelog,
+        }
+        errors = _check_version_content(**candidate)
+        if errors:
+            raise Invalid(_first_message(errors), errors=errors)
+        if (
+            label != locked.version
+            and locked.standard.versions.filter(version=label).exclude(pk=locked.pk).exists()
+        ):
+            raise Conflict(
+                f"{locked.standard.slug}@{label} exists.", errors={"version": ["Taken."]}
+            )
+        for key, value in candidate.items():
+            setattr(locked, key, value)
+        locked.updated_at = timezone.now()
+        locked.save()
+        return locked
+
+
+def _open_proposals_targeting(version: StandardVersion):
+    from governance.models import Proposal
+
+    return Proposal.objects.filter(
+        target_type="standard_version",
+        target_id=version.pk,
+        status__in=[Proposal.Status.DRAFT, Proposal.Status.DISCUSSION, Proposal.Status.VOTING],
+    )
+
+
+def standard_version_propose(
+    *, version: StandardVersion, actor, title: str = "", summary: str = "", body: str = ""
+):
+    """Freeze a draft and open a ``standard_adoption`` proposal targeting it by id and sha256.
+
+    Returns the proposal. The version becomes ``proposed`` in the same transaction, so a proposal
+    never targets content that can still change.
+    """
+    from governance import services as governance_services
+
+    standard = version.standard
+    _require_standard_editor(actor, standard)
+    with transaction.atomic():
+        locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != StandardVersion.Status.DRAFT:
+            raise Conflict(f"{locked} is {locked.status}; only a draft can be proposed.")
+        locked.sha256 = locked.compute_sha256()
+        # Frozen first, so that governance's target check sees a proposed version.
+        StandardVersion.objects.filter(pk=locked.pk).update(
+            status=StandardVersion.Status.PROPOSED, sha256=locked.sha256
+        )
+        proposal = governance_services.proposal_create(
+            group=standard.group,
+            author=actor,
+            kind="standard_adoption",
+            title=title or f"Adopt {standard.name} {locked.version}",
+            summary=summary
+            or f"Adopt version {locked.version} of {standard.name} (sha256 {locked.sha256[:12]}…).",
+            body=body or _proposal_body(locked),
+            target={"type": "standard_version", "id": locked.pk, "sha256": locked.sha256},
+        )
+        now = timezone.now()
+        StandardVersion.objects.filter(pk=locked.pk).update(
+            status=StandardVersion.Status.PROPOSED,
+            proposal_id=proposal.pk,
+            proposed_at=now,
+            updated_at=now,
+        )
+        version.refresh_from_db()
+        return proposal
+
+
+def _proposal_body(version: StandardVersion) -> str:
+    url = settings.SITE_URL + version.get_absolute_url()
+    return (
+        f"This proposal adopts **{version.standard.name} {version.version}**.\n\n"
+        f"- Version page and diff: {url}\n"
+        f"- Content sha256: `{version.sha256}` (canonical JSON of standard, version, schema, "
+        "rules and changelog)\n\n"
+        f"### Changelog\n\n{version.changelog or '(none)'}\n"
+    )
+
+
+def standard_version_reopen(*, version: StandardVersion, actor) -> StandardVersion:
+    """Back to draft when its adoption proposal was withdrawn or rejected (never after adoption)."""
+    _require_standard_editor(actor, version.standard)
+    with transaction.atomic():
+        locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != StandardVersion.Status.PROPOSED:
+            raise Conflict(f"{locked} is {locked.status}; only a proposed version can be reopened.")
+        proposal = locked.proposal
+        if proposal is not None and proposal.status not in ("withdrawn", "rejected"):
+            raise Conflict(
+                "Its adoption proposal is still open: withdraw it first, or wait for the decision."
+            )
+        StandardVersion.objects.filter(pk=locked.pk).update(
+            status=StandardVersion.Status.DRAFT, proposal_id=None, updated_at=timezone.now()
+        )
+        locked.refresh_from_db()
+        return locked
+
+
+def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVersion:
+    """Adopt ``version`` because ``decision`` accepted its proposal; deprecate the previous one.
+
+    Refused without an accepted decision on a proposal that targets this exact content. Runs in
+    the decision's transaction when called by the governance hook.
+    """
+    if decision is None or getattr(decision, "outcome", None) != "accepted":
+        raise NotAllowed("A standard version is adopted only by an accepted governance decision.")
+    proposal = decision.proposal
+    if proposal.kind != "standard_adoption" or proposal.target_type != "standard_version":
+        raise NotAllowed("This decision does not adopt a standard version.")
+    with transaction.atomic():
+        locked = (
+            StandardVersion.objects.select_for_update()
+            .select_related("standard")
+            .filter(pk=version.pk)
+            .first()
+        )
+        if locked is None or proposal.target_id != locked.pk:
+            raise NotAllowed("This decision targets another standard version.")
+        if locked.status == StandardVersion.Status.ADOPTED and locked.decision_id == decision.pk:
+            return locked  # already applied: the hook may run again after a retry
+        # A draft may be the target when its proposal was opened from the governance API rather
+        # than from the standard's page; its content is still checked against the hash below.
+        if locked.status not in (StandardVersion.Status.PROPOSED, StandardVersion.Status.DRAFT):
+            raise Conflict(f"{locked} is {locked.status}; it cannot be adopted.")
+        actual = locked.compute_sha256()
+        if proposal.target_sha256 != actual or locked.sha256 != actual:
+            raise Conflict(
+                f"{locked}'s content (sha256 {actual}) is not what the proposal targeted "
+                f"({proposal.target_sha256}); refusing to adopt."
+            )
+        now = timezone.now()
+        StandardVersion.objects.filter(
+            standard=locked.standard, status=StandardVersion.Status.ADOPTED
+        ).update(status=StandardVersion.Status.DEPRECATED, deprecated_at=now, updated_at=now)
+        StandardVersion.objects.filter(pk=locked.pk).update(
+            status=StandardVersion.Status.ADOPTED,
+            decision_id=decision.pk,
+            proposal_id=proposal.pk,
+            adopted_at=now,
+            updated_at=now,
+        )
+        locked.refresh_from_db()
+        version.refresh_from_db()
+        return locked
+
+
+def on_standard_adoption(proposal, decision) -> None:
+    """Governance hook for ``standard_adoption`` decisions (runs in the decision transaction)."""
+    if proposal.target_type != "standard_version" or not proposal.target_id:
+        return
+    version = StandardVersion.objects.filter(pk=proposal.target_id).first()
+    if version is None:
+        raise Conflict(f"The standard version #{proposal.target_id} targeted no longer exists.")
+    if decision.outcome == "accepted":
+        standard_version_adopt(version=version, decision=decision)
+        return
+    # Rejected: the content goes back to draft so the group can revise it and propose again.
+    StandardVersion.objects.filter(
+        pk=version.pk, status=StandardVersion.Status.PROPOSED, proposal_id=proposal.pk
+    ).update(status=StandardVersion.Status.DRAFT, proposal_id=None, updated_at=timezone.now())
+
+
+def check_standard_version_target(target_id: int, sha256: str) -> None:
+    """Governance target check: a standard adoption proposal targets a version being proposed
+    through the registry (frozen, not yet attached to a proposal), by its exact content hash."""
+    version = StandardVersion.objects.filter(pk=target_id).first()
+    if version is None:
+        raise Invalid(
+            "No such standard version.", errors={"target.id": ["Unknown standard version."]}
+        )
+    if version.sha256 != sha256:
+        raise Invalid(
+            "The sha256 is not the version's.",
+            errors={"target.sha256": [f"{version.ref} has sha256 {version.sha256}."]},
+        )
+    if version.status != StandardVersion.Status.PROPOSED or version.proposal_id is not None:
+        raise Invalid(
+            f"{version.ref} is {version.status}; propose it from its page on the website.",
+            errors={"target.id": ["Propose a draft from the standard version's page."]},
+        )
