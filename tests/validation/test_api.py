@@ -47,7 +47,7 @@ def test_get_the_latest_run(validated, api_client, django_assert_num_queries):
 
 
 def test_issues_are_paginated_and_filtered(validated, api_client, django_assert_num_queries):
-    with django_assert_num_queries(3):  # version (+visibility), run, standard
+    with django_assert_num_queries(2):  # the version (with its visibility), its latest run
         response = api_client.get(url(validated, "issues/"), {"page_size": 50})
     assert response.status_code == 200
     body = response.json()
