@@ -83,10 +83,23 @@ def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _digest64(values: list[str]) -> np.ndarray:
-    """8-byte BLAKE2b of each value, as uint64 (stable across processes, unlike ``hash``)."""
-    joined = b"".join(hashlib.blake2b(v.encode("utf-8"), digest_size=8).digest() for v in values)
-    return np.frombuffer(joined, dtype="<u8").copy() if values else np.zeros(0, dtype="<u8")
+def _digest64(values: pa.Array) -> np.ndarray:
+    """8-byte BLAKE2b of each (non-null) string, as uint64: stable across processes, unlike
+    ``hash``. Hashes slices of the Arrow data buffer, skipping the str round trip."""
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype="<u8")
+    offsets = np.frombuffer(
+        values.buffers()[1], dtype=np.int32, count=n + 1, offset=values.offset * 4
+    )
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = values.buffers()[2].to_pybytes()[start:end] if end > start else b""
+    offs = (offsets - start).tolist()
+    blake = hashlib.blake2b
+    joined = b"".join(
+        [blake(data[offs[i] : offs[i + 1]], digest_size=8).digest() for i in range(n)]
+    )
+    return np.frombuffer(joined, dtype="<u8").copy()
 
 
 def normalize(text: pa.Array) -> pa.Array:
@@ -290,10 +303,10 @@ class RuleEngine:
         if len(idx):
             sub_rows = rows[idx]
             if self.on("duplicate_caption"):
-                vals = pc.take(s, pa.array(idx)).to_pylist()
+                vals = pc.take(s, pa.array(idx))
                 result.hashes.setdefault("caption", []).append((_digest64(vals), sub_rows))
             if self.on("near_duplicate_caption"):
-                vals = pc.take(norm, pa.array(idx)).to_pylist()
+                vals = pc.take(norm, pa.array(idx))
                 result.hashes.setdefault("normalized", []).append((_digest64(vals), sub_rows))
 
     def _clip(self, s: pa.Array, rows: np.ndarray, present: np.ndarray, out) -> None:
@@ -399,7 +412,7 @@ class RuleEngine:
         if self.on("duplicate_image"):
             idx = np.flatnonzero(present)
             if len(idx):
-                vals = pc.take(image, pa.array(idx)).to_pylist()
+                vals = pc.take(image, pa.array(idx))
                 result.hashes.setdefault("image", []).append((_digest64(vals), rows[idx]))
 
     def _license_rules(self, lic: pa.Array, rows: np.ndarray, out) -> None:
