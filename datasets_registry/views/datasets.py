@@ -1,0 +1,273 @@
+"""Dataset pages: list and filters, register, card, edit, maintainers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from config.errors import DomainError
+
+from .. import croissant, selectors, services
+from ..forms import (
+    DatasetEditForm,
+    DatasetForm,
+    MaintainerForm,
+)
+from ..models import Dataset, StandardVersion
+from .common import PAGE_SIZE, _apply_errors, _raise_for_page
+
+# --- datasets ----------------------------------------------------------------------------------
+
+
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.filter_datasets(selectors.datasets_for(request.user), request.GET).order_by(
+        "-created_at", "-pk"
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "datasets": page.object_list,
+        "filters": {
+            key: request.GET.get(key, "")
+            for key in ("search", "license", "standard", "status", "corpus_status")
+        },
+        "licenses": selectors.license_choices(request.user),
+        "standards": selectors.adopted_versions(),
+        "statuses": Dataset.Status.choices,
+        "corpus_statuses": Dataset.CorpusStatus.choices,
+        "querystring": query.urlencode(),
+    }
+    template = "datasets_registry/dataset_list.html"
+    if request.htmx:
+        template = "datasets_registry/_dataset_results.html"
+    return render(request, template, context)
+
+
+def _metadata_skeleton(version: StandardVersion | None) -> dict:
+    """Required fields of the standard's schema, empty: a starting point for the card."""
+    if version is None:
+        return {}
+    schema = version.schema or {}
+    out: dict = {}
+    for name in schema.get("required", []):
+        prop = (schema.get("properties") or {}).get(name, {})
+        kind = prop.get("type")
+        out[name] = [] if kind == "array" else {} if kind == "object" else ""
+    return out
+
+
+@login_required
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DatasetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dataset = services.dataset_register(
+                    actor=request.user,
+                    name=data["name"],
+                    slug=data["slug"] or None,
+                    summary=data["summary"],
+                    description=data["description"],
+                    license=data["license"],
+                    standard=data["standard"],
+                    metadata=data["metadata"],
+                    visibility=data["visibility"],
+                    homepage=data["homepage"],
+                )
+            except DomainError as exc:
+                _raise_for_page(exc)
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, f"{dataset.name} is registered. Upload its first version."
+                )
+                return redirect("datasets_registry:version_create", slug=dataset.slug)
+    else:
+        adopted = selectors.adopted_versions().first()
+        form = DatasetForm(
+            initial={
+                "standard": adopted.ref if adopted else "",
+                "metadata": _metadata_skeleton(adopted),
+            }
+        )
+    return render(
+        request,
+        "datasets_registry/dataset_form.html",
+        {"form": form, "standards": selectors.adopted_versions(), "creating": True},
+    )
+
+
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = selectors.dataset_for(request.user, slug)
+    versions = list(dataset.versions.all())
+    latest = versions[0] if versions else None
+    return render(
+        request,
+        "datasets_registry/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "latest": latest,
+            "badges": selectors.validation_badges(versions),
+            "card": card_sections(dataset),
+            "can_maintain": dataset.can_maintain(request.user),
+            "citation": croissant.citation_text(dataset, latest, request.build_absolute_uri("/")),
+        },
+    )
+
+
+CARD_LABELS = {
+    "creators": "Creators",
+    "source_datasets": "Source datasets",
+    "provenance": "Provenance",
+    "collection": "Collection",
+    "captioning": "Captioning",
+    "languages": "Languages",
+    "personal_information": "Personal and sensitive information",
+    "consent": "Consent and opt-out",
+    "intended_uses": "Intended uses",
+    "out_of_scope_uses": "Out-of-scope uses",
+    "limitations": "Known limitations",
+    "biases": "Known biases",
+    "social_impact": "Social impact",
+    "preprocessing": "Preprocessing",
+    "maintenance": "Maintenance plan",
+    "contact": "Contact",
+    "citation": "Citation",
+    "keywords": "Keywords",
+}
+
+
+def card_sections(dataset: Dataset) -> list[dict]:
+    """The metadata as labelled, readable sections (in the standard's property order)."""
+    metadata = dataset.metadata if isinstance(dataset.metadata, dict) else {}
+    order = list((dataset.standard_version.schema or {}).get("properties", {}))
+    keys = [k for k in order if k in metadata] + [k for k in metadata if k not in order]
+    return [
+        {
+            "key": key,
+            "label": CARD_LABELS.get(key, key.replace("_", " ").capitalize()),
+            "value": _readable(metadata[key]),
+        }
+        for key in keys
+    ]
+
+
+def _readable(value):
+    """Nested JSON → (label, value) pairs and lists the template renders without JSON syntax."""
+    if isinstance(value, dict):
+        return {
+            "kind": "dict",
+            "items": [(k.replace("_", " ").capitalize(), _readable(v)) for k, v in value.items()],
+        }
+    if isinstance(value, list):
+        return {"kind": "list", "items": [_readable(v) for v in value]}
+    if isinstance(value, bool):
+        return {"kind": "text", "text": "yes" if value else "no"}
+    return {"kind": "text", "text": "" if value is None else str(value)}
+
+
+@login_required
+def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = selectors.dataset_for(request.user, slug)
+    if not dataset.can_maintain(request.user):
+        raise PermissionDenied("Only the owner, maintainers and staff may edit this dataset.")
+    if request.method == "POST":
+        form = DatasetEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.dataset_update(
+                    dataset=dataset,
+                    actor=request.user,
+                    name=data["name"],
+                    summary=data["summary"],
+                    description=data["description"],
+                    license=data["license"],
+                    standard=data["standard"],
+                    metadata=data["metadata"],
+                    visibility=data["visibility"],
+                    homepage=data["homepage"],
+                    status=data["status"],
+                )
+            except DomainError as exc:
+                _raise_for_page(exc)
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Saved.")
+                return redirect(dataset.get_absolute_url())
+    else:
+        form = DatasetEditForm(
+            initial={
+                "name": dataset.name,
+                "summary": dataset.summary,
+                "description": dataset.description,
+                "license": dataset.license,
+                "standard": dataset.standard_version.ref,
+                "visibility": dataset.visibility,
+                "homepage": dataset.homepage,
+                "metadata": dataset.metadata,
+                "status": dataset.status,
+            }
+        )
+        if dataset.standard_version.status != StandardVersion.Status.ADOPTED:
+            form.fields["standard"].choices = [
+                (
+                    dataset.standard_version.ref,
+                    f"{dataset.standard_version} (current, {dataset.standard_version.status})",
+                ),
+                *form.fields["standard"].choices,
+            ]
+    return render(
+        request,
+        "datasets_registry/dataset_form.html",
+        {"form": form, "dataset": dataset, "standards": selectors.adopted_versions()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_maintainers(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = selectors.dataset_for(request.user, slug)
+    if not dataset.can_maintain(request.user):
+        raise PermissionDenied("Only the owner, maintainers and staff see this page.")
+    form = MaintainerForm()
+    if request.method == "POST":
+        if not dataset.can_manage_maintainers(request.user):
+            raise PermissionDenied("Only the owner and staff choose maintainers.")
+        User = get_user_model()
+        if "remove" in request.POST:
+            person = User.objects.filter(username=request.POST["remove"]).first()
+            if person is not None:
+                services.dataset_maintainer_remove(dataset=dataset, actor=request.user, user=person)
+                messages.success(request, f"{person.public_name} no longer maintains it.")
+            return redirect("datasets_registry:dataset_maintainers", slug=slug)
+        form = MaintainerForm(request.POST)
+        if form.is_valid():
+            person = User.objects.filter(username=form.cleaned_data["username"]).first()
+            try:
+                services.dataset_maintainer_add(dataset=dataset, actor=request.user, user=person)
+            except DomainError as exc:
+                _raise_for_page(exc)
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.public_name} now maintains {dataset.name}.")
+                return redirect("datasets_registry:dataset_maintainers", slug=slug)
+    return render(
+        request,
+        "datasets_registry/maintainers.html",
+        {
+            "dataset": dataset,
+            "form": form,
+            "can_manage": dataset.can_manage_maintainers(request.user),
+        },
+    )

@@ -1,0 +1,289 @@
+"""Standard pages: list, create, versions, draft editor, proposal, diff."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError
+
+from .. import selectors, services
+from ..forms import (
+    ProposeForm,
+    StandardForm,
+    StandardVersionForm,
+)
+from ..models import Dataset
+from .common import _apply_errors, _raise_for_page
+
+# --- standards ---------------------------------------------------------------------------------
+
+
+def standard_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "datasets_registry/standard_list.html",
+        {
+            "standards": selectors.standards(),
+            "can_create": bool(_groups_chaired(request.user)),
+        },
+    )
+
+
+def _groups_chaired(user) -> list:
+    """Working groups in which ``user`` may create standards (all active ones for staff)."""
+    if not user.is_authenticated:
+        return []
+    from governance.models import Membership, WorkingGroup
+
+    groups = WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE)
+    if not user.is_staff:
+        groups = groups.filter(
+            memberships__user=user,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.CHAIR,
+        )
+    return list(groups.order_by("name"))
+
+
+@login_required
+def standard_create(request: HttpRequest) -> HttpResponse:
+    groups = _groups_chaired(request.user)
+    if not groups:
+        raise PermissionDenied("Only chairs of a working group and staff create standards.")
+    form = StandardForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        group = next(g for g in groups if g.slug == data["group"])
+        try:
+            standard = services.standard_create(
+                actor=request.user,
+                group=group,
+                slug=data["slug"],
+                name=data["name"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            _raise_for_page(exc)
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{standard.name} is created. Write its first draft.")
+            return redirect("datasets_registry:standard_version_create", slug=standard.slug)
+    return render(request, "datasets_registry/standard_form.html", {"form": form})
+
+
+def standard_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    standard = selectors.standard_for(slug)
+    versions = list(standard.versions.all())
+    return render(
+        request,
+        "datasets_registry/standard_detail.html",
+        {
+            "standard": standard,
+            "versions": versions,
+            "adopted": next((v for v in versions if v.status == "adopted"), None),
+            "can_edit": services.can_edit_standard(request.user, standard),
+            "dataset_count": Dataset.objects.visible_to(request.user)
+            .filter(standard_version__standard=standard)
+            .count(),
+        },
+    )
+
+
+def standard_version_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    obj = selectors.standard_version_for(slug, version)
+    others = list(obj.standard.versions.exclude(pk=obj.pk).order_by("-created_at"))
+    return render(
+        request,
+        "datasets_registry/standard_version.html",
+        {
+            "standard": obj.standard,
+            "version": obj,
+            "schema_json": json.dumps(obj.schema, indent=2, ensure_ascii=False),
+            "rules_json": json.dumps(obj.rules, indent=2, ensure_ascii=False),
+            "others": others,
+            "can_edit": services.can_edit_standard(request.user, obj.standard),
+            "propose_form": ProposeForm(),
+        },
+    )
+
+
+@login_required
+def standard_version_create(request: HttpRequest, slug: str) -> HttpResponse:
+    standard = selectors.standard_for(slug)
+    if not services.can_edit_standard(request.user, standard):
+        raise PermissionDenied(
+            f"Only chairs of {standard.group.name} and staff edit this standard."
+        )
+    base = standard.adopted_version or standard.versions.first()
+    if request.method == "POST":
+        form = StandardVersionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                obj = services.standard_version_create(
+                    standard=standard,
+                    actor=request.user,
+                    version=data["version"],
+                    schema=data["schema"],
+                    rules=data["rules"],
+                    changelog=data["changelog"],
+                )
+            except DomainError as exc:
+                _raise_for_page(exc)
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"Draft {obj.version} created.")
+                return redirect(obj.get_absolute_url())
+    else:
+        form = StandardVersionForm(
+            initial={
+                "version": "",
+                "schema": base.schema
+                if base
+                else {"$schema": services.JSON_SCHEMA_2020_12, "type": "object"},
+                "rules": base.rules if base else {},
+                "changelog": "",
+            }
+        )
+    return render(
+        request,
+        "datasets_registry/standard_version_form.html",
+        {"standard": standard, "form": form, "base": base},
+    )
+
+
+@login_required
+def standard_version_edit(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    obj = selectors.standard_version_for(slug, version)
+    if not services.can_edit_standard(request.user, obj.standard):
+        raise PermissionDenied(
+            f"Only chairs of {obj.standard.group.name} and staff edit this standard."
+        )
+    if not obj.is_editable:
+        messages.error(request, f"{obj} is {obj.status}: its content is immutable.")
+        return redirect(obj.get_absolute_url())
+    if request.method == "POST":
+        form = StandardVersionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                obj = services.standard_version_update(
+                    version=obj,
+                    actor=request.user,
+                    new_version=data["version"],
+                    schema=data["schema"],
+                    rules=data["rules"],
+                    changelog=data["changelog"],
+                )
+            except DomainError as exc:
+                _raise_for_page(exc)
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect(obj.get_absolute_url())
+    else:
+        form = StandardVersionForm(
+            initial={
+                "version": obj.version,
+                "schema": obj.schema,
+                "rules": obj.rules,
+                "changelog": obj.changelog,
+            }
+        )
+    return render(
+        request,
+        "datasets_registry/standard_version_form.html",
+        {"standard": obj.standard, "form": form, "version": obj},
+    )
+
+
+@login_required
+@require_POST
+def standard_version_propose(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    obj = selectors.standard_version_for(slug, version)
+    form = ProposeForm(request.POST)
+    form.is_valid()
+    try:
+        proposal = services.standard_version_propose(
+            version=obj,
+            actor=request.user,
+            title=form.cleaned_data.get("title", ""),
+            summary=form.cleaned_data.get("summary", ""),
+        )
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+    messages.success(request, f"{obj} is proposed for adoption; its content is now frozen.")
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_POST
+def standard_version_reopen(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    obj = selectors.standard_version_for(slug, version)
+    try:
+        services.standard_version_reopen(version=obj, actor=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{obj} is a draft again.")
+    return redirect(obj.get_absolute_url())
+
+
+def standard_diff(request: HttpRequest, slug: str) -> HttpResponse:
+    """A line diff of two versions' schema, rules and changelog (pretty-printed, keys sorted)."""
+    standard = selectors.standard_for(slug)
+    versions = list(standard.versions.all())
+    by_label = {v.version: v for v in versions}
+    old = by_label.get(request.GET.get("from", ""))
+    new = by_label.get(request.GET.get("to", ""))
+    if old is None and new is None and len(versions) >= 2:
+        new, old = versions[0], versions[1]
+    sections = []
+    if old is not None and new is not None:
+        for title, attr in (
+            ("Schema", "schema"),
+            ("Caption rules", "rules"),
+            ("Changelog", "changelog"),
+        ):
+            sections.append(
+                {"title": title, "lines": diff_lines(getattr(old, attr), getattr(new, attr))}
+            )
+    return render(
+        request,
+        "datasets_registry/standard_diff.html",
+        {"standard": standard, "versions": versions, "old": old, "new": new, "sections": sections},
+    )
+
+
+def _lines(value) -> list[str]:
+    if isinstance(value, str):
+        return value.splitlines()
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+
+
+def diff_lines(old, new) -> list[tuple[str, str]]:
+    """``[(kind, text)]`` with kind ``same``, ``add``, ``del`` or ``hunk`` (a unified diff)."""
+    out = []
+    for line in difflib.unified_diff(_lines(old), _lines(new), "old", "new", lineterm="", n=3):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            out.append(("hunk", line))
+        elif line.startswith("+"):
+            out.append(("add", line[1:]))
+        elif line.startswith("-"):
+            out.append(("del", line[1:]))
+        else:
+            out.append(("same", line[1:]))
+    return out
