@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -262,6 +263,7 @@ def pipeline(path: Path) -> str:
     finally:
         os.killpg(worker.pid, 9)  # the run is over; nothing of value is in flight
         worker.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)  # a database and a 229 MB copy of the file
 
 
 def main() -> None:
