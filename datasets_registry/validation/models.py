@@ -105,6 +105,11 @@ class ValidationRun(models.Model):
             return self.finished_at - self.started_at
         return None
 
+    @property
+    def duration_seconds(self) -> float | None:
+        duration = self.duration
+        return duration.total_seconds() if duration is not None else None
+
 
 class ValidationChunk(models.Model):
     class Status(models.TextChoices):
