@@ -136,6 +136,7 @@ class Command(BaseCommand):
     def _progress(self, path: Path, fmt: str, compression: str, limits: Limits):
         if not (hasattr(self.stderr, "isatty") and self.stderr.isatty()):
             return None
+        self.stderr.style_func = None  # progress is not an error: no red
         total = None
         if fmt == "jsonl" and not compression:
             total = count_lines(str(path), "", limits)[0]
