@@ -94,14 +94,31 @@ def highlight(issue: dict[str, Any], banned_terms: list[str] | None = None) -> d
 
 
 def samples(
-    run: ValidationRun, *, rule: str = "", severity: str = "", limit: int = 50
+    run: ValidationRun,
+    *,
+    rule: str = "",
+    severity: str = "",
+    limit: int = 50,
+    per_rule: int | None = None,
 ) -> list[dict[str, Any]]:
+    """Sample issues in row order; ``per_rule`` keeps only the first few of each rule, so that
+    one frequent rule does not hide the others."""
     qs = IssueSample.objects.filter(run=run)
     if rule:
         qs = qs.filter(rule=rule)
     if severity:
         qs = qs.filter(severity=severity)
     banned = run.rules.get("banned_terms") or []
+    picked = []
+    seen: dict[str, int] = {}
+    for s in qs.order_by("row", "rule", "pk"):
+        if per_rule is not None:
+            if seen.get(s.rule, 0) >= per_rule:
+                continue
+            seen[s.rule] = seen.get(s.rule, 0) + 1
+        picked.append(s)
+        if len(picked) >= limit:
+            break
     return [
         highlight(
             {
@@ -110,12 +127,11 @@ def samples(
                 "severity": s.severity,
                 "message": s.message,
                 "value": s.value,
-                "span": s.span,
                 "explanation": RULES.get(s.rule, {}).get("explanation", ""),
             },
             banned,
         )
-        for s in qs.order_by("row", "rule", "pk")[:limit]
+        for s in picked
     ]
 
 

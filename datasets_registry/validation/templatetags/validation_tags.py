@@ -13,7 +13,7 @@ def validation_summary(run, rule: str = "", severity: str = ""):
     return {
         "badge": selectors.badge_for(run),
         "rules": selectors.rule_rows(run),
-        "samples": selectors.samples(run, rule=rule, severity=severity, limit=20),
+        "samples": selectors.samples(run, rule=rule, severity=severity, limit=30, per_rule=2),
     }
 
 
