@@ -4,6 +4,7 @@ import io
 import json
 
 import pyarrow as pa
+import pytest
 import pyarrow.parquet as pq
 
 from datasets_registry.captions import (
@@ -103,6 +104,7 @@ def test_report_is_sorted_by_row(tmp_path):
     assert {tuple(sorted(x)) for x in lines} == {("message", "row", "rule", "severity", "value")}
 
 
+@pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
 def test_parallel_workers_match_one_process(tmp_path):
     path = tmp_path / "coco.jsonl"
     path.write_bytes(COCO.read_bytes() * 2)

@@ -78,6 +78,8 @@ def wait_for(predicate, timeout: float, step: float = 0.05):
 def test_a_run_survives_kill_9_of_every_worker(
     broker_url, celery_worker_factory, tmp_path, settings
 ):
+    if not COCO.exists():
+        pytest.skip("needs shared/data")
     if broker_url == "redis://unavailable":
         pytest.skip("CELERY_BROKER_URL is not a Redis URL (CI sets one)")
     data = COCO.read_bytes() * 6  # ~34 MB, 150k rows, ~33 chunks
