@@ -4,8 +4,8 @@ import io
 import json
 
 import pyarrow as pa
-import pytest
 import pyarrow.parquet as pq
+import pytest
 
 from datasets_registry.captions import (
     ChunkResult,
