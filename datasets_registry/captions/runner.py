@@ -214,7 +214,7 @@ class ChunkResult:
         for role, (h, r) in self.hashes.items():
             arrays[f"{role}_h"] = h
             arrays[f"{role}_r"] = r
-        np.savez_compressed(buf, **arrays)
+        np.savez(buf, **arrays)  # 8-byte hashes do not compress: skip the zlib pass
         return buf.getvalue()
 
     @staticmethod
