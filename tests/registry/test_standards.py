@@ -295,19 +295,7 @@ def test_dataset_acceptance_sets_the_corpus_status(card, chair, committers, user
     assert dataset.corpus_version == version
 
 
-@pytest.fixture
-def target_checkers():
-    from governance import hooks
-
-    before = dict(hooks._target_checkers)
-    hooks.target_checker("standard_version")(services.check_standard_version_target)
-    hooks.target_checker("dataset_version")(services.check_dataset_version_target)
-    yield
-    hooks._target_checkers.clear()
-    hooks._target_checkers.update(before)
-
-
-def test_governance_refuses_proposals_with_a_bad_target(card, draft, chair, target_checkers):
+def test_governance_refuses_proposals_with_a_bad_target(card, draft, chair):
     from governance import services as gov
 
     def open_proposal(target):
@@ -336,21 +324,11 @@ def test_governance_refuses_proposals_with_a_bad_target(card, draft, chair, targ
         open_proposal({"type": "standard_version", "id": draft.pk, "sha256": draft.sha256})
 
 
-def test_a_draft_targeted_from_the_governance_api_is_frozen_and_adoptable(
+def test_a_draft_proposed_through_the_registry_is_frozen_and_adoptable(
     card, draft, chair, committers
 ):
-    from governance import services as gov
-
-    proposal = gov.proposal_create(
-        group=card.standard.group,
-        author=chair,
-        kind="standard_adoption",
-        title="Adopt 1.1.0",
-        summary="s",
-        body="b",
-        target={"type": "standard_version", "id": draft.pk, "sha256": draft.sha256},
-    )
-    with pytest.raises(Conflict, match="open proposal"):
+    proposal = services.standard_version_propose(version=draft, actor=chair)
+    with pytest.raises(Conflict):
         services.standard_version_update(version=draft, actor=chair, changelog="moving target")
     vote_and_close(proposal, chair, committers, "yes")
     draft.refresh_from_db()
