@@ -65,10 +65,10 @@ def plan_chunks(
 ) -> list[dict[str, Any]]:
     """Split a file into chunk specs (JSON-able), each ``{"index", "kind", "first_row", "rows"?, ...}``.
 
-    Parquet: runs of row groups up to ``target_rows``. Plain JSON Lines: byte ranges of about
-    ``target_bytes`` aligned to line ends (``rows`` = lines in the range). Compressed files and
-    CSV/TSV (whose quoted fields may hold line breaks, so a line end is not a record end) are one
-    chunk. Raises UnreadableFile.
+    Parquet: runs of row groups up to ``target_rows`` rows or ``target_bytes`` (uncompressed).
+    Plain JSON Lines: byte ranges of about ``target_bytes`` aligned to line ends (``rows`` = lines
+    in the range). Compressed files and CSV/TSV (whose quoted fields may hold line breaks, so a
+    line end is not a record end) are one chunk. Raises UnreadableFile.
     """
     limits = limits or Limits()
     if fmt == "parquet":
@@ -77,10 +77,11 @@ def plan_chunks(
         pf = _parquet_file(path, compression, limits)
         specs: list[dict[str, Any]] = []
         groups: list[int] = []
-        rows = first = 0
+        rows = first = size = 0
         for g in range(pf.num_row_groups):
             n = pf.metadata.row_group(g).num_rows
-            if groups and rows + n > target_rows:
+            nbytes = pf.metadata.row_group(g).total_byte_size
+            if groups and (rows + n > target_rows or size + nbytes > target_bytes):
                 specs.append(
                     {
                         "kind": "row_groups",
@@ -90,9 +91,10 @@ def plan_chunks(
                     }
                 )
                 first += rows
-                groups, rows = [], 0
+                groups, rows, size = [], 0, 0
             groups.append(g)
             rows += n
+            size += nbytes
         if groups or not specs:
             specs.append(
                 {"kind": "row_groups", "row_groups": groups, "first_row": first + 1, "rows": rows}

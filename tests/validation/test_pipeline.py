@@ -282,3 +282,40 @@ def test_a_cancelled_run_discards_chunks_in_flight(
     assert services.run_finalize(run_id=run.pk) == "skipped"
     run.refresh_from_db()
     assert run.status == "cancelled" and run.issue_count == 0
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv.gz"])
+def test_parquet_row_groups_and_compressed_csv(
+    kind, eager, django_capture_on_commit_callbacks, settings
+):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    settings.VALIDATION_CHUNK_BYTES = 1000
+    rows = [
+        {"file_name": f"i/{i}.jpg", "text": f"A cat number {i} naps in the afternoon sun."}
+        for i in range(120)
+    ]
+    rows[100]["text"] = rows[5]["text"]
+    rows[50]["text"] = "untitled"
+    if kind == "parquet":
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(rows), buf, row_group_size=10)
+        data, name = buf.getvalue(), "captions.parquet"
+    else:
+        lines = ["file_name,text"] + [f'{r["file_name"]},"{r["text"]}"' for r in rows]
+        data, name = gzip.compress(("\n".join(lines) + "\n").encode()), "captions.csv.gz"
+    dataset = make_dataset()
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, data, name=name)
+    run = ValidationRun.objects.get(version=version)
+    assert run.status == "succeeded", run.error
+    assert run.chunk_count == (12 if kind == "parquet" else 1)
+    assert run.rows_done == 120
+    assert [(i["row"], i["rule"]) for i in _report(run)] == [
+        (51, "caption_too_short"),
+        (51, "placeholder_caption"),
+        (101, "duplicate_caption"),
+    ]
