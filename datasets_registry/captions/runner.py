@@ -245,6 +245,47 @@ def rule_of(line: bytes) -> str:
     return line[start : line.index(b'"', start)].decode()
 
 
+def _prefetch(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Read ahead in a thread: Arrow parses the next batch (without the GIL) while this thread
+    evaluates the current one. Exceptions are re-raised here, in order; memory grows by
+    ``depth`` batches at most."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in iterator:
+                while not stop.is_set():
+                    try:
+                        q.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((True, done))
+        except BaseException as exc:  # handed to the consumer
+            q.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="caption-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if not ok:
+                raise item
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def validate_chunk(
     path: str,
     fmt: str,
@@ -272,7 +313,8 @@ def validate_chunk(
     hashes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     rows = 0
     last_row = spec.get("first_row", 1) - 1
-    for batch in iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits):
+    batches = iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits)
+    for batch in _prefetch(batches):
         result = BatchResult()
         engine.evaluate(batch, result)
         result.issues.sort(key=lambda i: i["row"])
