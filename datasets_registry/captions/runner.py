@@ -336,10 +336,11 @@ def validate_chunk(
             progress(rows)
     if spec.get("rows") is not None:
         rows = spec["rows"]  # byte ranges: count blank lines too, so the totals add up
-    merged = {
-        role: (np.concatenate([h for h, _ in parts]), np.concatenate([r for _, r in parts]))
-        for role, parts in hashes.items()
-    }
+    merged = {}
+    for role in list(hashes):
+        parts = hashes.pop(role)  # freed as soon as it is joined: memory is 16 bytes per row
+        merged[role] = (_join([h for h, _ in parts]), _join([r for _, r in parts]))
+        del parts
     return ChunkResult(
         index=spec.get("index", 0),
         rows=rows,
@@ -353,11 +354,17 @@ def validate_chunk(
 # --- merging ----------------------------------------------------------------------------------
 
 
+def _join(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
 def _duplicates(h: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rows that repeat an earlier row, the first row each repeats), vectorised."""
     if len(h) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = np.lexsort((rows, h))
+    # Rows usually ascend already (chunks in order): a stable sort by hash keeps ties in row order.
+    ascending = bool(np.all(rows[1:] >= rows[:-1]))
+    order = np.argsort(h, kind="stable") if ascending else np.lexsort((rows, h))
     hs, rs = h[order], rows[order]
     dup = np.empty(len(hs), dtype=bool)
     dup[0] = False
@@ -452,8 +459,8 @@ def merge_chunks(
         rule = HASH_ROLES[role][0]
         if role not in parts or not rules[rule]["enabled"]:
             continue
-        h = np.concatenate([p[0] for p in parts[role]])
-        r = np.concatenate([p[1] for p in parts[role]])
+        h = _join([p[0] for p in parts[role]])
+        r = _join([p[1] for p in parts[role]])
         dup_rows, firsts = _duplicates(h, r)
         if role == "caption":
             exact_rows = dup_rows
