@@ -35,7 +35,7 @@ def broker(url: str):
     options = dict(old["broker_transport_options"] or {})
     if url.startswith("filesystem://"):
         folder = Path(settings.DATA_DIR) / "broker"
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         for stale in (folder / "queue").iterdir():  # messages of earlier tests
             stale.unlink(missing_ok=True)
@@ -43,6 +43,7 @@ def broker(url: str):
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
