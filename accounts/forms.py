@@ -17,5 +17,6 @@ class ProfileForm(forms.ModelForm):
 class TokenForm(forms.Form):
     name = forms.CharField(
         label="Token name",
-        max_length=100, help_text="What uses this token, e.g. “upload script on my laptop”."
+        max_length=100,
+        help_text="What uses this token, e.g. “upload script on my laptop”.",
     )

@@ -7,7 +7,6 @@ serializers, the service's row lock), not a web server. Run alone with
 `.venv/bin/python bench/run.py governance`.
 """
 
-import os
 import statistics
 import sys
 import threading
@@ -15,12 +14,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import django_setup, throwaway_database
 
-import django
-
-django.setup()
+_tmp = django_setup("governance")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -144,10 +141,7 @@ def query_counts(group, chair, voters, proposal) -> list[tuple[str, int]]:
 
 def main() -> None:
     setup_test_environment()
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, keepdb=False, serialize=False
-    )
-    try:
+    with throwaway_database("bench_governance", _tmp):
         group, chair, voters, _author, proposal = build()
         url = f"/api/v1/groups/{group.slug}/proposals/{proposal.number}/votes/"
         clients = clients_for(voters)
@@ -175,8 +169,6 @@ def main() -> None:
         print("query counts (one request, warm, throttle cache in memory):")
         for name, n in counts:
             print(f"  {name:34s} {n:3d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

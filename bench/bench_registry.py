@@ -15,42 +15,22 @@ import hashlib
 import http.client
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
 N_DATASETS = int(os.environ.get("REGISTRY_BENCH_DATASETS", "1000"))
 UPLOAD_MB = int(os.environ.get("REGISTRY_BENCH_MB", "200"))
 
-_tmp = Path(tempfile.mkdtemp(prefix="bench-registry-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import django_setup, throwaway_database  # noqa: E402
 
-import django  # noqa: E402
-from django.apps import apps  # noqa: E402
-
-if not apps.ready:
-    # A private state directory, unless another benchmark already configured Django.
-    os.environ.setdefault("DATA_DIR", str(_tmp / "data"))
-    django.setup()
+_tmp = django_setup("registry")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-
-def _setup_database() -> str:
-    test = connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        test["NAME"] = str(_tmp / "bench.sqlite3")
-    else:
-        test["NAME"] = "test_bench_registry"
-    return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 
 def _payload(i: int) -> dict:
@@ -205,7 +185,6 @@ def main() -> None:
     from datasets_registry.signals import dataset_version_created
     from tests.factories import UserFactory
 
-    old_name = connection.settings_dict["NAME"]
     old_media = settings.MEDIA_ROOT
     settings.MEDIA_ROOT = str(_tmp / "media")
     # Measure the registry, not the throttle or the validation queue.
@@ -213,18 +192,16 @@ def main() -> None:
     receivers = dataset_version_created.receivers
     dataset_version_created.receivers = []
     try:
-        _setup_database()
-        print(f"database: {connection.vendor}; {N_DATASETS} datasets; {UPLOAD_MB} MB upload")
-        ensure_omi_dataset_card()
-        user = UserFactory(username="bench")
-        _, token = api_token_create(user=user, name="bench")
-        bench_registrations(token)
-        bench_upload(token)
+        with throwaway_database("bench_registry", _tmp):
+            print(f"database: {connection.vendor}; {N_DATASETS} datasets; {UPLOAD_MB} MB upload")
+            ensure_omi_dataset_card()
+            user = UserFactory(username="bench")
+            _, token = api_token_create(user=user, name="bench")
+            bench_registrations(token)
+            bench_upload(token)
     finally:
         dataset_version_created.receivers = receivers
-        connection.creation.destroy_test_db(old_name, verbosity=0)
         settings.MEDIA_ROOT = old_media
-        shutil.rmtree(_tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,40 +11,21 @@ rule, the participation roll's unique insert, the ballot box).
 
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 N_SUBMISSIONS = int(os.environ.get("SURVEYS_BENCH_SUBMISSIONS", "1000"))
 N_RESPONSES = int(os.environ.get("SURVEYS_BENCH_RESPONSES", "10000"))
 
-_tmp = Path(tempfile.mkdtemp(prefix="bench-surveys-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import django_setup, throwaway_database  # noqa: E402
 
-import django  # noqa: E402
-from django.apps import apps  # noqa: E402
-
-if not apps.ready:
-    os.environ.setdefault("DATA_DIR", str(_tmp / "data"))
-    django.setup()
+_tmp = django_setup("surveys")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-
-def _setup_database() -> str:
-    test = connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        test["NAME"] = str(_tmp / "bench.sqlite3")
-    else:
-        test["NAME"] = "test_bench_surveys"
-    return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 
 def _answers(q, rnd: random.Random) -> dict:
@@ -153,10 +134,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    old_name = connection.settings_dict["NAME"]
-    _setup_database()
-    try:
+    with throwaway_database("bench_surveys", _tmp):
         main()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(_tmp, ignore_errors=True)

@@ -46,7 +46,7 @@ def test_it_refuses_a_malformed_authorization_header(api_client):
 
 
 def test_a_user_cannot_see_or_revoke_another_users_tokens(api_client_for, user, other_user):
-    token, key = api_token_create(user=other_user, name="bob's")
+    token, _key = api_token_create(user=other_user, name="bob's")
     client = api_client_for(user)
     assert client.get("/api/v1/tokens/").json()["results"] == []
     response = client.delete(f"/api/v1/tokens/{token.pk}/")
