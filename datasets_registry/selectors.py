@@ -146,42 +146,26 @@ def home_panel(request) -> dict:
 
 
 def validation_badges(versions) -> dict[int, dict[str, str]]:
-    """``{version id: {"css", "label"}}`` from the validation app, one query; empty without it."""
-    try:
-        from .validation.selectors import badge_for, latest_runs
-    except ImportError:
-        return {}
-    try:
-        runs = latest_runs(versions)
-        return {v.pk: badge_for(runs.get(v.pk)) for v in versions}
-    except Exception:  # the validation app is optional for the page; never break it
-        import logging
+    """``{version id: {"css", "label"}}``: the latest validation run of each, in one query."""
+    from .validation.selectors import badge_for, latest_runs
 
-        logging.getLogger(__name__).exception("validation badges failed")
-        return {}
+    runs = latest_runs(versions)
+    return {v.pk: badge_for(runs.get(v.pk)) for v in versions}
 
 
-def validation_panel_available() -> bool:
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template("validation/_panel.html")
-    except TemplateDoesNotExist:
-        return False
-    return True
+def dataset_badges(datasets) -> dict[int, dict[str, str]]:
+    """``{dataset id: badge}`` for the newest version of each dataset (two queries)."""
+    newest: dict[int, DatasetVersion] = {}
+    for version in DatasetVersion.objects.filter(dataset__in=list(datasets)).order_by(
+        "dataset_id", "-created_at", "-pk"
+    ):
+        newest.setdefault(version.dataset_id, version)
+    badges = validation_badges(list(newest.values()))
+    return {dataset_id: badges[version.pk] for dataset_id, version in newest.items()}
 
 
 def latest_validation_run(version: DatasetVersion):
-    """The caption validation app's latest run for ``version``, or None while it is absent."""
-    try:
-        from .validation.selectors import latest_run
-    except ImportError:
-        return None
-    try:
-        return latest_run(version)
-    except Exception:  # the validation app is optional for the page; never break it
-        import logging
+    from .validation.selectors import latest_run
 
-        logging.getLogger(__name__).exception("latest_run failed for %s", version)
-        return None
+    return latest_run(version)
+

@@ -35,6 +35,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "datasets": page.object_list,
+        "badges": selectors.dataset_badges(page.object_list),
         "filters": {
             key: request.GET.get(key, "")
             for key in ("search", "license", "standard", "status", "corpus_status")
