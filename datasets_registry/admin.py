@@ -2,6 +2,7 @@
 it changes through the website or the API, where the services check it."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
 
@@ -69,6 +70,7 @@ class DatasetAdmin(admin.ModelAdmin):
     list_filter = ["visibility", "status", "corpus_status", "standard_version__standard"]
     search_fields = ["name", "slug", "summary", "owner__username"]
     list_select_related = ["owner"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["maintainers"]
     # Licence, standard and metadata are validated together by the service: edit them on the site.
     readonly_fields = [

@@ -168,4 +168,3 @@ def latest_validation_run(version: DatasetVersion):
     from .validation.selectors import latest_run
 
     return latest_run(version)
-
