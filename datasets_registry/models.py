@@ -6,8 +6,6 @@ writes (a proposed standard version's content never changes; a dataset version i
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import uuid
 from typing import Any
@@ -19,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from config.canonical import sha256_of
+
 SEMVER_RE = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
@@ -26,19 +26,6 @@ SEMVER_RE = re.compile(
 )
 # A dataset version label: short, URL-safe, no path separators (it appears in URLs and paths).
 VERSION_LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
-
-
-def canonical_json(obj: Any) -> bytes:
-    """The canonical JSON encoding whose sha256 identifies content.
-
-    Keys sorted, no insignificant whitespace, UTF-8 (not ASCII-escaped). Anyone can recompute it:
-    ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()``.
-    """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def sha256_of(obj: Any) -> str:
-    return hashlib.sha256(canonical_json(obj)).hexdigest()
 
 
 def semver_key(version: str) -> tuple:

@@ -16,22 +16,17 @@ never a secret ballot's choice.
 """
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from config.canonical import canonical_json
+
 from .models import LedgerEntry, LedgerLock, WorkingGroup
 
 GENESIS = "0" * 64
-
-
-def canonical_json(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
 
 
 def timestamp(moment: datetime) -> str:

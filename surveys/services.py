@@ -6,7 +6,6 @@ and raises a domain error from ``config.errors`` with a message a person can act
 
 import copy
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from config.canonical import canonical_json
 from config.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 
 from . import definition as definition_format
@@ -377,10 +377,6 @@ def close_due_surveys(*, now: datetime | None = None) -> list[int]:
     return closed
 
 
-def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def snapshot_create(*, survey: Survey) -> ResultSnapshot:
     """Freeze the public results (suppression applied) with the sha256 of their canonical JSON.
     Idempotent: a survey has at most one snapshot."""
@@ -391,7 +387,7 @@ def snapshot_create(*, survey: Survey) -> ResultSnapshot:
         return existing
     data = public_results(survey, owner=False, use_snapshot=False)
     data.pop("snapshot_sha256", None)
-    text = canonical_json(data)
+    text = canonical_json(data).decode("utf-8")
     snapshot, _ = ResultSnapshot.objects.get_or_create(
         survey=survey,
         defaults={

@@ -21,7 +21,7 @@ GROUP_CHARTER = (
 
 
 def canonical_sha256(obj) -> str:
-    # Same encoding as datasets_registry.models.canonical_json (kept inline: migrations are frozen).
+    # Same encoding as config.canonical.canonical_json (kept inline: migrations are frozen).
     data = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(data).hexdigest()
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config.canonical import canonical_json
 from config.errors import Conflict, Invalid, NotAllowed
 from datasets_registry import services
-from datasets_registry.models import StandardVersion, canonical_json
+from datasets_registry.models import StandardVersion
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
