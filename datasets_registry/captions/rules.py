@@ -315,12 +315,18 @@ class RuleEngine:
         limit = self.rules["clip_token_limit"]["max_tokens"]
         # Spaces never become tokens and every token covers at least one other byte, so only
         # captions with more than ``limit - 2`` non-space bytes can be over the limit.
-        nbytes = pc.subtract(pc.binary_length(s.cast(pa.binary())), pc.count_substring(s, " "))
-        nbytes = pc.fill_null(nbytes, 0).to_numpy(zero_copy_only=False)
-        candidates = np.flatnonzero(present & (nbytes > limit - 2))
+        # The byte length (free from the offsets) rules most captions out before spaces are counted.
+        nbytes = pc.fill_null(pc.binary_length(s.cast(pa.binary())), 0)
+        candidates = np.flatnonzero(present & (nbytes.to_numpy(zero_copy_only=False) > limit - 2))
         if not len(candidates):
             return
-        counts = np.array(count_tokens(pc.take(s, pa.array(candidates)).to_pylist()))
+        texts = pc.take(s, pa.array(candidates))
+        spaces = pc.count_substring(texts, " ").to_numpy(zero_copy_only=False)
+        long_enough = nbytes.to_numpy(zero_copy_only=False)[candidates] - spaces > limit - 2
+        candidates, texts = candidates[long_enough], texts.filter(pa.array(long_enough))
+        if not len(candidates):
+            return
+        counts = np.array(count_tokens(texts.to_pylist()))
         over = candidates[counts > limit]
         mask = np.zeros(len(s), dtype=bool)
         mask[over] = True

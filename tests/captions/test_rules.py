@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from datasets_registry.captions.clip_tokens import count_tokens, encode
+from datasets_registry.captions import clip_tokens
+from datasets_registry.captions.clip_tokens import count_tokens, count_tokens_whole, encode
 
 from .helpers import COCO, flagged, row, run
 
@@ -71,6 +72,32 @@ def test_clip_token_limit_counts_real_clip_tokens(tmp_path):
         "82 CLIP tokens"
         in next(i for i in result.issues if i["rule"] == "clip_token_limit")["message"]
     )
+
+
+def test_clip_token_counts_by_part_match_whole_text_encoding(monkeypatch):
+    # count_tokens adds up cached counts of the space-separated parts: it must equal encoding the
+    # whole text, whatever the whitespace, case, composition or punctuation around the spaces.
+    tricky = [
+        "",
+        " ",
+        "  double  spaces  ",
+        "tab\tand\nnewline\u2028and\u3000ideographic\u00a0nbsp",
+        "e \u0301 combining after a space, e\u0301 composed",
+        "ΟΔΟΣ ΣΟΦΟΣ Σ σ ς",
+        "İstanbul ıIiİ",
+        "it's they're we've I'm you'll he'd 's 't",
+        "<|startoftext|> <|endoftext|>x",
+        "日本語 のキャプション 😀 🐕🐕",
+        "12345 6.78 9,000",
+        "Ⅻ ½ ² ﬁ K Ω ǅ",
+        "a\u0085b \u180ec \u200bd \ufeffe",
+    ]
+    texts = [*[json.loads(line)["text"] for line in COCO.open()][:3000], *tricky]
+    assert count_tokens(texts) == count_tokens_whole(texts)
+    monkeypatch.setattr(clip_tokens, "_PART_COUNTS", {})
+    monkeypatch.setattr(clip_tokens, "_PART_CACHE_MAX", 50)  # cleared on the way: still exact
+    assert count_tokens(texts[:500]) == count_tokens_whole(texts[:500])
+    assert len(clip_tokens._PART_COUNTS) <= 50
 
 
 def test_language_only_when_the_rule_set_restricts_it(tmp_path):
