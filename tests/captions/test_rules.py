@@ -305,3 +305,45 @@ def test_real_coco_captions(tmp_path):
     assert not result.has_errors
     texts = [json.loads(line)["text"] for line in COCO.open()]
     assert max(count_tokens(texts)) <= 77
+
+
+def test_rules_on_distinct_values_find_exactly_what_rules_on_every_row_find(tmp_path, monkeypatch):
+    # Batches with repeated captions run the rules once per distinct caption and gather the
+    # verdicts back to the rows; both ways must report the same issues and messages.
+    from datasets_registry.captions import rules as rules_module
+
+    texts = [json.loads(line)["text"] for line in COCO.open()][:400]
+    odd = [
+        "",
+        "   ",
+        "dog dog dog dog on a sofa",
+        "Visit www.example.com for a dog.",
+        "A caf\ufffd with tables.",
+        "IMG_1234",
+        "A dog\u200b on a sofa.",
+        " ".join(["A large brown dog runs happily across the green park"] * 8),
+        "Un chat noir dort sur le canapé rouge du salon pendant la journée.",
+        "a banned word in a caption, twice",
+    ]
+    rows = []
+    for i in range(1200):
+        text = (texts + odd)[(i * 7) % (len(texts) + len(odd))]
+        rows.append(row(text) if i % 97 else row(None) if i % 2 else row(12))
+    rule_set = {"allowed_languages": ["en"], "banned_terms": ["banned word"]}
+    results = {}
+    for share in (0.0, 1.0):  # never / always on distinct values
+        monkeypatch.setattr(rules_module, "DISTINCT_SHARE", share)
+        results[share] = run(tmp_path, rows, rules=rule_set)
+    assert results[0.0].issues == results[1.0].issues
+    assert results[0.0].counts == results[1.0].counts
+    assert {i["rule"] for i in results[1.0].issues} >= {
+        "caption_empty",
+        "caption_missing",
+        "repetition",
+        "contains_url",
+        "clip_token_limit",
+        "language_not_allowed",
+        "banned_term",
+        "duplicate_caption",
+        "placeholder_caption",
+    }
