@@ -359,19 +359,20 @@ def _join(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def _duplicates(h: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rows that repeat an earlier row, the first row each repeats), vectorised."""
+    """(rows that repeat an earlier row, the first row each repeats), vectorised, in no
+    particular order (the report sorts by row). Each row appears once per role."""
     if len(h) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # Rows usually ascend already (chunks in order): a stable sort by hash keeps ties in row order.
-    ascending = bool(np.all(rows[1:] >= rows[:-1]))
-    order = np.argsort(h, kind="stable") if ascending else np.lexsort((rows, h))
+    # An unstable sort by hash (about twice as fast as a stable one); the first row of each run
+    # of equal hashes is its smallest, whatever the order inside the run.
+    order = np.argsort(h)
     hs, rs = h[order], rows[order]
-    dup = np.empty(len(hs), dtype=bool)
-    dup[0] = False
-    dup[1:] = hs[1:] == hs[:-1]
-    starts = np.where(~dup, np.arange(len(hs)), 0)
-    np.maximum.accumulate(starts, out=starts)
-    return rs[dup].astype(np.int64), rs[starts][dup].astype(np.int64)
+    start = np.empty(len(hs), dtype=bool)
+    start[0] = True
+    np.not_equal(hs[1:], hs[:-1], out=start[1:])
+    first = np.minimum.reduceat(rs, np.flatnonzero(start))[np.cumsum(start) - 1]
+    dup = rs != first
+    return rs[dup].astype(np.int64), first[dup].astype(np.int64)
 
 
 @dataclass

@@ -328,8 +328,13 @@ def test_rules_on_distinct_values_find_exactly_what_rules_on_every_row_find(tmp_
     rows = []
     for i in range(1200):
         text = (texts + odd)[(i * 7) % (len(texts) + len(odd))]
-        rows.append(row(text) if i % 97 else row(None) if i % 2 else row(12))
-    rule_set = {"allowed_languages": ["en"], "banned_terms": ["banned word"]}
+        image = ["a.jpg", "b.png", "../c.jpg", "", "d.txt", f"e{i % 50}.jpg"][i % 6]
+        rows.append(row(text, image) if i % 97 else row(None) if i % 2 else row(12, None))
+    rule_set = {
+        "allowed_languages": ["en"],
+        "banned_terms": ["banned word"],
+        "rules": {"duplicate_image": {"enabled": True}},
+    }
     results = {}
     for share in (0.0, 1.0):  # never / always on distinct values
         monkeypatch.setattr(rules_module, "DISTINCT_SHARE", share)
@@ -346,4 +351,7 @@ def test_rules_on_distinct_values_find_exactly_what_rules_on_every_row_find(tmp_
         "banned_term",
         "duplicate_caption",
         "placeholder_caption",
+        "image_missing",
+        "image_malformed",
+        "duplicate_image",
     }
