@@ -46,6 +46,7 @@ IMAGE_PATH = (
 )
 
 RARE = "|".join(f"(?:{p})" for p in (URL, EMAIL, PHONE, MARKUP, CONTROL, MOJIBAKE))
+ANY_PATTERN = "|".join(f"(?:{p})" for p in (WHITESPACE, NEWLINE, RARE))
 
 _PY = {
     "contains_url": re.compile(URL),
@@ -331,17 +332,26 @@ class RuleEngine:
             ("contains_phone", PHONE, "The caption contains what looks like a phone number."),
             ("contains_markup", MARKUP, "The caption contains HTML or other markup."),
         ]
-        # Most captions have none of the rare patterns: one combined pass finds the few rows
-        # worth checking rule by rule.
-        rare_idx = np.flatnonzero(match(RARE))
+        # Most captions match none of these patterns: one combined pass finds the few worth
+        # checking rule by rule (a value matches a pattern only if it matches the combination).
+        some_idx = np.flatnonzero(_mask(pc.match_substring_regex(u, ANY_PATTERN)))
+        some = u.take(pa.array(some_idx)) if len(some_idx) else None
+
+        def match_some(pattern: str) -> np.ndarray:
+            mask = np.zeros(len(u), dtype=bool)
+            if some is not None:
+                mask[some_idx[_mask(pc.match_substring_regex(some, pattern))]] = True
+            return mask
+
+        rare_idx = np.flatnonzero(match_some(RARE) & present_u)
         rare_sub = u.take(pa.array(rare_idx)) if len(rare_idx) else None
         for code, pattern, message in simple:
             if not self.on(code):
                 continue
             if code == "stray_whitespace":
-                mask = _mask(pc.match_substring_regex(u, pattern))  # null: no match
+                mask = match_some(pattern)  # null: no match
             elif code == "embedded_newline":
-                mask = match(pattern)
+                mask = match_some(pattern) & present_u
             else:
                 mask = np.zeros(len(u), dtype=bool)
                 if rare_sub is not None:
