@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 
 FORMATS = ("jsonl", "csv", "tsv", "parquet")
@@ -218,8 +219,11 @@ def _excerpt(raw: bytes) -> str:
 # --- JSON Lines -----------------------------------------------------------------------------
 
 
-def _jsonl_fast(block: bytes, mapping: dict[str, str | None]) -> dict[str, pa.Array | None] | None:
-    """Parse a block with pyarrow; None when the slow, row-by-row path must take over."""
+def _jsonl_fast(
+    block: bytes, mapping: dict[str, str | None], n_lines: int | None = None
+) -> dict[str, pa.Array | None] | None:
+    """Parse a block with pyarrow; None when the slow, row-by-row path must take over.
+    ``n_lines``: the block's line count, when the caller has counted already."""
     import pyarrow.json as pj
 
     if block.startswith(b"\n") or b"\n\n" in block or b"\r\n\r\n" in block:
@@ -246,8 +250,9 @@ def _jsonl_fast(block: bytes, mapping: dict[str, str | None]) -> dict[str, pa.Ar
                 return None
     if table is None:
         return None
-    expected = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-    if table.num_rows != expected:
+    if n_lines is None:
+        n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if table.num_rows != n_lines:
         return None
     cols: dict[str, pa.Array | None] = {}
     for role, name in mapping.items():
@@ -326,9 +331,9 @@ def _iter_jsonl(
             continue
         assert isinstance(data, bytes)
         n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        cols = _jsonl_fast(data, mapping)
+        cols = _jsonl_fast(data, mapping, n_lines)
         if cols is not None:
-            yield Batch(rows=pa.array(range(row, row + n_lines), pa.int64()), columns=cols)
+            yield Batch(rows=pa.array(np.arange(row, row + n_lines, dtype=np.int64)), columns=cols)
         else:
             batch = Batch(rows=pa.array([], pa.int64()), columns={})
             body = data[:-1] if data.endswith(b"\n") else data
