@@ -2,8 +2,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.markdown import render
+
 from . import ledger
-from .markdown import render
 from .models import (
     Decision,
     DecisionRule,

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, NotAllowed
+from config.markdown import render as markdown
 
 from . import selectors, services
 from .forms import (
@@ -26,7 +27,6 @@ from .forms import (
     RoleForm,
     VoteForm,
 )
-from .markdown import render as markdown
 from .models import Comment, Decision, Membership, Proposal, Vote, WorkingGroup
 from .rules import RULES
 

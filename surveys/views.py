@@ -4,8 +4,6 @@ results with charts. Every write goes through ``services``."""
 import json
 from typing import Any
 
-import markdown
-import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, Invalid, NotAllowed
+from config.markdown import render as render_markdown
 
 from . import definition as definition_format
 from . import services
@@ -29,11 +27,6 @@ from .models import Response as SurveyResponse
 from .selectors import results_for
 
 K = Question.Kind
-
-
-def render_markdown(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    return mark_safe(nh3.clean(html))  # noqa: S308  (sanitised by nh3)
 
 
 def _survey_for(request, slug: str) -> Survey:
