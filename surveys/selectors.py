@@ -9,6 +9,24 @@ from . import services
 from .models import Survey
 
 
+def groups_user_may_create_for(user):
+    """The working groups whose surveys ``user`` may create: all for staff, else those they chair
+    (the same rule as ``services.can_create``)."""
+    from governance.models import Membership, WorkingGroup
+
+    if user.is_staff:
+        return WorkingGroup.objects.all()
+    return WorkingGroup.objects.filter(
+        memberships__user=user,
+        memberships__role=Membership.Role.CHAIR,
+        memberships__status=Membership.Status.ACTIVE,
+    )
+
+
+def may_create_any(user) -> bool:
+    return user.is_authenticated and (user.is_staff or groups_user_may_create_for(user).exists())
+
+
 def home_panel(request) -> dict:
     """Open surveys the requester may see (at most 5), soonest close first."""
     user = getattr(request, "user", None)

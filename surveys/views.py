@@ -17,7 +17,7 @@ from config.errors import DomainError, Invalid, NotAllowed
 from config.markdown import render as render_markdown
 
 from . import definition as definition_format
-from . import services
+from . import selectors, services
 from .answers import QuestionSpec, is_empty, specs_for, validate, visible_ids
 from .api import export_response
 from .charts import bar_chart
@@ -41,22 +41,6 @@ def _owner_or_403(request, survey: Survey) -> None:
         raise PermissionDenied("Only staff and the chairs of the owning group manage this survey.")
 
 
-def _groups_for(user):
-    from governance.models import Membership, WorkingGroup
-
-    if user.is_staff:
-        return WorkingGroup.objects.all()
-    return WorkingGroup.objects.filter(
-        memberships__user=user,
-        memberships__role=Membership.Role.CHAIR,
-        memberships__status=Membership.Status.ACTIVE,
-    )
-
-
-def _may_create_any(user) -> bool:
-    return user.is_authenticated and (user.is_staff or _groups_for(user).exists())
-
-
 # --- List and detail --------------------------------------------------------------------------
 
 
@@ -66,7 +50,7 @@ def survey_list(request):
         "open": [s for s in surveys if s.status == Survey.Status.OPEN],
         "closed": [s for s in surveys if s.status == Survey.Status.CLOSED],
         "drafts": [s for s in surveys if s.status == Survey.Status.DRAFT],
-        "may_create": _may_create_any(request.user),
+        "may_create": selectors.may_create_any(request.user),
     }
     return render(request, "surveys/list.html", context)
 
@@ -102,9 +86,9 @@ def survey_detail(request, slug: str):
 
 @login_required
 def survey_create(request):
-    if not _may_create_any(request.user):
+    if not selectors.may_create_any(request.user):
         raise PermissionDenied("Only staff and the chairs of a working group create surveys.")
-    groups = _groups_for(request.user)
+    groups = selectors.groups_user_may_create_for(request.user)
     form = SurveySettingsForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         d: dict[str, Any] = {"sections": [{"title": "", "questions": []}]}
@@ -126,7 +110,7 @@ def survey_create(request):
 
 @login_required
 def survey_import(request):
-    if not _may_create_any(request.user):
+    if not selectors.may_create_any(request.user):
         raise PermissionDenied("Only staff and the chairs of a working group create surveys.")
     form = ImportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -164,7 +148,7 @@ def _editor_context(request, survey: Survey, **extra) -> dict:
             "opens_at": survey.opens_at,
             "closes_at": survey.closes_at,
         },
-        groups=_groups_for(request.user),
+        groups=selectors.groups_user_may_create_for(request.user),
     )
     question_form = extra.pop("question_form", None) or QuestionForm(
         sections=d["sections"], earlier=earlier, prefix="new"
@@ -203,7 +187,9 @@ def survey_edit(request, slug: str):
     survey = _survey_for(request, slug)
     _owner_or_403(request, survey)
     if request.method == "POST":
-        form = SurveySettingsForm(request.POST, groups=_groups_for(request.user))
+        form = SurveySettingsForm(
+            request.POST, groups=selectors.groups_user_may_create_for(request.user)
+        )
         if form.is_valid():
             try:
                 survey = services.survey_edit(survey=survey, actor=request.user, change=form.apply)
