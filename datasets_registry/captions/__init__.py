@@ -27,7 +27,7 @@ from .runner import (
 
 # Recorded with every validation run: bump when a rule's behaviour changes, so that a result can be
 # traced to the engine that produced it.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 __all__ = [
     "DEFAULT_RULESET",

@@ -3,22 +3,21 @@
 Each rule returns a boolean mask over the batch (plus, where useful, a per-row message); only the
 flagged rows are turned into Python issue dicts. The few checks that cannot be vectorised run per
 row on as few rows as possible: CLIP token counts only for captions longer than the limit could
-possibly allow (a token covers at least one byte), language identification only when the rule set
-restricts languages, and hashing for the cross-file duplicate rules (8-byte BLAKE2b per value).
+possibly allow (a token covers at least one byte), and language identification only when the rule
+set restricts languages. The duplicate rules hash whole arrays at once (``hashing.hash64``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .hashing import hash64
 from .readers import Batch
 
 VALUE_CHARS = 300  # excerpt of the caption kept with each issue
@@ -83,43 +82,6 @@ class BatchResult:
 
 def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _digest64(values: pa.Array) -> np.ndarray:
-    """8-byte BLAKE2b of each (non-null) string, as uint64: stable across processes, unlike
-    ``hash``. Each distinct value of the batch is hashed once (Arrow's hash table finds them),
-    from slices of the Arrow data buffer, skipping the str round trip."""
-    n = len(values)
-    if not n:
-        return np.zeros(0, dtype="<u8")
-    encoded = pc.dictionary_encode(values)
-    distinct = encoded.dictionary
-    if len(distinct) < n:
-        return _blake64(distinct)[encoded.indices.to_numpy(zero_copy_only=False)]
-    return _blake64(values)
-
-
-_BLAKE8 = hashlib.blake2b(digest_size=8)  # copied per value: cheaper than a new constructor
-
-
-def _blake64(values: pa.Array) -> np.ndarray:
-    n = len(values)
-    if not n:
-        return np.zeros(0, dtype="<u8")
-    offsets = np.frombuffer(
-        values.buffers()[1], dtype=np.int32, count=n + 1, offset=values.offset * 4
-    )
-    start, end = int(offsets[0]), int(offsets[-1])
-    data = values.buffers()[2].to_pybytes()[start:end] if end > start else b""
-    offs = (offsets - start).tolist()
-    new = _BLAKE8.copy
-    out = []
-    append = out.append
-    for a, b in pairwise(offs):
-        h = new()
-        h.update(data[a:b])
-        append(h.digest())
-    return np.frombuffer(b"".join(out), dtype="<u8").copy()
 
 
 # Rules run on the distinct values of a batch when at most this share of its rows is distinct
@@ -288,7 +250,7 @@ class RuleEngine:
 
         chars_u = pc.utf8_length(u).to_numpy(zero_copy_only=False)
         norm = normalize(u)
-        words = pc.utf8_split_whitespace(norm)
+        words = pc.ascii_split_whitespace(norm)  # only ASCII spaces are left
         n_words_u = pc.list_value_length(words).to_numpy(zero_copy_only=False)
         chars, n_words = d.rows(chars_u), d.rows(n_words_u)
 
@@ -396,10 +358,8 @@ class RuleEngine:
             ):
                 if not self.on(rule):
                     continue
-                if d.index is None:
-                    h = _digest64(pc.take(values, pa.array(idx)))
-                else:  # the values are (nearly) distinct already: hash them all, gather
-                    h = _blake64(values)[d.index[idx]]
+                h = hash64(values)
+                h = h[idx] if d.index is None else h[d.index[idx]]
                 result.hashes.setdefault(role, []).append((h, sub_rows))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
@@ -508,8 +468,7 @@ class RuleEngine:
         if self.on("duplicate_image"):
             idx = np.flatnonzero(present)
             if len(idx):
-                vals = pc.take(image, pa.array(idx))
-                result.hashes.setdefault("image", []).append((_digest64(vals), rows[idx]))
+                result.hashes.setdefault("image", []).append((hash64(image)[idx], rows[idx]))
 
     def _license_rules(self, lic: pa.Array, rows: np.ndarray, out) -> None:
         from .licenses import is_valid_spdx

@@ -325,6 +325,15 @@ def chunk_process(*, chunk_id: int) -> str:
             ValidationChunk.objects.filter(pk=chunk_id, lease_token=token).update(rows=rows)
             _refresh_progress(run.pk)
 
+    if run.engine_version != ENGINE_VERSION:
+        # Duplicate hashes from two engine versions cannot be compared: leave the chunk to a
+        # worker running the run's engine (during a rolling upgrade), or fail after a few tries.
+        return _release_for_retry(
+            chunk,
+            token,
+            f"The run was started with caption engine {run.engine_version}; this worker runs "
+            f"{ENGINE_VERSION}. Re-validate the version to check it with the current engine.",
+        )
     try:
         with local_file(version) as path, tempfile.TemporaryFile() as spool:
             with gzip_writer(spool) as gz:
@@ -350,17 +359,7 @@ def chunk_process(*, chunk_id: int) -> str:
         return "failed"
     except Exception as exc:
         log.exception("chunk %s of run %s failed", chunk.index, run.pk)
-        reason = f"{type(exc).__name__}: {exc}"[:5000]
-        ValidationChunk.objects.filter(pk=chunk_id, lease_token=token).update(
-            status=ValidationChunk.Status.PENDING, lease_expires_at=None, error=reason, rows=0
-        )
-        if chunk.attempts >= settings.VALIDATION_MAX_ATTEMPTS:
-            run_fail(
-                run.pk,
-                f"Chunk {chunk.index} failed {chunk.attempts} times; last error: {reason}",
-            )
-            return "failed"
-        raise ChunkRetry(reason) from exc
+        return _release_for_retry(chunk, token, f"{type(exc).__name__}: {exc}"[:5000], exc)
 
     with transaction.atomic():
         done = ValidationChunk.objects.filter(
@@ -389,6 +388,23 @@ def chunk_process(*, chunk_id: int) -> str:
             ValidationRun.objects.filter(pk=run.pk).update(dispatched_at=timezone.now())
             _dispatch_finalize(run.pk)
     return "done"
+
+
+def _release_for_retry(
+    chunk: ValidationChunk, token: str, reason: str, cause: Exception | None = None
+) -> str:
+    """Give up the lease on a chunk that failed; retried with backoff until its attempts run out,
+    then the run fails with ``reason``."""
+    ValidationChunk.objects.filter(pk=chunk.pk, lease_token=token).update(
+        status=ValidationChunk.Status.PENDING, lease_expires_at=None, error=reason, rows=0
+    )
+    if chunk.attempts >= settings.VALIDATION_MAX_ATTEMPTS:
+        run_fail(
+            chunk.run_id,
+            f"Chunk {chunk.index} failed {chunk.attempts} times; last error: {reason}",
+        )
+        return "failed"
+    raise ChunkRetry(reason) from cause
 
 
 def _fail_if_exhausted(chunk_id: int) -> None:

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from datasets_registry.captions import ENGINE_VERSION
 from datasets_registry.validation.models import ValidationRun
 from tests.factories import UserFactory
 
@@ -39,7 +40,7 @@ def test_get_the_latest_run(validated, api_client, django_assert_num_queries):
     assert body["checked"] == {
         "dataset_sha256": validated.sha256,
         "standard_sha256": validated.dataset.standard_version.sha256,
-        "engine_version": "1.0.0",
+        "engine_version": ENGINE_VERSION,
     }
     assert body["started_at"] and body["finished_at"]
     assert body["standard"] == "omi-dataset-card@1.0.0"

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from config.errors import Conflict, NotAllowed
-from datasets_registry.captions import validate_file
+from datasets_registry.captions import ENGINE_VERSION, validate_file
 from datasets_registry.validation import services
 from datasets_registry.validation.models import IssueSample, ValidationChunk, ValidationRun
 from tests.factories import UserFactory
@@ -42,7 +42,7 @@ def test_it_validates_an_upload_after_commit(eager, django_capture_on_commit_cal
     assert run.issue_count == 5
     assert run.dataset_sha256 == version.sha256
     assert run.standard_sha256 == dataset.standard_version.sha256
-    assert run.engine_version == "1.0.0"
+    assert run.engine_version == ENGINE_VERSION
     report = _report(run)
     assert [(i["row"], i["rule"]) for i in report] == [
         (2, "caption_empty"),
@@ -210,6 +210,27 @@ def test_a_chunk_that_keeps_failing_fails_the_run_with_the_reason(
         "Chunk 0 failed 2 times; last error: MemoryError: out of memory in this test" in run.error
     )
     assert run.finished_at is not None
+
+
+def test_a_worker_with_another_engine_leaves_the_chunk_and_finally_fails_the_run(
+    no_dispatch, django_capture_on_commit_callbacks, settings
+):
+    # Chunks hashed by two engine versions could not be compared for duplicates.
+    settings.VALIDATION_MAX_ATTEMPTS = 2
+    dataset = make_dataset()
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, jsonl(DEFECTS))
+        services.run_start(run_id=version.validation_runs.get().pk)
+    ValidationRun.objects.update(engine_version="0.9.0")
+    chunk = ValidationChunk.objects.get()
+    with pytest.raises(services.ChunkRetry, match="started with caption engine 0.9.0"):
+        services.chunk_process(chunk_id=chunk.pk)
+    chunk.refresh_from_db()
+    assert chunk.status == "pending" and chunk.result is None
+    assert services.chunk_process(chunk_id=chunk.pk) == "failed"
+    run = ValidationRun.objects.get()
+    assert run.status == "failed"
+    assert f"this worker runs {ENGINE_VERSION}. Re-validate the version" in run.error
 
 
 def test_workers_lost_on_every_attempt_fail_the_run(

@@ -1,0 +1,76 @@
+"""The duplicate rules compare 64-bit hashes across chunks: they must depend on the bytes only."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from datasets_registry.captions.hashing import hash64
+from datasets_registry.captions.rules import normalize
+
+from .helpers import COCO
+
+TRICKY = [
+    "",
+    "a",
+    "a\x00",  # a trailing NUL is not padding
+    "abcdefgh",  # exactly one word
+    "abcdefgh\x00",
+    "abcdefghi",
+    "hgfedcba",
+    "abcdefghabcdefgh",
+    "abcdefghabcdefgi",
+    "ab",
+    "ba",
+    "x" * 1000,
+    "x" * 1001,
+    "Ünïcödé ✓",
+]
+
+
+def test_equal_values_hash_equal_and_different_values_differ():
+    values = pa.array(TRICKY + TRICKY)
+    h = hash64(values)
+    assert (h[: len(TRICKY)] == h[len(TRICKY) :]).all()
+    assert len(np.unique(h[: len(TRICKY)])) == len(TRICKY)
+
+
+def test_slices_large_strings_binary_and_chunked_arrays_hash_like_the_plain_array():
+    values = pa.array(TRICKY)
+    h = hash64(values)
+    assert (hash64(values.slice(3, 7)) == h[3:10]).all()
+    assert (hash64(values.cast(pa.large_string())) == h).all()
+    assert (hash64(values.cast(pa.binary())) == h).all()
+    assert (hash64(pa.chunked_array([values.slice(0, 5), values.slice(5)])) == h).all()
+
+
+def test_a_null_hashes_like_an_empty_string_and_empty_input_is_empty():
+    h = hash64(pa.array(["", None, "a"]))
+    assert h[0] == h[1] != h[2]
+    assert hash64(pa.array([], pa.string())).shape == (0,)
+
+
+@pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
+def test_no_collisions_among_the_distinct_coco_captions_and_their_normalised_forms():
+    captions = pc.unique(pa.array([json.loads(line)["text"] for line in COCO.open()]))
+    normalised = pc.unique(normalize(captions))
+    assert len(np.unique(hash64(captions))) == len(captions) > 24_000
+    assert len(np.unique(hash64(normalised))) == len(normalised)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hashes_are_the_same_in_another_process(seed):
+    # Chunks are hashed by different worker processes and compared at the merge.
+    rng = np.random.default_rng(seed)
+    texts = ["".join(chr(c) for c in rng.integers(32, 500, rng.integers(0, 40))) for _ in range(50)]
+    code = (
+        "import sys, pyarrow as pa\n"
+        "from datasets_registry.captions.hashing import hash64\n"
+        f"print(' '.join(map(str, hash64(pa.array({texts!r})).tolist())))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(x) for x in hash64(pa.array(texts)).tolist()]
