@@ -223,7 +223,7 @@ def test_a_worker_with_another_engine_leaves_the_chunk_and_finally_fails_the_run
         services.run_start(run_id=version.validation_runs.get().pk)
     ValidationRun.objects.update(engine_version="0.9.0")
     chunk = ValidationChunk.objects.get()
-    with pytest.raises(services.ChunkRetry, match="started with caption engine 0.9.0"):
+    with pytest.raises(services.ChunkRetry, match=r"started with caption engine 0\.9\.0"):
         services.chunk_process(chunk_id=chunk.pk)
     chunk.refresh_from_db()
     assert chunk.status == "pending" and chunk.result is None
