@@ -4,7 +4,7 @@ Each rule returns a boolean mask over the batch (plus, where useful, a per-row m
 flagged rows are turned into Python issue dicts. The few checks that cannot be vectorised run per
 row on as few rows as possible: CLIP token counts only for captions longer than the limit could
 possibly allow (a token covers at least one byte), and language identification only when the rule
-set restricts languages. The duplicate rules hash whole arrays at once (``hashing.hash64``).
+set restricts languages. The duplicate rules hash whole arrays at once (``kernels.hash64``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .hashing import hash64
+from .kernels import hash64, normalize
 from .readers import Batch
 
 VALUE_CHARS = 300  # excerpt of the caption kept with each issue
@@ -109,14 +109,6 @@ def _distinct(values: pa.Array) -> _Distinct:
         distinct = pa.concat_arrays([distinct, pa.nulls(1, distinct.type)])
         index = pc.fill_null(index, len(distinct) - 1)
     return _Distinct(distinct, index.to_numpy(zero_copy_only=False))
-
-
-def normalize(text: pa.Array) -> pa.Array:
-    """Case, whitespace and punctuation folded: 'A  Dog, running!' -> 'a dog running'."""
-    # Two cheap passes beat one "[^\pL\pN]+" pass (which RE2 runs ~8x slower in Arrow).
-    folded = pc.replace_substring_regex(pc.utf8_lower(text), r"[^\pL\pN ]", " ")
-    folded = pc.replace_substring_regex(folded, r" {2,}", " ")
-    return pc.utf8_trim(folded, " ")
 
 
 class RuleEngine:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from datasets_registry.captions import (
     RULES,
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         progress = self._progress(path, fmt, compression, limits)
         report = None
         started = time.monotonic()
+        connections.close_all()  # worker processes are forked: they must not share a connection
         try:
             if opts["report"]:
                 out = Path(opts["report"])

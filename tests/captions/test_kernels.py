@@ -1,4 +1,4 @@
-"""The duplicate rules compare 64-bit hashes across chunks: they must depend on the bytes only."""
+"""Numpy string kernels: hashes compared across chunks, and the ASCII fast path of normalisation."""
 
 import json
 import subprocess
@@ -9,8 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from datasets_registry.captions.hashing import hash64
-from datasets_registry.captions.rules import normalize
+from datasets_registry.captions.kernels import _normalize_unicode, hash64, normalize
 
 from .helpers import COCO
 
@@ -69,8 +68,42 @@ def test_hashes_are_the_same_in_another_process(seed):
     texts = ["".join(chr(c) for c in rng.integers(32, 500, rng.integers(0, 40))) for _ in range(50)]
     code = (
         "import sys, pyarrow as pa\n"
-        "from datasets_registry.captions.hashing import hash64\n"
+        "from datasets_registry.captions.kernels import hash64\n"
         f"print(' '.join(map(str, hash64(pa.array({texts!r})).tolist())))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == [str(x) for x in hash64(pa.array(texts)).tolist()]
+
+
+FOLDING = [
+    "A  Dog, running!",
+    "  lead",
+    "trail  ",
+    "a\tb\nc",
+    "__init__",
+    "R2-D2!!",
+    "...",
+    "",
+    " ",
+    "A\x00B",
+    "Café au lait",  # non-ASCII: folded by the Unicode-aware path
+    "ÉCOLE  d'été",
+    "日本語 テキスト",
+    "\u00a0nbsp\u00a0x",
+    "x\u2028y",
+    None,
+]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_normalize_folds_ascii_on_the_buffer_exactly_like_the_unicode_path(order):
+    values = pa.array(FOLDING[::order], pa.string())
+    for array in (values, values.slice(2), values.cast(pa.large_string())):
+        assert normalize(array).to_pylist() == _normalize_unicode(array).to_pylist()
+    assert normalize(pa.array(["A  Dog, running!"])).to_pylist() == ["a dog running"]
+
+
+@pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
+def test_normalize_agrees_with_the_unicode_path_on_every_coco_caption():
+    captions = pa.array([json.loads(line)["text"] for line in COCO.open()])
+    assert normalize(captions).to_pylist() == _normalize_unicode(captions).to_pylist()

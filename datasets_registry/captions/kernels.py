@@ -1,6 +1,10 @@
-"""64-bit hashes of Arrow strings, computed over whole arrays with numpy.
+"""String kernels over whole Arrow arrays, with numpy on the arrays' byte buffers, for what
+Arrow's compute functions do slowly or not at all.
 
-The duplicate rules hand on one hash per row instead of its text, so chunks can be compared
+Normalisation (``normalize``) folds ASCII bytes through a lookup table, one gather over the
+buffer, instead of a Unicode-class regex replacement (about 3x slower in RE2).
+
+Hashing (``hash64``). The duplicate rules hand on one hash per row instead of its text, so chunks can be compared
 across the whole file. A per-value hash call from Python (``hashlib``) cost more than all the
 rules together, so the hash works on the Arrow data buffer directly: each string is read as
 little-endian 8-byte words (the last one zero-padded), each word is mixed with its position by
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -97,3 +102,56 @@ def hash64(values: pa.Array) -> np.ndarray:
     mixed = np.add.reduceat(_mix(words), first_word)
     mixed ^= lengths.astype(np.uint64) * _LENGTH_SALT
     return _mix(mixed)
+
+
+# --- Normalisation -----------------------------------------------------------------------------
+
+# ASCII letters lower-cased, digits kept, every other ASCII byte a space; bytes of multi-byte
+# characters unchanged (values holding any are folded by Arrow's Unicode-aware kernels instead).
+_FOLD = np.array(
+    [
+        c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or 48 <= c <= 57 or c >= 128) else 32
+        for c in range(256)
+    ],
+    dtype=np.uint8,
+)
+
+
+def _normalize_unicode(text: pa.Array) -> pa.Array:
+    # Two cheap passes beat one "[^\\pL\\pN]+" pass (which RE2 runs ~8x slower in Arrow).
+    folded = pc.replace_substring_regex(pc.utf8_lower(text), r"[^\pL\pN ]", " ")
+    folded = pc.replace_substring_regex(folded, r" {2,}", " ")
+    return pc.utf8_trim(folded, " ")
+
+
+def normalize(text: pa.Array) -> pa.Array:
+    """Case, whitespace and punctuation folded: 'A  Dog, running!' -> 'a dog running'.
+
+    Letters and digits are kept (lower-cased), each run of anything else becomes one space, and
+    the ends are trimmed. Nulls stay null.
+    """
+    if not len(text):
+        return text
+    other = np.asarray(
+        pc.fill_null(pc.invert(pc.string_is_ascii(text)), False).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    if other.all():
+        return _normalize_unicode(text)
+    data, offsets = string_buffers(text)
+    large = pa.types.is_large_string(text.type)
+    folded = pa.Array.from_buffers(
+        text.type,
+        len(text),
+        [
+            text.is_valid().buffers()[1] if text.null_count else None,
+            pa.py_buffer(offsets if large else offsets.astype(np.int32)),
+            pa.py_buffer(_FOLD.take(data)),
+        ],
+        text.null_count,
+    )
+    folded = pc.utf8_trim(pc.replace_substring_regex(folded, r" {2,}", " "), " ")
+    if other.any():
+        where = pa.array(other)
+        folded = pc.replace_with_mask(folded, where, _normalize_unicode(text.filter(where)))
+    return folded
