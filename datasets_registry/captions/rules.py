@@ -430,9 +430,13 @@ class RuleEngine:
 
     def _image_rules(self, batch: Batch, image: pa.Array, rows: np.ndarray, result: BatchResult):
         out = result.issues
-        missing = _mask(pc.is_null(image)) | _mask(
-            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(image)), 0)
+        # Image references repeat (several captions per image): check each distinct one once.
+        d = _distinct(image)
+        u = d.values
+        missing_u = _mask(pc.is_null(u)) | _mask(
+            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
         )
+        missing = d.rows(missing_u)
         if self.on("image_missing"):
             not_string = dict(batch.not_string.get("image", []))
             msgs = [
@@ -444,15 +448,14 @@ class RuleEngine:
             self._emit(out, "image_missing", missing, rows, None, msgs)
         present = ~missing
         if self.on("image_malformed"):
-            ok = _mask(pc.match_substring_regex(image, IMAGE_URL)) | (
-                _mask(pc.match_substring_regex(image, IMAGE_PATH))
-                & ~_mask(pc.match_substring(image, ".."))
+            ok_u = _mask(pc.match_substring_regex(u, IMAGE_URL)) | (
+                _mask(pc.match_substring_regex(u, IMAGE_PATH)) & ~_mask(pc.match_substring(u, ".."))
             )
-            mask = present & ~ok
-            self._emit(
+            self._emit_distinct(
                 out,
                 "image_malformed",
-                mask,
+                d,
+                ~missing_u & ~ok_u,
                 rows,
                 image,
                 "The image reference is neither an http(s) URL nor a relative path to an image file.",
@@ -460,38 +463,42 @@ class RuleEngine:
         if self.on("duplicate_image"):
             idx = np.flatnonzero(present)
             if len(idx):
-                result.hashes.setdefault("image", []).append((hash64(image)[idx], rows[idx]))
+                h = d.rows(hash64(u))[idx]
+                result.hashes.setdefault("image", []).append((h, rows[idx]))
 
     def _license_rules(self, lic: pa.Array, rows: np.ndarray, out) -> None:
         from .licenses import is_valid_spdx
 
-        trimmed = pc.utf8_trim_whitespace(lic)
-        missing = _mask(pc.is_null(lic)) | _mask(pc.equal(pc.utf8_length(trimmed), 0))
+        # A file uses a handful of licences: each distinct value is checked once.
+        d = _distinct(lic)
+        u = d.values
+        missing_u = _mask(pc.is_null(u)) | _mask(
+            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
+        )
         if self.on("license_missing"):
-            self._emit(out, "license_missing", missing, rows, None, "The row has no licence.")
-        present = ~missing
-        uniques = [u for u in pc.unique(lic).to_pylist() if u]
-        valid = [u for u in uniques if is_valid_spdx(u)]
-        is_valid = _mask(pc.is_in(lic, value_set=pa.array(valid, pa.string())))
-        if self.on("license_invalid"):
-            mask = present & ~is_valid
             self._emit(
+                out, "license_missing", d.rows(missing_u), rows, None, "The row has no licence."
+            )
+        valid_u = np.array([bool(v) and is_valid_spdx(v) for v in u.to_pylist()], dtype=bool)
+        if self.on("license_invalid"):
+            self._emit_distinct(
                 out,
                 "license_invalid",
-                mask,
+                d,
+                ~missing_u & ~valid_u,
                 rows,
                 lic,
                 "The licence is not a valid SPDX identifier or expression.",
             )
         if self.on("license_not_allowed") and self.allowed_licenses:
-            allowed = _mask(
-                pc.is_in(pc.utf8_lower(lic), value_set=pa.array(self.allowed_licenses, pa.string()))
+            allowed_u = _mask(
+                pc.is_in(pc.utf8_lower(u), value_set=pa.array(self.allowed_licenses, pa.string()))
             )
-            mask = present & is_valid & ~allowed
-            self._emit(
+            self._emit_distinct(
                 out,
                 "license_not_allowed",
-                mask,
+                d,
+                ~missing_u & valid_u & ~allowed_u,
                 rows,
                 lic,
                 f"The licence is not one of those allowed: {', '.join(self.ruleset['allowed_licenses'])}.",
