@@ -219,15 +219,36 @@ def _excerpt(raw: bytes) -> str:
 # --- JSON Lines -----------------------------------------------------------------------------
 
 
+def _count_lines(block: bytes) -> tuple[int, bool]:
+    """(lines in the block, whether one of them is blank). One numpy pass over the bytes: an
+    ``in`` search for ``b"\\n\\n"`` crawls at a few hundred MB/s over text full of newlines."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == 0x0A)
+    n_lines = len(ends) + (0 if block.endswith(b"\n") else 1)
+    if not len(ends):
+        return n_lines, False
+    gaps = np.diff(ends)
+    blank = bool(
+        ends[0] == 0
+        or (ends[0] == 1 and data[0] == 0x0D)
+        or (gaps == 1).any()
+        or ((gaps == 2) & (data[ends[:-1] + 1] == 0x0D)).any()
+    )
+    return n_lines, blank
+
+
 def _jsonl_fast(
     block: bytes, mapping: dict[str, str | None], n_lines: int | None = None
 ) -> dict[str, pa.Array | None] | None:
     """Parse a block with pyarrow; None when the slow, row-by-row path must take over.
-    ``n_lines``: the block's line count, when the caller has counted already."""
+    ``n_lines``: the block's line count, when the caller has counted already (and found no
+    blank line)."""
     import pyarrow.json as pj
 
-    if block.startswith(b"\n") or b"\n\n" in block or b"\r\n\r\n" in block:
-        return None  # blank lines would shift row numbers
+    if n_lines is None:
+        n_lines, blank = _count_lines(block)
+        if blank:
+            return None  # blank lines would shift row numbers
     # Only the mapped columns are parsed, as strings: a number or object where text belongs
     # fails the block, which the row-by-row path then explains. Small internal blocks let Arrow
     # parse in parallel; a row longer than one needs a single block.
@@ -250,8 +271,6 @@ def _jsonl_fast(
                 return None
     if table is None:
         return None
-    if n_lines is None:
-        n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
     if table.num_rows != n_lines:
         return None
     cols: dict[str, pa.Array | None] = {}
@@ -330,8 +349,8 @@ def _iter_jsonl(
             row += 1
             continue
         assert isinstance(data, bytes)
-        n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        cols = _jsonl_fast(data, mapping, n_lines)
+        n_lines, blank = _count_lines(data)
+        cols = None if blank else _jsonl_fast(data, mapping, n_lines)
         if cols is not None:
             yield Batch(rows=pa.array(np.arange(row, row + n_lines, dtype=np.int64)), columns=cols)
         else:
