@@ -252,7 +252,14 @@ run = ValidationRun.objects.get(version=version)
 while run.status in ValidationRun.ACTIVE:
     time.sleep(0.2)
     run.refresh_from_db()
-print(run.status, (run.finished_at - run.created_at).total_seconds(), run.chunk_count, run.rows_total, run.error)
+last_chunk = max(c.updated_at for c in run.chunks.all())
+phases = [
+    (run.started_at - run.created_at).total_seconds(),  # to the coordinator
+    (last_chunk - run.started_at).total_seconds(),  # planning, dispatch, the chunks
+    (run.finished_at - last_chunk).total_seconds(),  # to the finaliser, merge, report
+]
+print(run.status, (run.finished_at - run.created_at).total_seconds(), run.chunk_count,
+      run.rows_total, *phases, run.error)
 """
 
 
@@ -351,11 +358,13 @@ def main() -> None:
         f" (growth {growth:+.0%}; targets < 1024 MiB, <= +30%)"
     )
     print(f"    issues at 1M rows: {a_run['counts']['by_rule']}")
-    status, seconds, chunks, rows, *_ = pipeline(big).split(" ", 4)
+    status, seconds, chunks, rows, start, work, finish, *_ = pipeline(big).split(" ", 7)
     print(
         f"pipeline (Celery, 1 worker x 2 processes, SQLite, filesystem broker): {status} in "
         f"{float(seconds):.1f} s = {int(rows) / float(seconds):,.0f} rows/s over {chunks} chunks, "
-        f"upload to report;\n    command line on the same file: {rep_run['seconds']:.1f} s with the "
+        f"run created to report written:\n    {float(start):.1f} s to the coordinator, "
+        f"{float(work):.1f} s planning and chunks, {float(finish):.1f} s to the finaliser, merge "
+        f"and report;\n    command line on the same file: {rep_run['seconds']:.1f} s with the "
         f"report (1 process), {a_run['seconds']:.1f} s without (1 process), "
         f"{a2_run['seconds']:.1f} s without (2 processes)"
     )
