@@ -15,12 +15,14 @@ Chunked API::
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import gc
 import gzip
 import heapq
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -410,8 +412,9 @@ class MergeResult:
     def has_errors(self) -> bool:
         return self.by_severity.get("error", 0) > 0
 
-    def iter_duplicate_lines(self) -> Iterator[bytes]:
-        """Duplicate issues as JSON lines sorted by row (lazily: there can be millions)."""
+    def duplicate_blocks(self, size: int = 65_536) -> Iterator[tuple[list[int], list[bytes]]]:
+        """Duplicate issues sorted by row, as blocks of (rows, JSON lines): formatted a block at
+        a time, since there can be millions."""
         if not self.duplicates:
             return
         rows = np.concatenate([r for _, r, _ in self.duplicates])
@@ -422,14 +425,22 @@ class MergeResult:
         order = np.lexsort((kinds, rows))
         # The templates are plain ASCII without quotes, so the lines are valid JSON as formatted.
         templates = [
-            '{"row":%d,"rule":"' + rule + '","severity":"' + self.severities[rule]
-            + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("{first}", "%d") + '","value":""}\n'
+            (
+                '{"row":%d,"rule":"' + rule + '","severity":"' + self.severities[rule]
+                + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("{first}", "%d") + '","value":""}\n'
+            ).encode()
             for rule, _, _ in self.duplicates
         ]  # fmt: skip
-        for row, first, kind in zip(
-            rows[order].tolist(), firsts[order].tolist(), kinds[order].tolist(), strict=True
-        ):
-            yield (templates[kind] % (row, first)).encode()
+        for start in range(0, len(order), size):
+            part = order[start : start + size]
+            block_rows = rows[part].tolist()
+            block = zip(block_rows, firsts[part].tolist(), kinds[part].tolist(), strict=True)
+            yield block_rows, [templates[kind] % (row, first) for row, first, kind in block]
+
+    def iter_duplicate_lines(self) -> Iterator[bytes]:
+        """Duplicate issues as JSON lines sorted by row (lazily: there can be millions)."""
+        for _, lines in self.duplicate_blocks():
+            yield from lines
 
     def iter_duplicate_issues(self) -> Iterator[dict[str, Any]]:
         """Duplicate issues sorted by row, as dicts."""
@@ -520,10 +531,36 @@ def iter_lines(fp: IO[bytes]) -> Iterator[bytes]:
 
 def merged_lines(merge: MergeResult, chunk_streams: Iterable[Iterator[bytes]]) -> Iterator[bytes]:
     """Every issue of a run as JSON lines sorted by row: file-level ones (row 0), the chunks'
-    (already in row order, chunk after chunk), and the duplicates found by the merge."""
-    chunks = (line for stream in chunk_streams for line in stream)
-    files = [_dump(i) for i in merge.file_issues]
-    return heapq.merge(files, chunks, merge.iter_duplicate_lines(), key=row_of)
+    (already in row order, chunk after chunk), and the duplicates found by the merge; of one
+    row, the chunks' issues come before its duplicate issues."""
+    chunks: Iterator[bytes] = (line for stream in chunk_streams for line in stream)
+    if merge.file_issues:
+        chunks = heapq.merge([_dump(i) for i in merge.file_issues], chunks, key=row_of)
+    # Most lines of a big report are duplicates: they are slotted in by block (a bisection per
+    # chunk line), not pushed one by one through a heap.
+    blocks = merge.duplicate_blocks()
+    rows: list[int] = []
+    lines: list[bytes] = []
+    at = 0
+    for line in chunks:
+        row = row_of(line)
+        while True:
+            end = bisect.bisect_left(rows, row, at)
+            if end > at:
+                yield from lines[at:end]
+                at = end
+            if at < len(rows):
+                break
+            block = next(blocks, None)
+            if block is None:
+                rows, lines, at = [], [], 0
+                break
+            rows, lines = block
+            at = 0
+        yield line
+    yield from lines[at:]
+    for _, rest in blocks:
+        yield from rest
 
 
 def merged_issues(
@@ -539,14 +576,14 @@ def merged_issues(
 def write_report(issues: Iterable[dict[str, Any] | bytes], out: IO[bytes]) -> int:
     """Write issues (dicts or JSON lines) to ``out``; returns how many."""
     n = 0
-    buf: list[bytes] = []
-    for issue in issues:
-        buf.append(issue if isinstance(issue, bytes) else _dump(issue))
-        n += 1
-        if len(buf) >= 10_000:
-            out.write(b"".join(buf))
-            buf.clear()
-    out.write(b"".join(buf))
+    items = iter(issues)
+    while block := list(itertools.islice(items, 10_000)):
+        n += len(block)
+        try:
+            data = b"".join(block)  # type: ignore[arg-type]
+        except TypeError:  # issues given as dicts
+            data = b"".join(i if isinstance(i, bytes) else _dump(i) for i in block)
+        out.write(data)
     return n
 
 

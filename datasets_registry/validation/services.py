@@ -433,13 +433,22 @@ def _chunk_streams(chunks: list[ValidationChunk]) -> Iterator[Iterator[bytes]]:
             yield iter_lines(gz)  # consumed before the next file is opened (chunks are in order)
 
 
-def _sampled(lines: Iterator[bytes], samples: dict[str, list[dict[str, Any]]]) -> Iterator[bytes]:
-    """Pass the report's lines through, keeping the first SAMPLES_PER_RULE of each rule."""
+def _sampled(
+    lines: Iterator[bytes], samples: dict[str, list[dict[str, Any]]], by_rule: dict[str, int]
+) -> Iterator[bytes]:
+    """Pass the report's lines through, keeping the first SAMPLES_PER_RULE of each rule. Once
+    every rule (``by_rule``: the counts) has its samples, the rest passes through unread."""
+    wanted = sum(min(n, SAMPLES_PER_RULE) for n in by_rule.values())
+    lines = iter(lines)
     for line in lines:
         kept = samples.setdefault(rule_of(line), [])
         if len(kept) < SAMPLES_PER_RULE:
             kept.append(json.loads(line))
+            wanted -= 1
         yield line
+        if wanted <= 0:
+            break
+    yield from lines
 
 
 def run_finalize(*, run_id: int) -> str:
@@ -471,7 +480,9 @@ def run_finalize(*, run_id: int) -> str:
     token = uuid.uuid4().hex[:12]
     with tempfile.TemporaryFile() as spool:
         with gzip_writer(spool) as gz:
-            write_report(_sampled(merged_lines(merge, _chunk_streams(chunks)), samples), gz)
+            write_report(
+                _sampled(merged_lines(merge, _chunk_streams(chunks)), samples, merge.by_rule), gz
+            )
         spool.seek(0)
         report_name = default_storage.save(
             f"validation/runs/{run_id}/report-{token}.jsonl.gz", File(spool)

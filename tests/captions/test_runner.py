@@ -114,3 +114,22 @@ def test_parallel_workers_match_one_process(tmp_path):
     assert (
         two.counts["by_rule"]["duplicate_caption"] == 206 + 25014
     )  # every row of the second copy repeats one of the first
+
+
+def test_skipping_the_distinct_search_after_a_distinct_batch_changes_no_verdict(
+    tmp_path, monkeypatch
+):
+    # Small batches: a first batch of unique captions, then batches of repeated, flawed ones.
+    from datasets_registry.captions import rules
+
+    unique = [row(f"A cat number {i} sleeps on the red sofa.") for i in range(300)]
+    repeated = [row(t) for t in ["image", " A dog  runs. ", "Two cats, two cats, two cats."]] * 300
+    path = write_jsonl(tmp_path / "c.jsonl", unique + repeated)
+    limits = Limits(block_bytes=16 * 1024)
+
+    def issues(skip: int) -> list[dict]:
+        monkeypatch.setattr(rules._DistinctColumn, "SKIP_AFTER_DISTINCT", skip)
+        return validate_file(str(path), collect=True, limits=limits).issues
+
+    assert issues(7) == issues(0)
+    assert len(issues(7)) > 900
