@@ -130,14 +130,25 @@ def normalize(text: pa.Array) -> pa.Array:
     Letters and digits are kept (lower-cased), each run of anything else becomes one space, and
     the ends are trimmed. Nulls stay null.
     """
+    return normalize_words(text)[0]
+
+
+def normalize_words(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``normalize(text)`` and its words (a list array; an empty value has one empty word).
+
+    ASCII values are folded through ``_FOLD`` and split at runs of spaces; the words joined by
+    single spaces are the normalised value, so the split that the word rules need anyway also
+    collapses the spaces. Values with other characters take the Unicode regex path.
+    """
     if not len(text):
-        return text
+        return text, pc.ascii_split_whitespace(text)
     other = np.asarray(
         pc.fill_null(pc.invert(pc.string_is_ascii(text)), False).to_numpy(zero_copy_only=False),
         dtype=bool,
     )
     if other.all():
-        return _normalize_unicode(text)
+        norm = _normalize_unicode(text)
+        return norm, pc.ascii_split_whitespace(norm)  # only ASCII spaces are left
     data, offsets = string_buffers(text)
     large = pa.types.is_large_string(text.type)
     folded = pa.Array.from_buffers(
@@ -150,8 +161,10 @@ def normalize(text: pa.Array) -> pa.Array:
         ],
         text.null_count,
     )
-    folded = pc.utf8_trim(pc.replace_substring_regex(folded, r" {2,}", " "), " ")
+    words = pc.ascii_split_whitespace(pc.utf8_trim(folded, " "))
+    norm = pc.binary_join(words, pa.scalar(" ", text.type))
     if other.any():
         where = pa.array(other)
-        folded = pc.replace_with_mask(folded, where, _normalize_unicode(text.filter(where)))
-    return folded
+        norm = pc.replace_with_mask(norm, where, _normalize_unicode(text.filter(where)))
+        words = pc.ascii_split_whitespace(norm)
+    return norm, words

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .kernels import hash64, normalize
+from .kernels import hash64, normalize_words
 from .readers import Batch
 
 VALUE_CHARS = 300  # excerpt of the caption kept with each issue
@@ -262,8 +262,7 @@ class RuleEngine:
             return _mask(pc.match_substring_regex(text, pattern)) & present_u
 
         chars_u = pc.utf8_length(u).to_numpy(zero_copy_only=False)
-        norm = normalize(u)
-        words = pc.ascii_split_whitespace(norm)  # only ASCII spaces are left
+        norm, words = normalize_words(u)
         n_words_u = pc.list_value_length(words).to_numpy(zero_copy_only=False)
         chars, n_words = d.rows(chars_u), d.rows(n_words_u)
 

@@ -9,7 +9,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from datasets_registry.captions.kernels import _normalize_unicode, hash64, normalize
+from datasets_registry.captions.kernels import (
+    _normalize_unicode,
+    hash64,
+    normalize,
+    normalize_words,
+)
 
 from .helpers import COCO
 
@@ -99,11 +104,17 @@ FOLDING = [
 def test_normalize_folds_ascii_on_the_buffer_exactly_like_the_unicode_path(order):
     values = pa.array(FOLDING[::order], pa.string())
     for array in (values, values.slice(2), values.cast(pa.large_string())):
-        assert normalize(array).to_pylist() == _normalize_unicode(array).to_pylist()
+        expected = _normalize_unicode(array)
+        norm, words = normalize_words(array)
+        assert norm.to_pylist() == expected.to_pylist()
+        assert words.to_pylist() == pc.ascii_split_whitespace(expected).to_pylist()
     assert normalize(pa.array(["A  Dog, running!"])).to_pylist() == ["a dog running"]
 
 
 @pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
 def test_normalize_agrees_with_the_unicode_path_on_every_coco_caption():
     captions = pa.array([json.loads(line)["text"] for line in COCO.open()])
-    assert normalize(captions).to_pylist() == _normalize_unicode(captions).to_pylist()
+    expected = _normalize_unicode(captions)
+    norm, words = normalize_words(captions)
+    assert norm.to_pylist() == expected.to_pylist()
+    assert words.to_pylist() == pc.ascii_split_whitespace(expected).to_pylist()
