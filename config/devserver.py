@@ -67,6 +67,8 @@ def main() -> int:
                 os.killpg(proc.pid, signal.SIGKILL)
 
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    # A shell starting `make run &` ignores SIGINT in the job, and Python keeps that: restore it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while all(proc.poll() is None for proc in processes):
             time.sleep(0.5)
