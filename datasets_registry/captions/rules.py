@@ -80,6 +80,12 @@ class BatchResult:
     hashes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
 
 
+def _compact(rows: np.ndarray) -> np.ndarray:
+    """Row numbers kept for the whole file (one per row and duplicate rule) as 4 bytes, not 8,
+    whenever they fit: the only part of a run's memory that grows with the file."""
+    return rows.astype(np.uint32) if len(rows) and rows[-1] < 2**32 else rows
+
+
 def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -372,7 +378,7 @@ class RuleEngine:
                     continue
                 h = hash64(values)
                 h = h[idx] if d.index is None else h[d.index[idx]]
-                result.hashes.setdefault(role, []).append((h, sub_rows))
+                result.hashes.setdefault(role, []).append((h, _compact(sub_rows)))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
         from .clip_tokens import count_tokens
@@ -485,7 +491,7 @@ class RuleEngine:
             idx = np.flatnonzero(present)
             if len(idx):
                 h = d.rows(hash64(u))[idx]
-                result.hashes.setdefault("image", []).append((h, rows[idx]))
+                result.hashes.setdefault("image", []).append((h, _compact(rows[idx])))
 
     def _license_rules(self, lic: pa.Array, rows: np.ndarray, out) -> None:
         from .licenses import is_valid_spdx

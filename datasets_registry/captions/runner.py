@@ -379,17 +379,25 @@ def _join(arrays: list[np.ndarray]) -> np.ndarray:
 
 def _duplicates(h: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rows that repeat an earlier row, the first row each repeats), vectorised, in no
-    particular order (the report sorts by row). Each row appears once per role."""
+    particular order (the report sorts by row). Each row appears once per role. Temporaries are
+    dropped as soon as they are used: this runs over every row of the file at once."""
     if len(h) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     # An unstable sort by hash (about twice as fast as a stable one); the first row of each run
     # of equal hashes is its smallest, whatever the order inside the run.
     order = np.argsort(h)
-    hs, rs = h[order], rows[order]
+    rs = rows[order]
+    hs = h[order]
+    del order
     start = np.empty(len(hs), dtype=bool)
     start[0] = True
     np.not_equal(hs[1:], hs[:-1], out=start[1:])
-    first = np.minimum.reduceat(rs, np.flatnonzero(start))[np.cumsum(start) - 1]
+    del hs
+    starts = np.flatnonzero(start)
+    del start
+    run_lengths = np.diff(starts, append=len(rs))
+    first = np.repeat(np.minimum.reduceat(rs, starts), run_lengths)
+    del starts, run_lengths
     dup = rs != first
     return rs[dup].astype(np.int64), first[dup].astype(np.int64)
 
