@@ -119,7 +119,7 @@ def _distinct(values: pa.Array) -> _Distinct:
 
 class _DistinctColumn:
     """``_distinct`` for one column across the batches of a chunk. Finding the distinct values
-    costs about a fifth of the caption rules; when a batch turns out (nearly) all distinct, the
+    costs about a tenth of the caption rules; when a batch turns out (nearly) all distinct, the
     next few batches skip the search and take the row-by-row path. Either path gives the same
     verdicts, so the guess only ever costs time."""
 
