@@ -45,7 +45,15 @@ IMAGE_PATH = (
 )
 
 RARE = "|".join(f"(?:{p})" for p in (URL, EMAIL, PHONE, MARKUP, CONTROL, MOJIBAKE))
-ANY_PATTERN = "|".join(f"(?:{p})" for p in (WHITESPACE, NEWLINE, RARE))
+# PLACEHOLDER is matched on the trimmed, lower-cased caption. On the raw caption, this version
+# matches every ASCII caption that one does (and a few more), so the combined pass below finds the
+# candidates; captions with other characters (whose case mapping RE2's (?i) does not mirror
+# exactly: Arrow lower-cases "İ" to "i") are all candidates.
+_EDGE_SPACE = r"[\s\x0b\x1c-\x1f]*"
+PLACEHOLDER_CANDIDATE = (
+    "(?i:" + PLACEHOLDER.replace("^", "^" + _EDGE_SPACE).replace("$", _EDGE_SPACE + "$") + ")"
+)
+ANY_PATTERN = "|".join(f"(?:{p})" for p in (WHITESPACE, NEWLINE, RARE, PLACEHOLDER_CANDIDATE))
 
 _PY = {
     "contains_url": re.compile(URL),
@@ -338,8 +346,14 @@ class RuleEngine:
                     mask[rare_idx[_mask(pc.match_substring_regex(rare_sub, pattern))]] = True
             self._emit_distinct(out, code, d, mask, rows, s, message)
         if self.on("placeholder_caption"):
-            lowered = pc.utf8_lower(trimmed)
-            mask = match(PLACEHOLDER, lowered)
+            candidates = np.zeros(len(u), dtype=bool)
+            candidates[some_idx] = True
+            candidates |= _mask(pc.not_equal(pc.binary_length(u), pc.utf8_length(u)))  # non-ASCII
+            idx = np.flatnonzero(candidates & present_u)
+            mask = np.zeros(len(u), dtype=bool)
+            if len(idx):
+                lowered = pc.utf8_lower(pc.take(trimmed, pa.array(idx)))
+                mask[idx[_mask(pc.match_substring_regex(lowered, PLACEHOLDER))]] = True
             self._emit_distinct(
                 out,
                 "placeholder_caption",

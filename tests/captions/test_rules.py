@@ -181,6 +181,36 @@ def test_placeholders(tmp_path):
     )
 
 
+def test_placeholder_candidates_from_the_combined_pass_miss_no_placeholder(tmp_path):
+    # The engine checks PLACEHOLDER only on captions the combined regex pass picked (or with
+    # non-ASCII characters); it must flag exactly what PLACEHOLDER flags on every trimmed,
+    # lower-cased caption.
+    import itertools
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from datasets_registry.captions.rules import PLACEHOLDER
+
+    cores = ["image", "N/A", "na", "No Caption", "IMG_1234.JPG", "dsc 0042 beach", "my cat.png",
+             "Lorem IPSUM dolor", "...", "-_-", "test.", "A photo of a dog.", "İMAGE", "ＩＭＡＧＥ",
+             "imagе", "Kelvin K", "photo123", "PHOTO_12", "untitled!"]  # fmt: skip
+    edges = ["", " ", "\t", "\x0b", "\x1c", "\u00a0", "\u3000", "\n"]
+    texts = [f"{a}{core}{b}" for core in cores for a, b in itertools.product(edges, repeat=2)]
+    texts += [json.loads(line)["text"] for line in COCO.open()][:2000]
+    array = pa.array(texts)
+    trimmed = pc.utf8_trim_whitespace(array)
+    expected = pc.and_(
+        pc.match_substring_regex(pc.utf8_lower(trimmed), PLACEHOLDER),
+        pc.greater(pc.utf8_length(trimmed), 0),
+    ).to_pylist()
+    result = run(tmp_path, [row(t) for t in texts])
+    assert flagged(result, "placeholder_caption") == [
+        i + 1 for i, hit in enumerate(expected) if hit
+    ]
+    assert sum(expected) > 300
+
+
 def test_personal_information_and_markup(tmp_path):
     check(
         tmp_path,
