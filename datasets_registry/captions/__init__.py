@@ -7,7 +7,8 @@ Public API (stable for the registry, the pipeline and the command line):
 - files: ``detect_format(filename)``, ``detect_columns(names, given)``,
   ``inspect_file(path, format, compression, given=None) -> {"row_count", "columns", "mapping"}``
 - running: ``validate_file``, ``plan_chunks``, ``validate_chunk``, ``merge_chunks``,
-  ``merged_issues``, ``merged_lines``, ``write_report``; ``UnreadableFile`` when a file cannot be read at all.
+  ``merged_issues``, ``merged_lines``, ``write_report``; ``write_indexed_report`` and
+  ``read_report_page`` for stored reports; ``UnreadableFile`` when a file cannot be read at all.
 """
 
 from .readers import Limits, UnreadableFile, detect_columns, detect_format, inspect_file
@@ -19,9 +20,11 @@ from .runner import (
     merge_chunks,
     merged_issues,
     plan_chunks,
+    read_report_page,
     resolve_mapping,
     validate_chunk,
     validate_file,
+    write_indexed_report,
     write_report,
 )
 
@@ -45,10 +48,12 @@ __all__ = [
     "merge_chunks",
     "merged_issues",
     "plan_chunks",
+    "read_report_page",
     "resolve_mapping",
     "resolve_ruleset",
     "validate_chunk",
     "validate_file",
     "validate_ruleset",
+    "write_indexed_report",
     "write_report",
 ]

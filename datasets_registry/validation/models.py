@@ -58,6 +58,9 @@ class ValidationRun(models.Model):
     engine_version = models.CharField(max_length=20)
     error = models.TextField(blank=True)
     report = models.FileField(max_length=500, blank=True)
+    # Per block of the report (a gzip member each): byte offset, lines, issues per rule. Lets a
+    # page of the issues be read without decompressing the report up to it.
+    report_index = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.storage import default_storage
 
-from datasets_registry.captions import RULES
+from datasets_registry.captions import RULES, read_report_page
 from datasets_registry.captions.rules import find_span
 
 from .models import IssueSample, ValidationRun
@@ -31,8 +28,12 @@ def latest_runs(versions) -> dict[int, ValidationRun]:
     """{version id: latest run} for many versions in one query (for lists)."""
     ids = [v.pk for v in versions]
     runs: dict[int, ValidationRun] = {}
-    for run in ValidationRun.objects.filter(version_id__in=ids).order_by(
-        "version_id", "-created_at", "-pk"
+    # Badges need the state and counts, not the rule set or the report index (large JSON).
+    heavy = ("rules", "report_index", "file_issues", "column_mapping")
+    for run in (
+        ValidationRun.objects.filter(version_id__in=ids)
+        .defer(*heavy)
+        .order_by("version_id", "-created_at", "-pk")
     ):
         runs.setdefault(run.version_id, run)
     return runs
@@ -135,31 +136,22 @@ def samples(
     ]
 
 
-def iter_report(
-    run: ValidationRun, *, rule: str = "", severity: str = ""
-) -> Iterator[dict[str, Any]]:
-    """Every issue of the run's report, in row order, optionally filtered (streams the file)."""
-    if not run.report:
-        return
-    with default_storage.open(run.report.name, "rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
-        for line in gz:
-            issue = json.loads(line)
-            if rule and issue["rule"] != rule:
-                continue
-            if severity and issue["severity"] != severity:
-                continue
-            yield issue
-
-
 def report_page(
     run: ValidationRun, *, rule: str = "", severity: str = "", offset: int = 0, limit: int = 50
 ) -> tuple[list[dict[str, Any]], bool]:
-    """(issues from position ``offset`` of the filtered report, whether more follow)."""
-    out: list[dict[str, Any]] = []
-    for i, issue in enumerate(iter_report(run, rule=rule, severity=severity)):
-        if i < offset:
-            continue
-        if len(out) == limit:
-            return out, True
-        out.append(issue)
-    return out, False
+    """(issues from position ``offset`` of the filtered report, whether more follow). Reads only
+    the blocks of the report that hold the page (runs stored before the block index existed are
+    scanned from the start)."""
+    if not run.report:
+        return [], False
+    severities = {code: r["severity"] for code, r in (run.rules.get("rules") or {}).items()}
+    with default_storage.open(run.report.name, "rb") as report:
+        return read_report_page(
+            report,
+            run.report_index or [],
+            severities,
+            rule=rule,
+            severity=severity,
+            offset=offset,
+            limit=limit,
+        )

@@ -50,7 +50,7 @@ from datasets_registry.captions import (
     resolve_mapping,
     resolve_ruleset,
     validate_chunk,
-    write_report,
+    write_indexed_report,
 )
 from datasets_registry.captions.readers import read_columns
 from datasets_registry.captions.runner import gzip_writer, iter_lines, merged_lines, rule_of
@@ -479,10 +479,11 @@ def run_finalize(*, run_id: int) -> str:
     samples: dict[str, list[dict[str, Any]]] = {}
     token = uuid.uuid4().hex[:12]
     with tempfile.TemporaryFile() as spool:
-        with gzip_writer(spool) as gz:
-            write_report(
-                _sampled(merged_lines(merge, _chunk_streams(chunks)), samples, merge.by_rule), gz
-            )
+        _, report_index = write_indexed_report(
+            _sampled(merged_lines(merge, _chunk_streams(chunks)), samples, merge.by_rule),
+            spool,
+            rules=merge.by_rule,
+        )
         spool.seek(0)
         report_name = default_storage.save(
             f"validation/runs/{run_id}/report-{token}.jsonl.gz", File(spool)
@@ -513,6 +514,7 @@ def run_finalize(*, run_id: int) -> str:
             rows_done=merge.rows,
             rows_total=merge.rows,
             report=report_name,
+            report_index=report_index,
             finished_at=timezone.now(),
             error="",
         )

@@ -133,3 +133,49 @@ def test_skipping_the_distinct_search_after_a_distinct_batch_changes_no_verdict(
 
     assert issues(7) == issues(0)
     assert len(issues(7)) > 900
+
+
+def test_an_indexed_report_is_one_gzip_stream_and_pages_read_only_what_they_need(tmp_path):
+    import gzip
+
+    from datasets_registry.captions import read_report_page, write_indexed_report
+
+    texts = ["image", " A dog  runs. ", "A cat sleeps on a red sofa.", "Visit www.cats.org now"]
+    rows = [row(texts[i % 4] + ("" if i % 3 else f" {i}")) for i in range(240)]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    report = io.BytesIO()
+    validate_file(str(path), report=report)
+    lines = report.getvalue().splitlines(keepends=True)
+    issues = [json.loads(line) for line in lines]
+    rules = sorted({i["rule"] for i in issues})
+    severities = {i["rule"]: i["severity"] for i in issues}
+
+    out = io.BytesIO()
+    written, index = write_indexed_report(iter(lines), out, rules=rules, block_lines=7)
+    assert written == len(lines) and len(index) == -(-len(lines) // 7)
+    assert gzip.decompress(out.getvalue()) == b"".join(lines)  # members read as one stream
+    assert sum(sum(b["rules"].values()) for b in index) == len(lines)
+
+    plain = io.BytesIO(gzip.compress(b"".join(lines)))  # a report stored before the index
+    for rule, severity in [("", ""), ("contains_url", ""), ("", "error"), ("", "warning"),
+                           ("stray_whitespace", "warning"), ("stray_whitespace", "error")]:  # fmt: skip
+        wanted = [
+            i for i in issues
+            if (not rule or i["rule"] == rule) and (not severity or i["severity"] == severity)
+        ]  # fmt: skip
+        for offset in (0, 1, 6, 7, 30, len(wanted) - 1, len(wanted), len(wanted) + 5):
+            expected = (wanted[max(offset, 0) : offset + 10], offset + 10 < len(wanted))
+            kwargs = {"rule": rule, "severity": severity, "offset": max(offset, 0), "limit": 10}
+            assert read_report_page(out, index, severities, **kwargs) == expected
+            assert read_report_page(plain, [], severities, **kwargs) == expected
+
+
+def test_an_empty_indexed_report_is_a_valid_gzip_file():
+    import gzip
+
+    from datasets_registry.captions import read_report_page, write_indexed_report
+
+    out = io.BytesIO()
+    assert write_indexed_report(iter([]), out, rules=[]) == (0, [])
+    assert gzip.decompress(out.getvalue()) == b""
+    assert read_report_page(out, [], {}) == ([], False)

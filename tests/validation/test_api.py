@@ -72,6 +72,39 @@ def test_issues_are_paginated_and_filtered(validated, api_client, django_assert_
     assert set(errors["results"][0]) >= {"row", "rule", "severity", "message", "value"}
 
 
+def test_pages_come_from_the_report_index_and_agree_with_a_full_scan(
+    eager, django_capture_on_commit_callbacks, api_client, monkeypatch
+):
+    from datasets_registry.captions import runner
+
+    monkeypatch.setattr(runner, "REPORT_BLOCK_LINES", 16)  # many blocks in a small report
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(make_dataset(UserFactory(username="owner")), jsonl(DEFECTS * 30))
+    run = ValidationRun.objects.get()
+    assert len(run.report_index) > 10 and run.report_index[0]["rules"]
+    assert sum(b["lines"] for b in run.report_index) == run.issue_count
+
+    def pages(**params) -> list[dict]:
+        out, link = [], url(version, "issues/")
+        query = {"page_size": 7, **params}
+        while link:
+            body = api_client.get(link, query).json()
+            out += body["results"]
+            link, query = body["next"], {}
+        return out
+
+    everything = pages()
+    assert len(everything) == run.issue_count
+    assert [i["row"] for i in everything] == sorted(i["row"] for i in everything)
+    for params in (
+        {"rule": "caption_empty"},
+        {"severity": "warning"},
+        {"rule": "stray_whitespace"},
+    ):
+        wanted = [i for i in everything if all(i[k] == v for k, v in params.items())]
+        assert pages(**params) == wanted and wanted
+
+
 def test_bad_filters_and_cursor_are_400(validated, api_client):
     response = api_client.get(
         url(validated, "issues/"), {"rule": "nope", "severity": "fatal", "page_size": 0}
