@@ -249,7 +249,7 @@ METADATA = {
 }
 
 PIPELINE = """
-import os, sys, time
+import json, os, sys, time
 sys.path.insert(0, {root!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
@@ -278,8 +278,18 @@ phases = [
     (last_chunk - run.started_at).total_seconds(),  # planning, dispatch, the chunks
     (run.finished_at - last_chunk).total_seconds(),  # to the finaliser, merge, report
 ]
-print(run.status, (run.finished_at - run.created_at).total_seconds(), run.chunk_count,
-      run.rows_total, *phases, run.error)
+# Pages of the issues (what the API and the version page read), in milliseconds.
+from datasets_registry.validation.selectors import report_page
+pages = {{}}
+for name, kwargs in [("first", {{}}), ("last", {{"offset": run.issue_count - 50}}),
+                     ("rare rule", {{"rule": "near_duplicate_caption"}}),
+                     ("errors only", {{"severity": "error"}})]:
+    t = time.perf_counter()
+    report_page(run, **kwargs)
+    pages[name] = round((time.perf_counter() - t) * 1000, 1)
+print(json.dumps({{"status": run.status, "seconds": (run.finished_at - run.created_at).total_seconds(),
+                  "chunks": run.chunk_count, "rows": run.rows_total, "phases": phases,
+                  "pages_ms": pages, "error": run.error}}))
 """
 
 
@@ -386,16 +396,19 @@ def main() -> None:
         f" (growth {growth:+.0%}; targets < 1024 MiB, <= +30%)"
     )
     print(f"    issues at 1M rows: {a_run['counts']['by_rule']}")
-    status, seconds, chunks, rows, start, work, finish, *_ = pipeline(big).split(" ", 7)
+    p = json.loads(pipeline(big))
+    start, work, finish = p["phases"]
     print(
-        f"pipeline (Celery, 1 worker x 2 processes, SQLite, filesystem broker): {status} in "
-        f"{float(seconds):.1f} s = {int(rows) / float(seconds):,.0f} rows/s over {chunks} chunks, "
-        f"run created to report written:\n    {float(start):.1f} s to the coordinator, "
-        f"{float(work):.1f} s planning and chunks, {float(finish):.1f} s to the finaliser, merge "
+        f"pipeline (Celery, 1 worker x 2 processes, SQLite, filesystem broker): {p['status']} in "
+        f"{p['seconds']:.1f} s = {p['rows'] / p['seconds']:,.0f} rows/s over {p['chunks']} chunks, "
+        f"run created to report written:\n    {start:.1f} s to the coordinator, "
+        f"{work:.1f} s planning and chunks, {finish:.1f} s to the finaliser, merge "
         f"and report;\n    command line on the same file: {rep_run['seconds']:.1f} s with the "
         f"report (1 process), {a_run['seconds']:.1f} s without (1 process), "
         f"{a2_run['seconds']:.1f} s without (2 processes)"
     )
+    pages = ", ".join(f"{name} {ms:.1f} ms" for name, ms in p["pages_ms"].items())
+    print(f"    a page of 50 issues of that run's report: {pages}")
 
 
 if __name__ == "__main__":
