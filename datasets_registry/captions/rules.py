@@ -348,7 +348,8 @@ class RuleEngine:
         if self.on("placeholder_caption"):
             candidates = np.zeros(len(u), dtype=bool)
             candidates[some_idx] = True
-            candidates |= _mask(pc.not_equal(pc.binary_length(u), pc.utf8_length(u)))  # non-ASCII
+            # Non-ASCII: more bytes than characters (nulls compare unequal; not present anyway).
+            candidates |= pc.binary_length(u).to_numpy(zero_copy_only=False) != chars_u
             idx = np.flatnonzero(candidates & present_u)
             mask = np.zeros(len(u), dtype=bool)
             if len(idx):
