@@ -7,6 +7,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 
+class WorkingGroupQuerySet(models.QuerySet):
+    def chaired_by(self, user):
+        return self.filter(
+            memberships__user=user,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.CHAIR,
+        ).distinct()
+
+    def with_member(self, user):
+        return self.filter(
+            memberships__user=user, memberships__status=Membership.Status.ACTIVE
+        ).distinct()
+
+
 class WorkingGroup(models.Model):
     class JoinPolicy(models.TextChoices):
         OPEN = "open", "Open: anyone may join as an observer"
@@ -29,6 +43,8 @@ class WorkingGroup(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = WorkingGroupQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -45,6 +61,12 @@ class MembershipQuerySet(models.QuerySet):
 
     def voting(self):
         return self.active().filter(role__in=Membership.VOTING_ROLES)
+
+    def chairs(self):
+        return self.active().filter(role=Membership.Role.CHAIR)
+
+    def of(self, user):
+        return self.filter(user=user)
 
 
 class Membership(models.Model):
