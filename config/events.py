@@ -69,6 +69,8 @@ class Event:
     actor_id: int | None = None
     group_id: int | None = None
     public: bool = True
+    url: str = ""
+    subject: Mapping[str, str] | None = None
     objects: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -81,6 +83,8 @@ class Event:
             "actor_id": self.actor_id,
             "group_id": self.group_id,
             "public": self.public,
+            "url": self.url,
+            "subject": dict(self.subject) if self.subject else None,
         }
 
     @classmethod
@@ -93,6 +97,8 @@ class Event:
             actor_id=data.get("actor_id"),
             group_id=data.get("group_id"),
             public=data.get("public", True),
+            url=data.get("url", ""),
+            subject=data.get("subject"),
         )
 
 
@@ -195,6 +201,8 @@ def publish(
     actor: Any = None,
     group: Any = None,
     public: bool | None = None,
+    url: str = "",
+    subject: Mapping[str, str] | None = None,
     objects: Mapping[str, Any] | None = None,
 ) -> Event:
     """Announce ``name`` with ``payload``. Call it inside the writer's ``transaction.atomic``.
@@ -203,6 +211,9 @@ def publish(
     raise to refuse. Subscribers run once the outermost transaction commits (at once when there
     is none) and never if it rolls back. ``actor`` and ``group`` are users / working groups or
     their primary keys; ``public`` overrides the declared default (a private dataset's version).
+    ``url`` is the site path of the thing the event is about (``/groups/steering/proposals/7/``)
+    and ``subject`` names it as ``{"type": "proposal", "ref": "steering/7"}``: notifications,
+    feeds and webhooks link to it and check who may see it from these.
     """
     declared = event_type(name)
     missing = [f for f in declared.fields if f not in payload]
@@ -219,6 +230,8 @@ def publish(
         actor_id=actor_id,
         group_id=_pk(group),
         public=declared.public if public is None else public,
+        url=url,
+        subject=dict(subject) if subject else None,
         objects=dict(objects or {}),
     )
     for captured in _captures:

@@ -96,7 +96,14 @@ def test_it_refuses_undeclared_events_and_missing_fields():
 def test_events_carry_identity_actor_group_and_visibility(listeners):
     user = User.objects.create(username="actor")
     with events.capture() as captured:
-        first = events.publish("test.happened", {"what": 1}, actor=user, group=7)
+        first = events.publish(
+            "test.happened",
+            {"what": 1},
+            actor=user,
+            group=7,
+            url="/x/",
+            subject={"type": "t", "ref": "1"},
+        )
         second = events.publish("test.private", {})
     assert captured == [first, second]
     assert first.id != second.id and len(first.id) == 32
