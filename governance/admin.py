@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import transaction
 
 from config.errors import DomainError
 
@@ -55,23 +54,9 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
-        # An administrator's correction is still a membership change: it goes on the ledger.
-        from . import ledger
-
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            ledger.append(
-                "membership.changed",
-                {
-                    "group": obj.group.slug,
-                    "member": {"id": obj.user_id, "username": obj.user.username},
-                    "role": obj.role,
-                    "status": obj.status,
-                    "reason": "admin",
-                    "by": {"id": request.user.pk, "username": request.user.username},
-                },
-                group=obj.group,
-            )
+        # An administrator's correction is still a membership change: the service publishes it,
+        # and the ledger records it.
+        services.membership_correct(membership=obj, actor=request.user)
 
 
 @admin.register(GroupSettings)
