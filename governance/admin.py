@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from config.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .models import (
     Comment,
     Decision,
@@ -131,8 +131,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(ReadOnlyAdmin):
-    list_display = ("proposal", "voter", "choice", "updated_at")
-    list_select_related = ("proposal__group", "voter")
+    """While a group hides the count of an open vote, the admin hides each ballot too."""
+
+    list_display = ("proposal", "voter", "ballot", "updated_at")
+    list_select_related = ("proposal__group__settings", "voter")
+
+    @admin.display(description="choice")
+    def ballot(self, obj):
+        return "hidden until the close" if selectors.ballots_hidden(obj.proposal) else obj.choice
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and selectors.ballots_hidden(obj.proposal):
+            return ("choice", "reason")
+        return super().get_exclude(request, obj)
 
 
 @admin.register(VoterRollEntry)
