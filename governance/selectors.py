@@ -2,7 +2,6 @@
 group hides the count (``ballots_hidden``). Who holds which role is ``governance.roles``."""
 
 from django.db.models import Count, Q
-from django.http import HttpRequest
 
 from .models import (
     Decision,
@@ -76,7 +75,8 @@ def group_activity(group: WorkingGroup):
     return LedgerEntry.objects.filter(group=group).order_by("-seq")
 
 
-def home_panel(request: HttpRequest) -> dict:
+def home_panel() -> dict:
+    """Open votes closing soonest and the latest decisions, for the home page."""
     open_votes = list(
         Proposal.objects.open_for_voting()
         .select_related("group")
