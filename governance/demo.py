@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import roles, services
 from .models import LedgerEntry, Membership, Proposal, WorkingGroup
 
 GROUPS = [
@@ -86,8 +86,7 @@ def _group(slug: str, name: str, parent, charter: str, people) -> WorkingGroup:
         services.group_announce(group=group, actor=admin)
     services.settings_of(group)
     for username, role in ROLES.items():
-        current = Membership.objects.of(people[username]).filter(group=group).first()
-        if current is None or current.status != Membership.Status.ACTIVE:
+        if not roles.is_member(people[username], group):
             services.membership_grant(group=group, user=people[username], role=role, reason="demo")
     return group
 

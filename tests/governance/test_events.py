@@ -398,6 +398,50 @@ def test_membership_grants_are_recorded_as_membership_changed(gov):
     }
 
 
+def test_an_admin_correction_is_recorded_with_who_made_it(gov, staff_user, client_for):
+    m = Membership.objects.get(user=gov.observer, group=gov.group)
+    with events.capture() as seen:
+        r = client_for(staff_user).post(
+            f"/admin/governance/membership/{m.pk}/change/",
+            {
+                "user": gov.observer.pk,
+                "group": gov.group.pk,
+                "role": "contributor",
+                "status": "active",
+                "since_0": "2026-01-01",
+                "since_1": "00:00:00",
+            },
+        )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    granted = only(seen, "membership.granted")
+    assert granted.actor_id == staff_user.pk
+    entry = LedgerEntry.objects.order_by("-seq").first()
+    assert (entry.kind, entry.payload) == (
+        "membership.changed",
+        {
+            "group": "wg",
+            "member": person(gov.observer),
+            "role": "contributor",
+            "status": "active",
+            "reason": "admin",
+            "by": person(staff_user),
+        },
+    )
+    with pytest.raises(services.NotAllowed):
+        services.membership_correct(membership=m, actor=gov.chair)
+
+
+def test_a_group_made_by_a_migration_is_announced_once(gov):
+    bare = WorkingGroup.objects.create(slug="bare", name="Bare")
+    staff = UserFactory(username="staffer", is_staff=True)
+    with events.capture() as seen:
+        services.group_announce(group=bare, actor=staff)
+    assert_about_group(only(seen, "group.created"), bare)
+    entry = LedgerEntry.objects.get(kind="group.created", group=bare)
+    assert entry.payload == {"group": "bare", "name": "Bare", "parent": None, "by": person(staff)}
+    assert services.settings_of(bare).show_live_tally is True
+
+
 def test_no_service_writes_the_ledger_itself(gov):
     events.unsubscribe(ledger.record)
     try:
