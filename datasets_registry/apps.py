@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from config import events
+
 
 class DatasetsRegistryConfig(AppConfig):
     name = "datasets_registry"
     verbose_name = "Standards and datasets"
 
     def ready(self) -> None:
-        from config import events
-
         # Governance announces its decisions and new proposals on the event bus; it never
         # imports us. Both handlers run inside governance's transaction, so a refusal rolls the
         # proposal or the decision back.
@@ -16,7 +16,7 @@ class DatasetsRegistryConfig(AppConfig):
         events.in_transaction("proposal.created")(check_proposal_target)
 
 
-def apply_decision(event) -> None:
+def apply_decision(event: events.Event) -> None:
     """A ``standard_adoption`` decision adopts (or sends back to draft) its standard version; a
     ``dataset_acceptance`` decision accepts (or excludes) its dataset version."""
     from . import services
@@ -29,7 +29,7 @@ def apply_decision(event) -> None:
         handler(event.objects["proposal"], event.objects["decision"])
 
 
-def check_proposal_target(event) -> None:
+def check_proposal_target(event: events.Event) -> None:
     """Refuse (``Invalid``) a proposal whose target version does not exist or differs."""
     from . import services
 
