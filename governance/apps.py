@@ -1,13 +1,14 @@
 from django.apps import AppConfig
 
+from config import events
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from config import events
-
+        # Imported here: they import the models, which are ready only now.
         from . import events as declared  # noqa: F401  (declares governance's events)
         from . import ledger, services
 
