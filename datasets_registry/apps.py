@@ -1,19 +1,44 @@
 from django.apps import AppConfig
 
+from config import events
+
 
 class DatasetsRegistryConfig(AppConfig):
     name = "datasets_registry"
     verbose_name = "Standards and datasets"
 
     def ready(self) -> None:
-        # Governance applies a decision's consequences through handlers other apps register;
-        # it never imports us.
-        from governance.hooks import on_decision, target_checker
-
-        from . import services
-
-        on_decision("standard_adoption")(services.on_standard_adoption)
-        on_decision("dataset_acceptance")(services.on_dataset_acceptance)
+        # Governance announces its decisions and new proposals on the event bus; it never
+        # imports us. Both handlers run inside governance's transaction, so a refusal rolls the
+        # proposal or the decision back.
+        events.in_transaction("decision.recorded")(apply_decision)
         # A proposal may only target a version that exists, with its exact content hash.
-        target_checker("standard_version")(services.check_standard_version_target)
-        target_checker("dataset_version")(services.check_dataset_version_target)
+        events.in_transaction("proposal.created")(check_proposal_target)
+
+
+def apply_decision(event: events.Event) -> None:
+    """A ``standard_adoption`` decision adopts (or sends back to draft) its standard version; a
+    ``dataset_acceptance`` decision accepts (or excludes) its dataset version."""
+    from . import services
+
+    handler = {
+        "standard_adoption": services.on_standard_adoption,
+        "dataset_acceptance": services.on_dataset_acceptance,
+    }.get(event.payload["kind"])
+    if handler is not None:
+        handler(event.objects["proposal"], event.objects["decision"])
+
+
+def check_proposal_target(event: events.Event) -> None:
+    """Refuse (``Invalid``) a proposal whose target version does not exist or differs."""
+    from . import services
+
+    target = event.payload["target"]
+    if not target:
+        return
+    checker = {
+        "standard_version": services.check_standard_version_target,
+        "dataset_version": services.check_dataset_version_target,
+    }.get(target["type"])
+    if checker is not None:
+        checker(target["id"], target["sha256"])

@@ -1,4 +1,6 @@
-"""Demo standards and datasets (documented in docs/registry.md). Idempotent.
+"""Demo standards and datasets (documented in docs/registry.md). Idempotent, and each dataset is
+made with its maintainers and version in one transaction, so a seed that fails halfway leaves no
+half-registered dataset for a rerun to skip.
 
 - OMI Dataset Card 1.0.0 (adopted; shipped by migration) and a 1.1.0 draft by the demo chair, so
   the draft editor and the diff have something to show.
@@ -15,6 +17,7 @@ import json
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.db import transaction
 
 from . import services
 from .bootstrap import ensure_omi_dataset_card
@@ -190,33 +193,37 @@ def seed(*, people, stdout=None) -> None:
         )
     created = 0
     for spec in DATASETS:
-        owner = people[spec["owner"]]
-        dataset = Dataset.objects.filter(slug=spec["slug"]).first()
-        if dataset is None:
-            dataset = services.dataset_register(
-                actor=owner,
-                name=spec["name"],
-                slug=spec["slug"],
-                summary=spec["summary"],
-                license=spec["license"],
-                standard=card,
-                metadata=spec["metadata"],
-                visibility=spec.get("visibility", "public"),
-            )
-            for username in spec["maintainers"]:
-                dataset.maintainers.add(people[username])
-            created += 1
-        if spec["version"] and not dataset.versions.exists():
-            label, name, data, compress = spec["version"]
-            content = ContentFile(gzip.compress(data) if compress else data, name=name)
-            services.dataset_version_create(
-                dataset=dataset, actor=owner, upload=content, version=label
-            )
+        # One transaction per dataset: registered with its maintainers and version, or not at all.
+        with transaction.atomic():
+            owner = people[spec["owner"]]
+            dataset = Dataset.objects.filter(slug=spec["slug"]).first()
+            if dataset is None:
+                dataset = services.dataset_register(
+                    actor=owner,
+                    name=spec["name"],
+                    slug=spec["slug"],
+                    summary=spec["summary"],
+                    license=spec["license"],
+                    standard=card,
+                    metadata=spec["metadata"],
+                    visibility=spec.get("visibility", "public"),
+                )
+                for username in spec["maintainers"]:
+                    dataset.maintainers.add(people[username])
+                created += 1
+            if spec["version"] and not dataset.versions.exists():
+                label, name, data, compress = spec["version"]
+                content = ContentFile(gzip.compress(data) if compress else data, name=name)
+                services.dataset_version_create(
+                    dataset=dataset, actor=owner, upload=content, version=label
+                )
     created += _seed_coco(card, people, stdout)
     _say(stdout, f"  registry: OMI Dataset Card, {created} new dataset(s)")
 
 
+@transaction.atomic
 def _seed_coco(card, people, stdout) -> int:
+    """The COCO dataset with its maintainer and version, in one transaction."""
     owner = people["demo-committer1"]
     dataset = Dataset.objects.filter(slug="coco-val2017-captions").first()
     created = 0

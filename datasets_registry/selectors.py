@@ -135,7 +135,7 @@ def adopted_versions() -> QuerySet[StandardVersion]:
     return StandardVersion.objects.adopted().select_related("standard").order_by("standard__name")
 
 
-def home_panel(request) -> dict:
+def home_panel() -> dict:
     """Public datasets, newest first, for the home page."""
     recent = list(
         Dataset.objects.public()

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
-from django.db import transaction
 
 from config.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .models import (
     Comment,
     Decision,
@@ -55,23 +54,9 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
-        # An administrator's correction is still a membership change: it goes on the ledger.
-        from . import ledger
-
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            ledger.append(
-                "membership.changed",
-                {
-                    "group": obj.group.slug,
-                    "member": {"id": obj.user_id, "username": obj.user.username},
-                    "role": obj.role,
-                    "status": obj.status,
-                    "reason": "admin",
-                    "by": {"id": request.user.pk, "username": request.user.username},
-                },
-                group=obj.group,
-            )
+        # An administrator's correction is still a membership change: the service publishes it,
+        # and the ledger records it.
+        services.membership_correct(membership=obj, actor=request.user)
 
 
 @admin.register(GroupSettings)
@@ -146,8 +131,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(ReadOnlyAdmin):
-    list_display = ("proposal", "voter", "choice", "updated_at")
-    list_select_related = ("proposal__group", "voter")
+    """While a group hides the count of an open vote, the admin hides each ballot too."""
+
+    list_display = ("proposal", "voter", "ballot", "updated_at")
+    list_select_related = ("proposal__group__settings", "voter")
+
+    @admin.display(description="choice")
+    def ballot(self, obj):
+        return "hidden until the close" if selectors.ballots_hidden(obj.proposal) else obj.choice
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and selectors.ballots_hidden(obj.proposal):
+            return ("choice", "reason")
+        return super().get_exclude(request, obj)
 
 
 @admin.register(VoterRollEntry)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from config.errors import Invalid, NotFound
 from config.pagination import CursorPagination
 
-from . import services
+from . import selectors, services
 from .models import Decision, LedgerEntry, Membership, Proposal, Vote, WorkingGroup
 from .serializers import (
     DecisionOutput,
@@ -193,8 +193,9 @@ class ProposalTransition(APIView):
 
 
 class ProposalVotes(generics.ListAPIView):
-    """The votes (who voted; how, unless the group hides the running count until the close).
-    POST casts or replaces my vote."""
+    """The votes (who voted; how and why, unless the group hides the running count until the
+    close: then ``choice`` and ``reason`` are null except for my own). POST casts or replaces my
+    vote."""
 
     serializer_class = VoteOutput
     pagination_class = ByPk
@@ -208,9 +209,7 @@ class ProposalVotes(generics.ListAPIView):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         p = getattr(self, "proposal", None)
-        if p is not None and p.status == Proposal.Status.VOTING:
-            gs = getattr(p.group, "settings", None)
-            context["hide_choices"] = gs is not None and not gs.show_live_tally
+        context["hide_ballots"] = p is not None and selectors.ballots_hidden(p)
         return context
 
     @extend_schema(request=VoteInput, responses={200: VoteOutput, 201: VoteOutput})

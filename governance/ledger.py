@@ -13,6 +13,11 @@ Appends take a lock on a single ``LedgerLock`` row inside the caller's transacti
 appends queue up and each one chains onto the one before; the unique ``seq`` is a second guard.
 Payloads hold integers and strings only (never floats, whose JSON form may not round-trip) and
 never a secret ballot's choice.
+
+The ledger listens on the event bus like anyone else: ``record`` is an in-transaction handler
+registered with ``last=True`` for each event in ``RECORDED`` (``GovernanceConfig.ready``), so an
+entry commits or rolls back with the change it records, and the ledger lock is the last lock a
+transaction takes. No service appends to it.
 """
 
 import hashlib
@@ -23,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.canonical import canonical_json
+from config.events import Event
 
 from .models import LedgerEntry, LedgerLock, WorkingGroup
 
@@ -52,10 +58,14 @@ def _plain(value):
     return str(value)
 
 
-def append(kind: str, payload: dict, *, group: WorkingGroup | None = None) -> LedgerEntry:
+def append(
+    kind: str, payload: dict, *, group: WorkingGroup | None = None, group_id: int | None = None
+) -> LedgerEntry:
     """Append one event; joins the caller's transaction (so it rolls back with the change it
     records). Blocks while another transaction holds the ledger lock."""
     payload = _plain(payload)
+    if group is not None:
+        group_id = group.pk
     with transaction.atomic():
         LedgerLock.objects.get_or_create(pk=1)
         LedgerLock.objects.select_for_update().get(pk=1)
@@ -72,8 +82,99 @@ def append(kind: str, payload: dict, *, group: WorkingGroup | None = None) -> Le
             prev_hash=prev_hash,
             hash=entry_hash(prev_hash, seq=seq, kind=kind, payload=payload, created_at=created_at),
             created_at=now,
-            group=group,
+            group_id=group_id,
         )
+    return entry
+
+
+# --- The ledger as a listener of the event bus ----------------------------------------------
+
+_MOVE = ("group", "number", "from", "to", "by")
+
+# Event name -> (ledger kind, the payload fields it records). These are the kinds and payloads the
+# ledger has always recorded: entries already published keep their meaning, and outside readers
+# rely on the shapes. Events carry more (titles, authors) for their other listeners; the ledger
+# keeps only these fields, those the event carries (``membership.role_changed`` has ``by`` or
+# ``by_proposal``; ``membership.granted`` has ``by`` only for an administrator's correction).
+# Not recorded: ``comment.created``, and ``vote.cast`` (a ballot's choice never enters the ledger).
+RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "group.created": ("group.created", ("group", "name", "parent", "by")),
+    "group.settings_changed": (
+        "group.settings_changed",
+        ("group", "general_rule", "quorum", "show_live_tally", "by"),
+    ),
+    "membership.granted": (
+        "membership.changed",
+        ("group", "member", "role", "status", "reason", "by"),
+    ),
+    "membership.joined": ("membership.joined", ("group", "member", "role", "status")),
+    "membership.requested": ("membership.requested", ("group", "member", "role", "status")),
+    "membership.approved": ("membership.approved", ("group", "member", "role", "by")),
+    "membership.declined": ("membership.declined", ("group", "member", "by")),
+    "membership.role_changed": (
+        "membership.role_changed",
+        ("group", "member", "from", "to", "by", "by_proposal"),
+    ),
+    "membership.left": ("membership.left", ("group", "member")),
+    "proposal.created": (
+        "proposal.created",
+        (
+            "group",
+            "number",
+            "kind",
+            "title",
+            "revision",
+            "text_sha256",
+            "target",
+            "subject",
+            "membership_action",
+            "by",
+        ),
+    ),
+    "proposal.revised": (
+        "proposal.revised",
+        ("group", "number", "revision", "text_sha256", "by"),
+    ),
+    "proposal.discussion_opened": ("proposal.moved", _MOVE),
+    "proposal.withdrawn": ("proposal.moved", _MOVE),
+    "vote.opened": (
+        "proposal.moved",
+        (*_MOVE, "rule", "revision", "text_sha256", "closes_at", "roll"),
+    ),
+    "comment.hidden": ("comment.hidden", ("group", "number", "comment", "reason", "by")),
+    "decision.recorded": (
+        "decision.recorded",
+        (
+            "group",
+            "number",
+            "outcome",
+            "rule",
+            "tally",
+            "roll_size",
+            "revision",
+            "text_sha256",
+            "explanation",
+            "target",
+        ),
+    ),
+}
+
+
+def entry_for(event: Event) -> tuple[str, dict]:
+    """The ledger kind and payload that record ``event``."""
+    kind, fields = RECORDED[event.name]
+    return kind, {f: event.payload[f] for f in fields if f in event.payload}
+
+
+def record(event: Event) -> LedgerEntry:
+    """In-transaction handler (``last=True``): append ``event`` to the ledger. A decision learns
+    the hash of the entry that records it, in the same transaction."""
+    kind, payload = entry_for(event)
+    entry = append(kind, payload, group_id=event.group_id)
+    decision = event.objects.get("decision") if event.name == "decision.recorded" else None
+    if decision is not None:
+        decision.ledger_hash = entry.hash
+        decision.save(update_fields=["ledger_hash"])
     return entry
 
 

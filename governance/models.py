@@ -105,10 +105,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.group} ({self.role}, {self.status})"
 
-    @property
-    def is_voting(self) -> bool:
-        return self.status == self.Status.ACTIVE and self.role in self.VOTING_ROLES
-
 
 # --- Decision rules and group settings -------------------------------------------------------
 

@@ -1,48 +1,16 @@
-"""Reads: who holds which role, what a page lists. Everything governance shows is public."""
+"""Reads: what a page lists. Everything governance shows is public, except a ballot while its
+group hides the count (``ballots_hidden``). Who holds which role is ``governance.roles``."""
 
 from django.db.models import Count, Q
-from django.http import HttpRequest
 
 from .models import (
     Decision,
     LedgerEntry,
     Membership,
     Proposal,
-    Vote,
     VoterRollEntry,
     WorkingGroup,
 )
-
-PROPOSER_ROLES = (
-    Membership.Role.CONTRIBUTOR,
-    Membership.Role.COMMITTER,
-    Membership.Role.CHAIR,
-    Membership.Role.SECRETARY,
-)
-
-
-def membership_of(user, group: WorkingGroup) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, group=group).first()
-
-
-def role_of(user, group: WorkingGroup) -> str | None:
-    """The active role of ``user`` in ``group``, or None."""
-    m = membership_of(user, group)
-    return m.role if m and m.status == Membership.Status.ACTIVE else None
-
-
-def is_member(user, group: WorkingGroup) -> bool:
-    return role_of(user, group) is not None
-
-
-def is_chair(user, group: WorkingGroup) -> bool:
-    return role_of(user, group) == Membership.Role.CHAIR
-
-
-def can_propose(user, group: WorkingGroup) -> bool:
-    return role_of(user, group) in PROPOSER_ROLES
 
 
 def group_list():
@@ -78,8 +46,9 @@ def proposal_detail_queryset():
     ).prefetch_related("authors")
 
 
-def comments_for(proposal: Proposal, *, can_moderate: bool):
-    """Hidden comments are visible only to moderators; others see that one was hidden."""
+def comments_for(proposal: Proposal):
+    """Every comment, hidden ones too: the page shows a hidden comment's text to chairs only and
+    its reason to everyone."""
     return proposal.comments.select_related("author", "hidden_by").order_by("created_at", "pk")
 
 
@@ -92,15 +61,22 @@ def roll_with_votes(proposal: Proposal) -> list[dict]:
     return rows
 
 
-def votes_of(proposal: Proposal):
-    return Vote.objects.filter(proposal=proposal).select_related("voter", "revision")
+def ballots_hidden(proposal: Proposal) -> bool:
+    """Whether how each person voted (choice and reason) is hidden now: while the vote is open in
+    a group that shows the count only after the close. Who voted is always public. Reads
+    ``proposal.group.settings`` (select it with the proposal)."""
+    if proposal.status != Proposal.Status.VOTING:
+        return False
+    gs = getattr(proposal.group, "settings", None)
+    return gs is not None and not gs.show_live_tally
 
 
 def group_activity(group: WorkingGroup):
     return LedgerEntry.objects.filter(group=group).order_by("-seq")
 
 
-def home_panel(request: HttpRequest) -> dict:
+def home_panel() -> dict:
+    """Open votes closing soonest and the latest decisions, for the home page."""
     open_votes = list(
         Proposal.objects.open_for_voting()
         .select_related("group")
@@ -120,7 +96,7 @@ def my_work(user) -> dict:
         Proposal.objects.filter(authors=user).select_related("group").order_by("-updated_at", "-pk")
     )
     groups = (
-        Membership.objects.filter(user=user)
+        Membership.objects.of(user)
         .exclude(status=Membership.Status.LEFT)
         .select_related("group")
         .order_by("group__name")

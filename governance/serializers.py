@@ -160,19 +160,26 @@ class VoteOutput(serializers.ModelSerializer):
     voter = serializers.CharField(source="voter.username")
     revision = serializers.IntegerField(source="revision.number")
     choice = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Vote
         fields = ["voter", "choice", "reason", "revision", "cast_at", "updated_at"]
 
-    def get_choice(self, obj) -> str | None:
+    def _hidden(self, obj) -> bool:
         # While a vote is open in a group that hides the running count, the list shows who voted
-        # but not how (except to the voter).
-        if self.context.get("hide_choices"):
-            request = self.context.get("request")
-            if not (request and request.user.is_authenticated and request.user.pk == obj.voter_id):
-                return None
-        return obj.choice
+        # but not how (except to the voter): neither the choice nor the reason, which under lazy
+        # consensus would reveal a "no".
+        if not self.context.get("hide_ballots"):
+            return False
+        request = self.context.get("request")
+        return not (request and request.user.is_authenticated and request.user.pk == obj.voter_id)
+
+    def get_choice(self, obj) -> str | None:
+        return None if self._hidden(obj) else obj.choice
+
+    def get_reason(self, obj) -> str | None:
+        return None if self._hidden(obj) else obj.reason
 
 
 class DecisionOutput(serializers.ModelSerializer):

@@ -27,9 +27,8 @@ def may_create_any(user) -> bool:
     return user.is_authenticated and (user.is_staff or groups_user_may_create_for(user).exists())
 
 
-def home_panel(request) -> dict:
-    """Open surveys the requester may see (at most 5), soonest close first."""
-    user = getattr(request, "user", None)
+def home_panel(*, user) -> dict:
+    """Open surveys ``user`` may see (at most 5), soonest close first."""
     surveys = (
         Survey.objects.open_now()
         .visible_to(user)

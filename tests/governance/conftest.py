@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from config import events
 from governance.models import Membership
 from tests.factories import UserFactory
 
@@ -16,15 +17,13 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _no_target_checkers():
-    """Governance's own tests target made-up artifacts; the registry's checkers (which look the
-    artifact up) are tested with the registry. Tests that need a checker register their own."""
-    from governance import hooks
+    """Governance's own tests target made-up artifacts; the registry's checker (which looks the
+    artifact up) is tested with the registry. Tests that need a checker register their own."""
+    from datasets_registry.apps import check_proposal_target
 
-    saved = dict(hooks._target_checkers)
-    hooks._target_checkers.clear()
+    events.unsubscribe(check_proposal_target)
     yield
-    hooks._target_checkers.clear()
-    hooks._target_checkers.update(saved)
+    events.in_transaction("proposal.created")(check_proposal_target)
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config import events
 from config.errors import Conflict, Invalid, NotAllowed
-from governance import hooks, ledger, services
+from governance import ledger, services
 from governance.models import (
     Decision,
     LedgerEntry,
@@ -398,22 +399,34 @@ def test_a_target_is_stored_and_checked(gov):
 @pytest.fixture
 def registered_hooks():
     # Other apps register real handlers; these tests look at governance's side alone.
-    before = {k: list(v) for k, v in hooks._handlers.items()}
-    hooks._handlers.clear()
-    yield
-    hooks._handlers.clear()
-    hooks._handlers.update(before)
+    from datasets_registry.apps import apply_decision
+
+    added = []
+
+    def register(pattern, handler):
+        events.in_transaction(pattern)(handler)
+        added.append(handler)
+        return handler
+
+    events.unsubscribe(apply_decision)
+    yield register
+    for handler in added:
+        events.unsubscribe(handler)
+    events.in_transaction("decision.recorded")(apply_decision)
 
 
 def test_hooks_run_inside_the_decision_for_both_outcomes(gov, registered_hooks):
     seen = []
 
-    @hooks.on_decision("dataset_acceptance")
-    def record(proposal, decision):
+    def record(event):
+        proposal, decision = event.objects["proposal"], event.objects["decision"]
+        if proposal.kind != "dataset_acceptance":
+            return
         # Inside the transaction: the decision row exists already.
         assert Decision.objects.filter(pk=decision.pk).exists()
         seen.append((proposal.number, decision.outcome))
 
+    registered_hooks("decision.recorded", record)
     target = {"type": "dataset_version", "id": 3, "sha256": SHA}
     p = in_voting(gov.group, gov.contributor, gov.chair, kind="dataset_acceptance", target=target)
     for voter in [gov.chair, *gov.committers]:
@@ -425,10 +438,11 @@ def test_hooks_run_inside_the_decision_for_both_outcomes(gov, registered_hooks):
 
 
 def test_a_failing_hook_records_no_decision_and_leaves_the_vote_to_retry(gov, registered_hooks):
-    @hooks.on_decision("general")
-    def boom(proposal, decision):
-        raise RuntimeError("registry down")
+    def boom(event):
+        if event.objects["proposal"].kind == "general":
+            raise RuntimeError("registry down")
 
+    registered_hooks("decision.recorded", boom)
     p = make_due(in_voting(gov.group, gov.contributor, gov.chair))
     entries = LedgerEntry.objects.count()
     assert services.close_due_proposals() == []
@@ -436,7 +450,7 @@ def test_a_failing_hook_records_no_decision_and_leaves_the_vote_to_retry(gov, re
     assert p.status == "voting"
     assert not Decision.objects.exists()
     assert LedgerEntry.objects.count() == entries
-    hooks._handlers["general"].remove(boom)
+    events.unsubscribe(boom)
     assert len(services.close_due_proposals()) == 1
 
 
@@ -502,13 +516,12 @@ def test_group_create_is_for_staff_or_a_parent_chair(gov):
 
 
 def test_a_registered_target_checker_can_refuse_a_target(gov):
-    previous = hooks._target_checkers.get("standard_version")
-
-    @hooks.target_checker("standard_version")
-    def check(target_id, sha256):
-        if target_id != 7:
+    def check(event):
+        target = event.payload["target"]
+        if target and target["type"] == "standard_version" and target["id"] != 7:
             raise Invalid("No such standard version.", errors={"target.id": ["Unknown."]})
 
+    events.in_transaction("proposal.created")(check)
     try:
         target = {"type": "standard_version", "id": 8, "sha256": SHA}
         with pytest.raises(Invalid, match="No such standard version"):
@@ -516,6 +529,4 @@ def test_a_registered_target_checker_can_refuse_a_target(gov):
         target["id"] = 7
         assert draft(gov.group, gov.contributor, kind="standard_adoption", target=target).pk
     finally:
-        hooks._target_checkers.pop("standard_version", None)
-        if previous is not None:
-            hooks._target_checkers["standard_version"] = previous
+        events.unsubscribe(check)

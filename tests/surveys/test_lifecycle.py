@@ -199,13 +199,11 @@ def test_anonymous_responses_cannot_be_edited(staff_user, user):
         services.response_update(survey=s, user=user, answers={})
 
 
-def test_home_panel_lists_open_surveys(rf, user, staff_user, survey):
+def test_home_panel_lists_open_surveys(user, staff_user, survey):
     from surveys.selectors import home_panel
 
     make_survey(actor=staff_user, open=False, title="Draft")
-    request = rf.get("/")
-    request.user = user
-    panel = home_panel(request)
+    panel = home_panel(user=user)
     assert [s.title for s in panel["open_surveys"]] == [survey.title]
     assert panel["open_surveys"][0].get_absolute_url() == f"/surveys/{survey.slug}/"
 

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from accounts import demo
 
 # Later seeds build on earlier ones (groups before the standards they own, standards before the
-# datasets that conform to them). Each is idempotent.
+# datasets that conform to them). Each is idempotent and makes each of its parts (a group, a
+# proposal, a dataset, a survey) in one transaction, whole or not at all, so after a failure a
+# rerun completes the demo.
 APP_SEEDS = (
     "governance.demo.seed",
     "datasets_registry.demo.seed",
@@ -22,7 +25,15 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a public password and is refused when DEBUG is off."
             )
         self.stdout.write("Seeding the demo community…")
-        people = demo.seed(stdout=self.stdout)
+        with transaction.atomic():
+            people = demo.seed(stdout=self.stdout)
         for dotted in APP_SEEDS:
-            import_string(dotted)(people=people, stdout=self.stdout)
+            try:
+                import_string(dotted)(people=people, stdout=self.stdout)
+            except Exception as exc:
+                # The parts made so far are whole and stay; the later seeds build on this one.
+                raise CommandError(
+                    f"The demo stopped in {dotted}: {exc!r}. Every part made so far is complete; "
+                    "run seed_demo again to finish the demo."
+                ) from exc
         self.stdout.write(self.style.SUCCESS("Demo community ready."))

@@ -1,224 +1,44 @@
-"""Website pages. Every write calls a service; pages work without JavaScript."""
+"""Proposal pages: writing, the proposal (text, actions, vote panel, comments), editing, the
+history, transitions, comments, voting and the decision."""
 
 import difflib
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
-from config.errors import DomainError, NotAllowed
+from config.errors import DomainError
 from config.markdown import render as markdown
+from config.pages import apply_errors, write_view
 
-from . import selectors, services
-from .forms import (
+from .. import roles, selectors, services
+from ..forms import (
     CommentForm,
-    GroupSettingsForm,
     HideCommentForm,
     OpenVotingForm,
     ProposalEditForm,
     ProposalForm,
-    RoleForm,
     VoteForm,
 )
-from .models import Comment, Decision, Membership, Proposal, Vote, WorkingGroup
-from .rules import RULES
+from ..models import Comment, Decision, Proposal, Vote
+from ..rules import RULES
+from .common import back, group_or_404, proposal_or_404
 
-ROLE_ORDER = [
-    Membership.Role.CHAIR,
-    Membership.Role.SECRETARY,
-    Membership.Role.COMMITTER,
-    Membership.Role.CONTRIBUTOR,
-    Membership.Role.OBSERVER,
-]
-
-
-def _group(slug: str) -> WorkingGroup:
-    return get_object_or_404(WorkingGroup.objects.select_related("settings", "parent"), slug=slug)
-
-
-def _proposal(slug: str, number: int) -> Proposal:
-    return get_object_or_404(selectors.proposal_detail_queryset(), group__slug=slug, number=number)
-
-
-def _refused(request, exc: DomainError):
-    """Turn a refused write into a 403 page, or a message on the page it came from."""
-    if isinstance(exc, NotAllowed):
-        raise PermissionDenied(exc.message)
-    messages.error(request, exc.message)
-
-
-def write_view(view):
-    """POST-only, logged in; domain errors become a 403 or a flash message."""
-
-    @wraps(view)
-    @login_required
-    @require_POST
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            _refused(request, exc)
-            target = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(
-                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                target = _back(kwargs)
-            return redirect(target)
-
-    return wrapper
-
-
-def _back(kwargs) -> str:
-    if "number" in kwargs:
-        return f"/groups/{kwargs['slug']}/proposals/{kwargs['number']}/"
-    if "slug" in kwargs:
-        return f"/groups/{kwargs['slug']}/"
-    return "/groups/"
-
-
-# --- groups -----------------------------------------------------------------------------------
-
-
-def group_list(request):
-    groups = selectors.group_list().order_by("name")
-    return render(request, "governance/group_list.html", {"groups": groups})
-
-
-def group_detail(request, slug: str):
-    group = _group(slug)
-    members = list(selectors.active_members(group))
-    me = next((m for m in members if m.user_id == request.user.pk), None)
-    my_membership = me or selectors.membership_of(request.user, group)
-    is_chair = me is not None and me.role == Membership.Role.CHAIR
-    by_role = [
-        (label, [m for m in members if m.role == role])
-        for role, label in Membership.Role.choices
-        if role in ROLE_ORDER
-    ]
-    by_role.sort(key=lambda item: ROLE_ORDER.index(_role_value(item[0])))
-    proposals = list(selectors.proposals_of(group))
-    by_status = [
-        (value, label, [p for p in proposals if p.status == value])
-        for value, label in Proposal.Status.choices
-    ]
-    context = {
-        "group": group,
-        "charter_html": markdown(group.charter),
-        "members_by_role": by_role,
-        "member_count": len(members),
-        "my_membership": my_membership,
-        "is_chair": is_chair,
-        "can_propose": me is not None and me.role in selectors.PROPOSER_ROLES,
-        "proposals_by_status": by_status,
-        "proposal_count": len(proposals),
-        "children": list(group.children.all()),
-    }
-    if is_chair:
-        context["pending"] = list(selectors.pending_requests(group))
-        context["role_form"] = RoleForm()
-    return render(request, "governance/group_detail.html", context)
-
-
-def _role_value(label: str) -> str:
-    return next(value for value, lab in Membership.Role.choices if lab == label)
-
-
-@write_view
-def group_join(request, slug: str):
-    group = _group(slug)
-    m = services.membership_request(group=group, user=request.user)
-    if m.status == Membership.Status.ACTIVE:
-        messages.success(request, f"You joined {group.name} as an observer.")
-    else:
-        messages.success(request, "Your request is sent; a chair will approve or decline it.")
-    return redirect(group)
-
-
-@write_view
-def group_leave(request, slug: str):
-    group = _group(slug)
-    services.membership_leave(group=group, user=request.user)
-    messages.success(request, f"You left {group.name}.")
-    return redirect(group)
-
-
-@write_view
-def membership_action(request, slug: str, pk: int, action: str):
-    group = _group(slug)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, group=group)
-    name = membership.user.public_name
-    if action == "approve":
-        form = RoleForm(request.POST)
-        role = form.cleaned_data["role"] if form.is_valid() else Membership.Role.OBSERVER
-        services.membership_approve(membership=membership, actor=request.user, role=role)
-        messages.success(request, f"{name} is now a member ({role}).")
-    elif action == "decline":
-        services.membership_decline(membership=membership, actor=request.user)
-        messages.success(request, f"The request from {name} is declined.")
-    elif action == "role":
-        form = RoleForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose observer or contributor.")
-            return redirect(group)
-        services.membership_set_role(
-            membership=membership, actor=request.user, role=form.cleaned_data["role"]
-        )
-        messages.success(request, f"{name} is now {form.cleaned_data['role']}.")
-    else:
-        raise Http404
-    return redirect(group)
-
-
-@login_required
-def group_settings(request, slug: str):
-    group = _group(slug)
-    if not selectors.is_chair(request.user, group):
-        raise PermissionDenied(f"Only a chair of {group.name} may change its settings.")
-    gs = services.settings_of(group)
-    form = GroupSettingsForm(
-        request.POST or None,
-        initial={
-            "general_rule": gs.general_rule,
-            "quorum": gs.quorum,
-            "show_live_tally": gs.show_live_tally,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.group_settings_update(group=group, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Settings saved. Votes already open keep their rule.")
-            return redirect(group)
-    return render(
-        request,
-        "governance/group_settings.html",
-        {"group": group, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-def group_activity(request, slug: str):
-    group = _group(slug)
-    page = Paginator(selectors.group_activity(group), 50).get_page(request.GET.get("page"))
-    return render(request, "governance/group_activity.html", {"group": group, "page": page})
-
-
-# --- proposals --------------------------------------------------------------------------------
+# Where the services' error keys for a proposal's target land on the proposal form.
+TARGET_FIELDS = {
+    "target": "target_type",
+    "target.type": "target_type",
+    "target.id": "target_id",
+    "target.sha256": "target_sha256",
+}
 
 
 @login_required
 def proposal_create(request, slug: str):
-    group = _group(slug)
-    if not selectors.can_propose(request.user, group):
+    group = group_or_404(slug)
+    if not roles.can_propose(request.user, group):
         raise PermissionDenied(f"Only contributors and committers of {group.name} may propose.")
     form = ProposalForm(request.POST or None, initial={"kind": request.GET.get("kind", "general")})
     if request.method == "POST" and form.is_valid():
@@ -241,10 +61,8 @@ def proposal_create(request, slug: str):
                     subject=subject,
                     membership_action=d["membership_action"],
                 )
-            except NotAllowed as exc:
-                raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
-                _form_errors(form, exc)
+                apply_errors(form, exc, aliases=TARGET_FIELDS)
             else:
                 messages.success(request, "Your draft is saved. Move it to discussion when ready.")
                 return redirect(proposal)
@@ -256,22 +74,9 @@ def proposal_create(request, slug: str):
     )
 
 
-def _form_errors(form, exc: DomainError) -> None:
-    placed = False
-    for field, errors in exc.errors.items():
-        name = field.split(".")[0]
-        if name == "target":
-            name = "target_" + field.split(".")[-1] if "." in field else "target_type"
-        if name in form.fields:
-            for e in errors:
-                form.add_error(name, e)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 def _vote_context(proposal: Proposal, user) -> dict:
-    """The vote panel: who may vote, who voted, the count where the group shows it, my form."""
+    """The vote panel: who may vote, who voted, the count and the ballots where the group shows
+    them (``selectors.ballots_hidden``), my form."""
     if proposal.status not in (
         Proposal.Status.VOTING,
         Proposal.Status.ACCEPTED,
@@ -280,8 +85,6 @@ def _vote_context(proposal: Proposal, user) -> dict:
         return {"proposal": proposal, "group": proposal.group, "roll": None}
     roll = selectors.roll_with_votes(proposal)
     my_row = next((r for r in roll if r["user"].pk == user.pk), None)
-    gs = getattr(proposal.group, "settings", None)
-    show_count = proposal.status != Proposal.Status.VOTING or gs is None or gs.show_live_tally
     counts = {"yes": 0, "no": 0, "abstain": 0}
     for r in roll:
         if r["vote"]:
@@ -291,7 +94,7 @@ def _vote_context(proposal: Proposal, user) -> dict:
         "group": proposal.group,
         "roll": roll,
         "voted": sum(1 for r in roll if r["vote"]),
-        "show_count": show_count,
+        "show_count": not selectors.ballots_hidden(proposal),
         "counts": counts,
         "my_vote": my_row["vote"] if my_row else None,
         "on_roll": my_row is not None,
@@ -306,17 +109,15 @@ def _vote_context(proposal: Proposal, user) -> dict:
 
 
 def proposal_detail(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
-    group = proposal.group
+    proposal = proposal_or_404(slug, number)
     user = request.user
-    membership = selectors.membership_of(user, group)
-    active_role = (
-        membership.role if membership and membership.status == Membership.Status.ACTIVE else None
-    )
-    is_chair = active_role == Membership.Role.CHAIR
+    if request.htmx and request.GET.get("panel") == "vote":
+        # The vote panel refreshes itself while the vote is open.
+        return render(request, "governance/_vote_panel.html", _vote_context(proposal, user))
+    group = proposal.group
+    is_chair = roles.is_chair(user, group)
     authors = list(proposal.authors.all())
     is_author = user.is_authenticated and any(a.pk == user.pk for a in authors)
-    comments = list(selectors.comments_for(proposal, can_moderate=is_chair))
     context = {
         "proposal": proposal,
         "group": group,
@@ -324,23 +125,20 @@ def proposal_detail(request, slug: str, number: int):
         "body_html": markdown(proposal.body),
         "is_author": is_author,
         "is_chair": is_chair,
-        "is_member": active_role is not None,
-        "comments": comments,
+        "is_member": roles.is_member(user, group),
+        "comments": list(selectors.comments_for(proposal)),
         "comment_form": CommentForm(),
         "hide_form": HideCommentForm() if is_chair else None,
     }
     if proposal.status == Proposal.Status.DISCUSSION and is_chair:
         context["open_form"] = OpenVotingForm()
     context.update(_vote_context(proposal, user))
-    if request.htmx and request.GET.get("panel") == "vote":
-        # The vote panel refreshes itself while the vote is open.
-        return render(request, "governance/_vote_panel.html", context)
     return render(request, "governance/proposal_detail.html", context)
 
 
 @login_required
 def proposal_edit(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     if not proposal.authors.filter(pk=request.user.pk).exists():
         raise PermissionDenied("Only the authors of this proposal may edit it.")
     form = ProposalEditForm(
@@ -350,10 +148,8 @@ def proposal_edit(request, slug: str, number: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_revise(proposal=proposal, actor=request.user, **form.cleaned_data)
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Saved as a new revision.")
             return redirect(proposal)
@@ -376,7 +172,7 @@ def _diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def proposal_history(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     revisions = list(proposal.revisions.select_related("author").order_by("number"))
     by_number = {r.number: r for r in revisions}
 
@@ -410,9 +206,9 @@ def proposal_history(request, slug: str, number: int):
     )
 
 
-@write_view
+@write_view(back=back)
 def proposal_transition(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     to = request.POST.get("to", "")
     closes_at = None
     if to == Proposal.Status.VOTING:
@@ -435,9 +231,9 @@ def proposal_transition(request, slug: str, number: int):
     return redirect(proposal)
 
 
-@write_view
+@write_view(back=back)
 def comment_add(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write a comment first.")
@@ -452,9 +248,9 @@ def comment_add(request, slug: str, number: int):
     return redirect(proposal.get_absolute_url() + "#comments")
 
 
-@write_view
+@write_view(back=back)
 def comment_hide(request, slug: str, number: int, pk: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     comment = get_object_or_404(Comment, pk=pk, proposal=proposal)
     services.comment_hide(
         comment=comment, actor=request.user, reason=request.POST.get("reason", "")
@@ -463,9 +259,9 @@ def comment_hide(request, slug: str, number: int, pk: int):
     return redirect(proposal.get_absolute_url() + "#comments")
 
 
-@write_view
+@write_view(back=back)
 def vote(request, slug: str, number: int):
-    proposal = _proposal(slug, number)
+    proposal = proposal_or_404(slug, number)
     form = VoteForm(request.POST)
     if request.htmx:
         # Swap the vote panel in place, with the outcome announced inside it.
@@ -483,7 +279,7 @@ def vote(request, slug: str, number: int):
                 extra["vote_message"] = (
                     "Your vote is recorded." if created else "Your vote is changed."
                 )
-        context = _vote_context(_proposal(slug, number), request.user)
+        context = _vote_context(proposal_or_404(slug, number), request.user)
         return render(request, "governance/_vote_panel.html", {**context, **extra})
     if not form.is_valid():
         messages.error(request, "Choose yes, no or abstain.")
@@ -514,8 +310,3 @@ def decision_detail(request, slug: str, number: int):
             "revision_html": markdown(decision.revision.body),
         },
     )
-
-
-@login_required
-def my_work(request):
-    return render(request, "governance/my_work.html", selectors.my_work(request.user))

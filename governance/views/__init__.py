@@ -1,0 +1,45 @@
+"""Website pages. Every write calls a service; pages work without JavaScript. Domain errors reach
+the page through ``config.pages`` (one meaning per error class); roles come from
+``governance.roles``. By topic: ``groups`` and ``proposals``."""
+
+from .groups import (
+    group_activity,
+    group_detail,
+    group_join,
+    group_leave,
+    group_list,
+    group_settings,
+    membership_action,
+    my_work,
+)
+from .proposals import (
+    comment_add,
+    comment_hide,
+    decision_detail,
+    proposal_create,
+    proposal_detail,
+    proposal_edit,
+    proposal_history,
+    proposal_transition,
+    vote,
+)
+
+__all__ = [
+    "comment_add",
+    "comment_hide",
+    "decision_detail",
+    "group_activity",
+    "group_detail",
+    "group_join",
+    "group_leave",
+    "group_list",
+    "group_settings",
+    "membership_action",
+    "my_work",
+    "proposal_create",
+    "proposal_detail",
+    "proposal_edit",
+    "proposal_history",
+    "proposal_transition",
+    "vote",
+]
