@@ -110,9 +110,9 @@ class TransitionInput(serializers.Serializer):
 
 
 class ResultsOutput(serializers.Serializer):
-    """See DESIGN.md: ``{"responses", "questions": [{"id", "kind", "options": [{"id", "label",
-    "count", "suppressed"}]}], "snapshot_sha256"?}``, extended with percentages, medians, matrix
-    rows and the cross-tab filter."""
+    """``{"responses", "questions": [{"id", "kind", "options": [{"id", "label", "count",
+    "suppressed"}]}], "snapshot_sha256"?}``, extended with percentages, medians, matrix rows and
+    the cross-tab filter (docs/surveys.md, "Results")."""
 
     responses = serializers.IntegerField()
     questions = serializers.ListField(child=serializers.DictField())
