@@ -57,6 +57,7 @@ class Page:
 
 @dataclass
 class Progress:
+    sections: list  # the survey's sections, in order
     specs: list[QuestionSpec]
     pages: list[Page]
     index: int
@@ -127,6 +128,7 @@ def start(
 ) -> Progress | None:
     """Open the answer pages at ``page`` (as requested: any value; clamped to the pages there
     are), with the answers saved so far. None when no page has a question to show."""
+    sections = list(sections)
     pages = pages_of(sections, specs, answers)
     if not pages:
         return None
@@ -134,7 +136,7 @@ def start(
         index = int(page)
     except (TypeError, ValueError):
         index = 0
-    return Progress(specs, pages, min(max(index, 0), len(pages) - 1), dict(answers))
+    return Progress(sections, specs, pages, min(max(index, 0), len(pages) - 1), dict(answers))
 
 
 def read_page(progress: Progress, data) -> tuple[dict[int, Any], dict[str, list[str]]]:
@@ -160,6 +162,9 @@ def post(progress: Progress, data, action: Action) -> Moved | Shown | Ready:
     """One POST of the current page (see the module's docstring)."""
     answers, unreadable = read_page(progress, data)
     progress.answers = answers
+    # This page's answers may show a later page (or hide one): the pages after this one are
+    # counted again. Conditions only look back, so this page and those before it stay.
+    progress.pages = pages_of(progress.sections, progress.specs, answers)
     clean, all_errors = validate(progress.specs, answers, strict=False)
     errors = {
         key: messages

@@ -4,6 +4,7 @@ from typing import Any
 
 from config.errors import Invalid, NotAllowed
 from governance import roles
+from governance.models import WorkingGroup
 
 from . import results as results_mod
 from .models import Draft, Participation, Response, Survey
@@ -45,7 +46,7 @@ def groups_user_may_create_for(user):
     """The working groups whose surveys ``user`` may create: all for staff, else those they chair
     (the same rule as ``can_create``)."""
     if user.is_staff:
-        return roles.WorkingGroup.objects.all()
+        return WorkingGroup.objects.all()
     return roles.chaired_groups(user)
 
 

@@ -70,6 +70,9 @@ class _Numeric(QuestionKind):
         return bool(spec.constraints.get("integer"))
 
     def clean(self, spec, value):
+        if isinstance(value, float) and math.isinf(value):
+            # A JSON number too large for a float (1e309) reads as infinity.
+            return None, TOO_LARGE
         number = as_number(value)
         if number is None:
             return None, "Enter a number."
