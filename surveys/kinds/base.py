@@ -237,7 +237,9 @@ class QuestionKind:
     # --- Charts ---------------------------------------------------------------------------
 
     def charts(self, question: dict, k: int) -> list[dict]:
-        """The charts of one published question: ``{"id", "title", "items", "answered"}``."""
+        """The charts of one published question, each with its table: ``{"id", "title",
+        "items", "answered", "heading" (of the table's first column), "ranked" (the table has a
+        mean position column)}``."""
         if not question["options"]:
             return []
         return [
@@ -246,6 +248,8 @@ class QuestionKind:
                 "title": question["prompt"],
                 "items": question["options"],
                 "answered": question["answered"],
+                "heading": "Answer",
+                "ranked": False,
             }
         ]
 

@@ -193,6 +193,9 @@ class Ranking(_Selections):
                 else None
             )
 
+    def charts(self, question, k):
+        return [{**chart, "ranked": True} for chart in super().charts(question, k)]
+
     def encode(self, spec, value, row_id):
         keys = {o[0]: o[1] for o in spec.options}
         return ">".join(keys.get(v, "") for v in value)

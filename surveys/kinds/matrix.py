@@ -96,6 +96,8 @@ class Matrix(QuestionKind):
                 "title": f"{question['prompt']}: {row['label']}",
                 "items": row["options"],
                 "answered": row["answered"],
+                "heading": f"{question['prompt']}: {row['label']}",
+                "ranked": False,
             }
             for row in question.get("rows") or []
         ]
