@@ -59,23 +59,25 @@ def _choices(items: list, prefix: str) -> list[dict]:
     return out
 
 
-def _non_finite(value: Any, path: tuple = ()):
+def _non_finite(value: Any):
     """The pointers of numbers that are not finite (NaN, Infinity, or 1e400 read as Infinity):
-    JSON Schema's comparisons cannot refuse them, and no database stores them as JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        yield _pointer(path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _non_finite(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _non_finite(item, (*path, index))
+    JSON Schema's comparisons cannot refuse them, and no database stores them as JSON. A loop,
+    not a recursion: a pasted definition may be nested as deep as the JSON parser allows."""
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            yield _pointer(path)
+        elif isinstance(item, dict):
+            stack += [((*path, key), child) for key, child in item.items()]
+        elif isinstance(item, list):
+            stack += [((*path, index), child) for index, child in enumerate(item)]
 
 
 def check(definition: Any) -> dict:
     """Validate a definition; returns it normalised (keys filled in). Raises ``Invalid``."""
     errors: dict[str, list[str]] = {}
-    for pointer in _non_finite(definition):
+    for pointer in sorted(_non_finite(definition)):
         errors.setdefault(pointer, []).append("Use a finite number.")
     if errors:
         raise Invalid("The survey definition has numbers that are not finite.", errors=errors)

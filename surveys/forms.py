@@ -212,6 +212,8 @@ class ImportForm(forms.Form):
             value = json.loads(self.cleaned_data["definition"])
         except ValueError as exc:
             raise forms.ValidationError(f"This is not JSON: {exc}") from None
+        except RecursionError:
+            raise forms.ValidationError("This JSON is nested too deeply.") from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The definition is a JSON object.")
         return value

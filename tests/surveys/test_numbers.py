@@ -206,3 +206,14 @@ def test_the_beat_task_closes_the_other_due_surveys_when_one_fails(staff_user, m
     assert f"Closing survey {broken.pk} failed" in caplog.text
     monkeypatch.undo()
     assert close_due_surveys.apply().get() == [broken.pk]
+
+
+def test_an_imported_definition_with_nan_or_deep_nesting_is_refused(client_for, staff_user):
+    c = client_for(staff_user)
+    d = json.dumps(UNBOUNDED).replace('"constraints": {"min": 0}', '"constraints": {"min": NaN}')
+    page = c.post("/surveys/import/", {"definition": d})
+    assert page.status_code == 400
+    assert "/sections/0/questions/1/constraints/min: Use a finite number." in page.content.decode()
+    page = c.post("/surveys/import/", {"definition": "[" * 100_000})
+    assert page.status_code == 400 and "nested too deeply" in page.content.decode()
+    assert not Survey.objects.exists()
