@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config import clients
 from config.errors import DomainError, Invalid, NotAllowed
 from config.markdown import render as render_markdown
 
@@ -614,7 +615,7 @@ def survey_answer(request, slug: str):
                             user=request.user,
                             answers=clean,
                             strict=False,
-                            client_key=request.META.get("REMOTE_ADDR"),
+                            client_key=clients.client_key(request),
                         )
                 except Invalid as exc:
                     other_errors = _locate(exc.errors, specs, pages)
