@@ -1,9 +1,9 @@
 """Website forms: survey settings and the question editor. Answer pages parse their own fields
 (see ``views.parse_page``) because their shape depends on the questions."""
 
-import json
-
 from django import forms
+
+from config import jsonsafe
 
 from .models import Question, Survey
 
@@ -182,10 +182,10 @@ class QuestionForm(forms.Form):
         if data["condition_question"] and data["condition_op"]:
             raw = data["condition_value"].strip()
             try:
-                value = json.loads(raw)
+                value = jsonsafe.loads(raw)
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     value = raw
-            except ValueError:
+            except jsonsafe.JSONProblem:
                 value = raw
             q["show_if"] = {
                 "question": data["condition_question"],
@@ -208,9 +208,10 @@ class ImportForm(forms.Form):
 
     def clean_definition(self):
         try:
-            value = json.loads(self.cleaned_data["definition"])
-        except ValueError as exc:
-            raise forms.ValidationError(f"This is not JSON: {exc}") from None
+            value = jsonsafe.loads(self.cleaned_data["definition"])
+        except jsonsafe.JSONProblem as exc:
+            # The platform's loader: bad JSON, nesting too deep and unstorable text, by pointer.
+            raise forms.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The definition is a JSON object.")
         return value
