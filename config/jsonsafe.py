@@ -21,6 +21,8 @@ import json
 import re
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
+
 MAX_DEPTH = 64
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -144,42 +146,46 @@ def _deep_pointer(text: str, max_depth: int) -> str:
     return ""
 
 
+class UnstorableText(SuspiciousOperation):
+    """Form data or a query string holding text that cannot be stored: a 400 naming the field
+    (``config.views.bad_request`` shows the message)."""
+
+    def __init__(self, where: str, name: str, reason: str):
+        self.field = _BAD_TEXT.sub("\ufffd", name)
+        self.reason = reason
+        super().__init__(f"The {where} “{self.field}” cannot be accepted: {reason}")
+
+
+def check_query_dict(data, where: str) -> None:
+    """The text rule over a ``QueryDict`` (names and values); raises ``UnstorableText``."""
+    for name, values in data.lists():
+        for value in [name, *values]:
+            if isinstance(value, str):
+                reason = text_problem(value)
+                if reason:
+                    raise UnstorableText(where, name, reason)
+
+
 class FormTextMiddleware:
-    """The text rule for form data and query strings: a field holding NUL is refused with a 400
-    that names it, before any view could hand it to the database. (A lone surrogate cannot
-    arrive in UTF-8 form data: Django decodes it as U+FFFD.) Multipart bodies are left to the
-    views, which may stream uploads; their text fields are Django form fields, which refuse NUL.
+    """The text rule for query strings and form data, urlencoded or multipart: a field holding
+    NUL is refused with a 400 that names it before any view could hand it to the database. (A
+    lone surrogate cannot arrive in UTF-8 form data: Django decodes it as U+FFFD.)
+
+    Form data is checked when it is parsed, not here: a view may first install its own upload
+    handlers (the streaming, hashing caption upload), so the middleware wraps the parsing step
+    instead of reading ``request.POST`` early. File contents are not text and are not checked.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        problem = self._first_problem(request)
-        if problem is not None:
-            from .views import error_response
+        check_query_dict(request.GET, "query parameter")
+        load = request._load_post_and_files
 
-            where, name, reason = problem
-            return error_response(
-                request,
-                400,
-                "Bad request",
-                f"The {where} “{name}” cannot be accepted: {reason}",
-                errors={name: [reason]},
-            )
+        def load_and_check():
+            load()
+            check_query_dict(request._post, "field")
+
+        request._load_post_and_files = load_and_check
         return self.get_response(request)
-
-    @staticmethod
-    def _first_problem(request) -> tuple[str, str, str] | None:
-        sources = [("query parameter", request.GET)]
-        if request.method in ("POST", "PUT", "PATCH") and request.content_type == (
-            "application/x-www-form-urlencoded"
-        ):
-            sources.append(("field", request.POST))
-        for where, data in sources:
-            for name, values in data.lists():
-                for value in [name, *values]:
-                    reason = text_problem(value)
-                    if reason:
-                        return where, _BAD_TEXT.sub("\ufffd", name), reason
-        return None

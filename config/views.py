@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from . import home as home_panels
-from . import outages
+from . import jsonsafe, outages
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,14 @@ _error = error_response
 
 @requires_csrf_token
 def bad_request(request, exception=None):
+    if isinstance(exception, jsonsafe.UnstorableText):
+        return _error(
+            request,
+            400,
+            "Bad request",
+            str(exception),
+            errors={exception.field: [exception.reason]},
+        )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
