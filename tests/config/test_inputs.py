@@ -79,7 +79,7 @@ def post_raw(client, url, body: str):
 def test_deep_json_in_a_survey_response_is_a_400(api_client, staff_user):
     survey = make_survey(actor=staff_user, audience="anyone")
     q = keys(survey)
-    body = '{"answers": {"%d": %s}}' % (q["role"].id, DEEP)
+    body = '{"answers": {"' + str(q["role"].id) + '": ' + DEEP + "}}"
     response = post_raw(api_client, f"/api/v1/surveys/{survey.slug}/responses/", body)
     assert response.status_code == 400
     payload = response.json()
