@@ -14,6 +14,8 @@ from allauth.account.models import EmailAddress
 
 from config import clients
 
+from .models import User
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
@@ -26,6 +28,7 @@ class AccountAdapter(DefaultAccountAdapter):
             EmailAddress.objects.filter(email__iexact=address.email)
             .exclude(user_id=address.user_id)
             .exists()
+            or User.objects.filter(email__iexact=address.email).exclude(pk=address.user_id).exists()
         )
         if taken:
             # The owner of the address hears about it; the newcomer learns nothing.

@@ -14,6 +14,10 @@ the ``CONTENT_SECURITY_POLICY`` variable (an empty value keeps this default).
   turned into links by ``config.markdown`` (a tracking pixel in a proposal would otherwise see
   every reader).
 - ``frame-ancestors 'none'``, ``form-action 'self'``, ``base-uri 'self'``, ``object-src 'none'``.
+
+One exception: Swagger UI (``/api/docs/``, third-party) inserts ``<style>`` elements as it
+renders, so that page alone also allows inline style elements. Its scripts are still ours only
+(drf-spectacular's split view serves its start-up script as a file).
 """
 
 from django.conf import settings
@@ -36,8 +40,18 @@ DEFAULT_POLICY = "; ".join(
 )
 
 
-def policy() -> str:
-    return getattr(settings, "CONTENT_SECURITY_POLICY", "") or DEFAULT_POLICY
+INLINE_STYLE_PATHS = ("/api/docs/",)
+
+
+def policy(path: str = "/") -> str:
+    configured = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+    if configured:
+        return configured
+    if path.startswith(INLINE_STYLE_PATHS):
+        return DEFAULT_POLICY.replace(
+            "style-src-elem 'self'", "style-src-elem 'self' 'unsafe-inline'"
+        )
+    return DEFAULT_POLICY
 
 
 class ContentSecurityPolicyMiddleware:
@@ -46,5 +60,5 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", policy())
+        response.headers.setdefault("Content-Security-Policy", policy(request.path))
         return response
