@@ -33,6 +33,10 @@ from .errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
+UNAVAILABLE = (
+    "A service this site depends on (its cache) is not answering. Please try again in a moment."
+)
+
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
           "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
@@ -93,15 +97,31 @@ def hit(key: str, rate: Rate | str, *, cost: int = 1) -> Outcome:
     except Exception as exc:
         if _is_store_outage(exc):
             logger.warning("rate limit store unreachable (%s): %s", type(exc).__name__, exc)
-            raise Unavailable(
-                "The rate-limit store (cache) is unreachable; try again in a moment."
-            ) from exc
+            raise Unavailable(UNAVAILABLE) from exc
         raise
     return Outcome(
         allowed=count <= rate.limit,
         count=count,
         limit=rate.limit,
         retry_after=max(1, -(-ttl_ms // 1000)),
+    )
+
+
+def peek(key: str, rate: Rate | str) -> Outcome:
+    """What ``hit`` would find, without counting: ``allowed`` when one more attempt fits."""
+    if isinstance(rate, str):
+        rate = Rate.parse(rate)
+    try:
+        count, ttl_ms = _BACKENDS[backend_name()].get(_storage_key(key))
+    except Exception as exc:
+        if _is_store_outage(exc):
+            raise Unavailable(UNAVAILABLE) from exc
+        raise
+    return Outcome(
+        allowed=count < rate.limit,
+        count=count,
+        limit=rate.limit,
+        retry_after=max(1, -(-ttl_ms // 1000)) if count else 0,
     )
 
 
@@ -151,6 +171,14 @@ return {n, ttl}
         count, ttl = client.eval(self.SCRIPT, 1, full_key, window_ms, cost)
         return int(count), int(ttl)
 
+    def get(self, key: str) -> tuple[int, int]:
+        client, full_key = self._client(key)
+        pipe = client.pipeline()
+        pipe.get(full_key)
+        pipe.pttl(full_key)
+        count, ttl = pipe.execute()
+        return (int(count), max(0, int(ttl))) if count is not None else (0, 0)
+
     def decr(self, key: str, cost: int) -> None:
         client, full_key = self._client(key)
         client.decrby(full_key, cost)
@@ -182,6 +210,13 @@ class _Database:
             count, expires_at = cursor.fetchone()
         return int(count), int(expires_at) - now
 
+    def get(self, key: str) -> tuple[int, int]:
+        from .models import RateCounter
+
+        now = _now_ms()
+        row = RateCounter.objects.filter(key=key, expires_at__gt=now).first()
+        return (row.count, row.expires_at - now) if row else (0, 0)
+
     def decr(self, key: str, cost: int) -> None:
         from django.db.models import F
 
@@ -208,6 +243,12 @@ class _LocMem:
             count += cost
             cache.set(key, (count, expires_at), timeout=max(1, (expires_at - now) / 1000))
         return count, expires_at - now
+
+    def get(self, key: str) -> tuple[int, int]:
+        now = _now_ms()
+        with self._lock:
+            count, expires_at = caches["default"].get(key) or (0, 0)
+        return (count, expires_at - now) if expires_at > now else (0, 0)
 
     def decr(self, key: str, cost: int) -> None:
         cache = caches["default"]

@@ -41,7 +41,7 @@ def test_api_writes_answer_503_in_the_error_shape(redis_down, api_client_for, us
     assert response.status_code == 503
     body = response.json()
     assert set(body) == {"detail", "errors"}
-    assert "unreachable" in body["detail"]
+    assert "not answering" in body["detail"]
     assert response["Retry-After"]
     assert not ApiToken.objects.exists()
 
@@ -59,7 +59,7 @@ def test_the_token_form_answers_a_503_page(redis_down, client_for, user):
         reverse("accounts:account"), {"action": "create_token", "name": "x"}
     )
     assert response.status_code == 503
-    assert "unreachable" in response.content.decode()
+    assert "not answering" in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -74,7 +74,7 @@ def test_anonymous_survey_answers_answer_503_not_500(redis_down, api_client, sta
         format="json",
     )
     assert response.status_code == 503
-    assert "unreachable" in response.json()["detail"]
+    assert "not answering" in response.json()["detail"]
 
 
 def test_pages_that_do_not_need_the_cache_still_work(redis_down, client):
