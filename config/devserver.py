@@ -18,6 +18,7 @@ everything with a message, rather than leave a half-running site.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import secrets
 import signal
@@ -43,7 +44,13 @@ class Service:
     restarts: deque = field(default_factory=deque)
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
 
     def exited(self) -> int | None:
         return None if self.proc is None else self.proc.poll()
@@ -67,6 +74,18 @@ class Service:
             self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+# Resolved in the parent: the child, between fork and exec, should only make the call.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: if the supervisor itself is killed (even with SIGKILL, which
+    it cannot catch), the kernel sends this process SIGTERM, so no half-running site is left."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -194,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     def on_term(*_args):
         raise KeyboardInterrupt
 
+    # SIGTERM (kill, systemd) and SIGHUP (the terminal closed) stop everything like Ctrl-C.
     signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
     # A shell starting `make run &` ignores SIGINT in the job, and Python keeps that: restore it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

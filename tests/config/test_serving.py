@@ -7,7 +7,8 @@ broker, the database cache) in a fresh ``DATA_DIR``, then:
 - opens 200 connections at once and sends a request on each: none refused, every one answered;
 - holds slow clients that send one header line at a time (slowloris) while ``/healthz`` answers;
 - kills the worker and checks that the supervisor says so and starts a new one;
-- checks that a process that keeps dying stops everything with a message.
+- checks that a process that keeps dying stops everything with a message;
+- checks that killing the supervisor (even with SIGKILL) leaves no process behind.
 """
 
 import asyncio
@@ -242,3 +243,34 @@ def test_a_process_that_keeps_dying_stops_everything_with_a_message(tmp_path):
     assert "WEB_WORKERS='not-a-number' is not a whole number" in output
     assert "The web server exited 6 times within 60 s" in output
     assert "stopping everything" in output
+
+
+def test_killing_the_supervisor_takes_its_processes_with_it(tmp_path):
+    # Even SIGKILL, which the supervisor cannot catch: its children die with it (no orphans).
+    env = run_env(tmp_path, free_port())
+    server = Server(env, tmp_path / "server.log")
+    try:
+        server.wait_healthy()
+        children = list(server.children())
+        assert len(children) == 3
+        os.kill(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(timeout=10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.5)
+        assert not [pid for pid in children if _alive(pid)]
+    finally:
+        server.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too: its parent (gone) cannot reap it, init will.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
