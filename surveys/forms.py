@@ -1,6 +1,8 @@
 """Website forms: survey settings and the question editor. Answer pages parse their own fields
 (see ``views.parse_page``) because their shape depends on the questions."""
 
+import json
+
 from django import forms
 
 from config import jsonsafe
@@ -182,10 +184,10 @@ class QuestionForm(forms.Form):
         if data["condition_question"] and data["condition_op"]:
             raw = data["condition_value"].strip()
             try:
-                value = jsonsafe.loads(raw)
+                value = json.loads(raw)
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     value = raw
-            except jsonsafe.JSONProblem:
+            except ValueError:
                 value = raw
             q["show_if"] = {
                 "question": data["condition_question"],
