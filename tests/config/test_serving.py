@@ -161,8 +161,18 @@ async def _crowd(port: int, count: int) -> tuple[list[str], list[str]]:
     return statuses, failures
 
 
+def crowd(port: int, count: int) -> tuple[list[str], list[str]]:
+    # In a thread of its own: Playwright's sync API (the browser tests) may already run an event
+    # loop in this one.
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(_crowd(port, count))))
+    thread.start()
+    thread.join(timeout=600)
+    return result[0]
+
+
 def test_it_serves_200_simultaneous_connections_with_none_refused(make_run):
-    statuses, failures = asyncio.run(_crowd(make_run.port, CONNECTIONS))
+    statuses, failures = crowd(make_run.port, CONNECTIONS)
     assert failures == []
     assert len(statuses) == CONNECTIONS
     assert [s for s in statuses if not s.startswith("HTTP/1.1 200")] == []
