@@ -2,12 +2,12 @@
 
     gunicorn -c config/gunicorn.conf.py config.wsgi
 
-Why these choices (measured on the 2-core machine; figures in README.md "Running in production"):
+Why these choices (measured on the 2-core machine; figures in docs/operations.md):
 
-- ``gthread`` workers: each worker process runs a pool of threads behind one poller. A connection
-  that sends nothing yet waits in the poller, not in a thread (gunicorn defers it after 5 s), and
-  kept-alive connections wait there too, so hundreds of idle or slow-to-start clients cost no
-  threads. Sync workers serve one connection per process: 8 slow clients starved all 4.
+- ``gthread`` workers: each worker process runs a pool of threads behind one poller. Kept-alive
+  connections wait in the poller, not in a thread, and so does a new connection that has sent
+  nothing after 5 s (gunicorn hands it back), so hundreds of idle clients cost no threads. Sync
+  workers serve one connection per process: 8 slow clients starved all 4.
 - A client that trickles its headers (one line every 2 s, "slowloris") does hold a thread until
   its request is complete; ``WEB_THREADS`` threads per worker (32 by default) leave plenty for
   everyone else, and a buffering proxy in front (docs/operations.md) removes even that.
