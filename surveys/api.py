@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from config import clients
 from config.errors import NotAllowed
 
 from . import definition as definition_format
@@ -26,10 +27,8 @@ from .serializers import (
 
 
 def client_key(request) -> str:
-    """What identifies a not-signed-in client for rate limiting: the address DRF trusts."""
-    from rest_framework.throttling import AnonRateThrottle
-
-    return AnonRateThrottle().get_ident(request)
+    """What identifies a not-signed-in client for rate limiting: the platform's one answer."""
+    return clients.client_key(request)
 
 
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -5,6 +5,8 @@ import json
 
 from django import forms
 
+from config import jsonsafe
+
 from . import kinds
 from .models import Question, Survey
 
@@ -209,11 +211,10 @@ class ImportForm(forms.Form):
 
     def clean_definition(self):
         try:
-            value = json.loads(self.cleaned_data["definition"])
-        except ValueError as exc:
-            raise forms.ValidationError(f"This is not JSON: {exc}") from None
-        except RecursionError:
-            raise forms.ValidationError("This JSON is nested too deeply.") from None
+            value = jsonsafe.loads(self.cleaned_data["definition"])
+        except jsonsafe.JSONProblem as exc:
+            # The platform's loader: bad JSON, nesting too deep and unstorable text, by pointer.
+            raise forms.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The definition is a JSON object.")
         return value

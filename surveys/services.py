@@ -13,15 +13,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from config import ratelimit
 from config.canonical import canonical_json
-from config.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from config.errors import Conflict, Invalid, NotAllowed, NotFound, RateLimited
 from governance.models import WorkingGroup
 
 from . import definition as definition_format
@@ -33,10 +33,6 @@ from .selectors import can_create, in_audience, is_owner
 
 # Submissions from people who are not signed in (audience "anyone") per client and survey.
 ANONYMOUS_RATE_LIMIT = (10, 3600)  # (submissions, seconds)
-
-
-class RateLimited(DomainError):
-    status_code = 429
 
 
 # --- Permissions (the rules are read in ``selectors``) ------------------------------------------
@@ -354,16 +350,15 @@ def _recheck_open_locked(survey: Survey) -> None:
 
 
 def _rate_limit(survey: Survey, client_key: str | None) -> None:
+    # The platform's atomic limiter (config.ratelimit): exact under concurrency on every cache.
     limit, window = ANONYMOUS_RATE_LIMIT
     key = f"surveys:rate:{survey.pk}:{hashlib.sha256((client_key or '?').encode()).hexdigest()}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
-        raise RateLimited("Too many answers from this network; try again later.")
+    outcome = ratelimit.hit(key, ratelimit.Rate(limit=limit, window=window))
+    if not outcome.allowed:
+        raise RateLimited(
+            "Too many answers from this network; try again later.",
+            retry_after=outcome.retry_after,
+        )
 
 
 def response_submit(

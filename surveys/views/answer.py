@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from config import clients
 from config.errors import DomainError, Invalid
 from config.markdown import render as render_markdown
 from config.pages import raise_for_page
@@ -69,7 +70,7 @@ def _submit(request, survey: Survey, answers: dict, *, editing: bool) -> None:
             user=request.user,
             answers=answers,
             strict=False,
-            client_key=request.META.get("REMOTE_ADDR"),
+            client_key=clients.client_key(request),
         )
 
 
