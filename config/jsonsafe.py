@@ -60,15 +60,18 @@ def _refuse_constant(name: str):
     raise JSONProblem(f"{name} is not valid JSON; send a number or null.")
 
 
-def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse ``text`` as JSON and apply the depth and text rules; raises ``JSONProblem``."""
+def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, allow_non_finite: bool = False) -> Any:
+    """Parse ``text`` as JSON and apply the depth and text rules; raises ``JSONProblem``.
+
+    ``allow_non_finite`` lets ``NaN`` and ``Infinity`` through as floats, for a caller that
+    checks numbers itself and names the field (the survey definition's own validation)."""
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JSONProblem(f"The JSON is not valid UTF-8 (byte {exc.start}).") from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=float if allow_non_finite else _refuse_constant)
     except RecursionError:
         raise JSONProblem(
             f"JSON nested too deeply: at most {max_depth} levels of arrays and objects.",

@@ -211,7 +211,7 @@ class ImportForm(forms.Form):
 
     def clean_definition(self):
         try:
-            value = jsonsafe.loads(self.cleaned_data["definition"])
+            value = jsonsafe.loads(self.cleaned_data["definition"], allow_non_finite=True)
         except jsonsafe.JSONProblem as exc:
             # The platform's loader: bad JSON, nesting too deep and unstorable text, by pointer.
             raise forms.ValidationError(str(exc)) from None
