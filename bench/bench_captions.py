@@ -92,7 +92,7 @@ from datasets_registry.captions.clip_tokens import clip_tokenizer
 if __name__ == "__main__":  # the two-process run spawns children that import this file
     clip_tokenizer()  # loading the vocabulary is start-up, not throughput
     t = time.perf_counter()
-    from datasets_registry.captions.runner import gzip_writer
+    from datasets_registry.captions.report import gzip_writer
     if {report!r}:
         with open({str(OUT / "report.jsonl.gz")!r}, "wb") as out, gzip_writer(out) as gz:
             r = validate_file({str(path)!r}, workers={workers}, report=gz)

@@ -24,7 +24,8 @@ from datasets_registry.captions import (
     validate_file,
     validate_ruleset,
 )
-from datasets_registry.captions.readers import FORMATS, Limits, count_lines
+from datasets_registry.captions.formats import FORMATS
+from datasets_registry.captions.streams import Limits, count_lines
 
 
 class Command(BaseCommand):
@@ -56,6 +57,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-decompressed-bytes", type=int, default=Limits.max_decompressed_bytes
         )
+        parser.add_argument(
+            "--max-expansion-ratio",
+            type=float,
+            default=Limits.max_expansion_ratio,
+            help="refuse a compressed file that inflates more than this many times (0: no limit)",
+        )
+        parser.add_argument(
+            "--max-rows",
+            type=int,
+            default=Limits.max_rows,
+            help="refuse a file with more rows than this (0: no limit)",
+        )
 
     def handle(self, *args, **opts):
         path = Path(opts["file"])
@@ -76,7 +89,11 @@ class Command(BaseCommand):
             "image": opts["image_column"],
             "license": opts["license_column"],
         }
-        limits = Limits(max_decompressed_bytes=opts["max_decompressed_bytes"])
+        limits = Limits(
+            max_decompressed_bytes=opts["max_decompressed_bytes"],
+            max_expansion_ratio=opts["max_expansion_ratio"],
+            max_rows=opts["max_rows"],
+        )
         progress = self._progress(path, fmt, compression, limits)
         report = None
         started = time.monotonic()

@@ -1,0 +1,193 @@
+"""One chunk of a run: its rows read in batches (parsed a batch ahead in a thread), every rule
+evaluated, its issues written in row order, and the compact hashes the duplicate rules hand on
+to the merge."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+
+from .readers import iter_batches
+from .report import dump_issue
+from .rules import BatchResult, RuleEngine
+from .streams import InputError, Limits
+
+
+def join_arrays(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    rows: int  # rows read (including the unreadable ones)
+    last_row: int
+    counts: dict[str, int]
+    issues: list[dict[str, Any]] | None = None
+    hashes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "rows": self.rows,
+            "last_row": self.last_row,
+            "counts": self.counts,
+        }
+
+    def hashes_to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        arrays = {}
+        for role, (h, r) in self.hashes.items():
+            arrays[f"{role}_h"] = h
+            arrays[f"{role}_r"] = r
+        np.savez(buf, **arrays)  # 8-byte hashes do not compress: skip the zlib pass
+        return buf.getvalue()
+
+    @staticmethod
+    def hashes_from_bytes(data: bytes) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        with np.load(io.BytesIO(data)) as npz:
+            roles = {k[:-2] for k in npz.files}
+            return {role: (npz[f"{role}_h"], npz[f"{role}_r"]) for role in roles}
+
+
+def _prefetch(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Read ahead in a thread: Arrow parses the next batch (without the GIL) while this thread
+    evaluates the current one. Exceptions are re-raised here, in order; memory grows by
+    ``depth`` batches at most."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in iterator:
+                while not stop.is_set():
+                    try:
+                        q.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((True, done))
+        except BaseException as exc:  # handed to the consumer
+            q.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="caption-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if not ok:
+                raise item
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def validate_chunk(
+    path: str,
+    fmt: str,
+    compression: str,
+    spec: dict[str, Any],
+    *,
+    ruleset: dict[str, Any],
+    mapping: dict[str, str | None],
+    issues_out: IO[bytes] | None = None,
+    collect: bool = False,
+    limits: Limits | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ChunkResult:
+    """Validate one chunk. Issues (sorted by row) go to ``issues_out`` as JSON lines, and/or are
+    kept in ``result.issues`` when ``collect``. Duplicates are left to :func:`merge_chunks`.
+    Raises UnreadableFile when the chunk cannot be read at all.
+    """
+    engine = RuleEngine(ruleset)
+    limits = limits or Limits()
+    max_line = ruleset["rules"]["line_too_long"].get("max_bytes", limits.max_line_bytes)
+    if max_line < limits.max_line_bytes:  # the rule set may only tighten the reader's limit
+        limits = dataclasses.replace(limits, max_line_bytes=max_line)
+    counts: Counter[str] = Counter()
+    kept: list[dict[str, Any]] | None = [] if collect else None
+    hashes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    rows = 0
+    last_row = spec.get("first_row", 1) - 1
+    batches = iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits)
+    # Issues are built as many small dicts that hold no reference cycles; left on, the cyclic
+    # collector would walk every live object each time a few hundred were made.
+    with _cyclic_gc_paused():
+        for batch in _prefetch(batches):
+            result = BatchResult()
+            try:
+                engine.evaluate(batch, result)
+            except (pa.ArrowInvalid, UnicodeError, ValueError) as exc:
+                # The readers hand on only valid text, so this is a row no rule anticipated. The
+                # same bytes fail the same way every time: an input error (never retried) that
+                # says where, not an exception that a worker would retry.
+                first = int(batch.rows[0].as_py()) if len(batch) else 0
+                last = int(batch.rows[-1].as_py()) if len(batch) else 0
+                raise InputError(
+                    f"Rows {first:,} to {last:,} cannot be checked: {exc}", first
+                ) from exc
+            result.issues.sort(key=lambda i: i["row"])
+            for issue in result.issues:
+                counts[issue["rule"]] += 1
+            if issues_out is not None:
+                issues_out.write(b"".join(dump_issue(i) for i in result.issues))
+            if kept is not None:
+                kept.extend(result.issues)
+            for role, parts in result.hashes.items():
+                hashes.setdefault(role, []).extend(parts)
+            batch_last = max(
+                [int(batch.rows[-1].as_py()) if len(batch) else 0]
+                + [i["row"] for i in batch.issues]
+            )
+            if batch_last > last_row:
+                rows += batch_last - last_row
+                last_row = batch_last
+            if progress is not None:
+                progress(rows)
+    if spec.get("rows") is not None:
+        rows = spec["rows"]  # byte ranges: count blank lines too, so the totals add up
+    merged = {}
+    for role in list(hashes):
+        parts = hashes.pop(role)  # freed as soon as it is joined: memory is 16 bytes per row
+        merged[role] = (join_arrays([h for h, _ in parts]), join_arrays([r for _, r in parts]))
+        del parts
+    return ChunkResult(
+        index=spec.get("index", 0),
+        rows=rows,
+        last_row=last_row,
+        counts=dict(counts),
+        issues=kept,
+        hashes=merged,
+    )
+
+
+__all__ = ["ChunkResult", "join_arrays", "validate_chunk"]
