@@ -55,21 +55,49 @@ def build(rows: int) -> Path:
     return path
 
 
-def build_unique(rows: int) -> Path:
-    """The same rows, each caption made unique by a suffix: no caption repeats, so the engine's
-    shortcut for repeated captions has nothing to find (its worst case)."""
-    path = OUT / f"coco-unique-{rows}.jsonl"
-    if path.exists():
-        return path
-    OUT.mkdir(parents=True, exist_ok=True)
+# About 3% of the rows (one in 33) get one of these defects, in turn, on top of COCO's own
+# (stray whitespace, line breaks, near duplicates): each rule has real rows to report.
+DEFECTS = [
+    lambda r, i: r.update(text=""),
+    lambda r, i: r.update(text="untitled"),
+    lambda r, i: r.update(text=r["text"] + f" see https://example.com/p/{i}"),
+    lambda r, i: r.update(text=r["text"] + f" mail me at someone{i}@example.org"),
+    lambda r, i: r.update(text="<b>" + r["text"] + "</b>"),
+    lambda r, i: r.update(text=" ".join([r["text"]] * 12)),
+    lambda r, i: r.update(license="CC-BY-9.9"),
+    lambda r, i: r.update(file_name=f"../secret/{i}.txt"),
+    lambda r, i: r.update(text=f"IMG_{i % 10000:04d}.jpg"),
+    lambda r, i: r.update(text=r["text"].replace(" ", "  ", 1)),
+]
+
+
+def write_unique(rows: int, path: Path) -> Path:
+    """Real captions made unique: COCO's captions in turn, each with a numbered suffix
+    (``... (take 3)``), each image name unique, and ~3% injected defects. Nearly every caption is
+    distinct (what real caption files are like), so the engine's shortcut for captions repeated
+    within a batch has nothing to find. Deterministic: the same rows make the same file."""
     records = [json.loads(line) for line in COCO.read_bytes().splitlines()]
+    n = len(records)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fp:
         for i in range(rows):
-            record = dict(records[i % len(records)])
-            record["text"] = f"{record['text']} (take {i // len(records)})"
+            record = dict(records[i % n])
+            take = i // n
+            record["text"] = f"{record['text']} (take {take})"
+            stem = record["file_name"].rsplit(".", 1)[0]
+            record["file_name"] = f"{stem}-{take}-{i % n}.jpg"
+            if i % 33 == 7:
+                DEFECTS[(i // 33) % len(DEFECTS)](record, i)
             fp.write(json.dumps(record) + "\n")
     tmp.rename(path)
+    return path
+
+
+def build_unique(rows: int) -> Path:
+    path = OUT / f"coco-unique-{rows}.jsonl"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        write_unique(rows, path)
     return path
 
 
