@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import gc
 import io
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ import numpy as np
 import pyarrow as pa
 
 from .readers import iter_batches
-from .report import dump_issue
 from .rules import BatchResult, RuleEngine
 from .streams import InputError, Limits
 
@@ -139,7 +139,7 @@ def validate_chunk(
     rows = 0
     last_row = spec.get("first_row", 1) - 1
     batches = iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits)
-    # Issues are built as many small dicts that hold no reference cycles; left on, the cyclic
+    # Issues are built as many small objects that hold no reference cycles; left on, the cyclic
     # collector would walk every live object each time a few hundred were made.
     with _cyclic_gc_paused():
         for batch in _prefetch(batches):
@@ -155,13 +155,13 @@ def validate_chunk(
                 raise InputError(
                     f"Rows {first:,} to {last:,} cannot be checked: {exc}", first
                 ) from exc
-            result.issues.sort(key=lambda i: i["row"])
-            for issue in result.issues:
-                counts[issue["rule"]] += 1
-            if issues_out is not None:
-                issues_out.write(b"".join(dump_issue(i) for i in result.issues))
-            if kept is not None:
-                kept.extend(result.issues)
+            counts.update(result.counts)
+            if issues_out is not None or kept is not None:
+                lines = result.sorted_lines()
+                if issues_out is not None:
+                    issues_out.write(b"".join(lines))
+                if kept is not None:
+                    kept.extend(json.loads(line) for line in lines)
             for role, parts in result.hashes.items():
                 hashes.setdefault(role, []).extend(parts)
             batch_last = max(
