@@ -17,7 +17,7 @@ from typing import IO, Any
 import numpy as np
 import pyarrow as pa
 
-from .readers import iter_batches
+from .readers import Batch, iter_batches
 from .rules import BatchResult, RuleEngine
 from .streams import InputError, Limits
 
@@ -100,6 +100,30 @@ def _prefetch(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         thread.join(timeout=5)
 
 
+def _ordered_map(fn: Callable[[Any], Any], items: Iterator[Any], threads: int) -> Iterator[Any]:
+    """``map(fn, items)`` with up to ``threads`` calls running at once in a thread pool, results
+    in order. The rules spend their time in Arrow and numpy kernels, which release the GIL, so
+    two batches evaluated at once use two cores without a process pool's spools and copies."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="caption-rules") as pool:
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= threads:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     enabled = gc.isenabled()
@@ -123,9 +147,11 @@ def validate_chunk(
     collect: bool = False,
     limits: Limits | None = None,
     progress: Callable[[int], None] | None = None,
+    threads: int = 1,
 ) -> ChunkResult:
     """Validate one chunk. Issues (sorted by row) go to ``issues_out`` as JSON lines, and/or are
     kept in ``result.issues`` when ``collect``. Duplicates are left to :func:`merge_chunks`.
+    ``threads``: batches evaluated at once (the results are the same whatever the number).
     Raises UnreadableFile when the chunk cannot be read at all.
     """
     engine = RuleEngine(ruleset)
@@ -141,23 +167,25 @@ def validate_chunk(
     batches = iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits)
     # Issues are built as many small objects that hold no reference cycles; left on, the cyclic
     # collector would walk every live object each time a few hundred were made.
+    want_lines = issues_out is not None or kept is not None
+
+    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, list[bytes]]:
+        result = BatchResult()
+        try:
+            engine.evaluate(batch, result)
+        except (pa.ArrowInvalid, UnicodeError, ValueError) as exc:
+            # The readers hand on only valid text, so this is a row no rule anticipated. The
+            # same bytes fail the same way every time: an input error (never retried) that
+            # says where, not an exception that a worker would retry.
+            first = int(batch.rows[0].as_py()) if len(batch) else 0
+            last = int(batch.rows[-1].as_py()) if len(batch) else 0
+            raise InputError(f"Rows {first:,} to {last:,} cannot be checked: {exc}", first) from exc
+        return batch, result, result.sorted_lines() if want_lines else []
+
     with _cyclic_gc_paused():
-        for batch in _prefetch(batches):
-            result = BatchResult()
-            try:
-                engine.evaluate(batch, result)
-            except (pa.ArrowInvalid, UnicodeError, ValueError) as exc:
-                # The readers hand on only valid text, so this is a row no rule anticipated. The
-                # same bytes fail the same way every time: an input error (never retried) that
-                # says where, not an exception that a worker would retry.
-                first = int(batch.rows[0].as_py()) if len(batch) else 0
-                last = int(batch.rows[-1].as_py()) if len(batch) else 0
-                raise InputError(
-                    f"Rows {first:,} to {last:,} cannot be checked: {exc}", first
-                ) from exc
+        for batch, result, lines in _ordered_map(evaluate, _prefetch(batches), threads):
             counts.update(result.counts)
-            if issues_out is not None or kept is not None:
-                lines = result.sorted_lines()
+            if want_lines:
                 if issues_out is not None:
                     issues_out.write(b"".join(lines))
                 if kept is not None:

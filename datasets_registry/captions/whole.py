@@ -55,13 +55,15 @@ def validate_file(
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
     chunk_bytes: int = 32 * 1024 * 1024,
+    threads: int = 0,
 ) -> FileResult:
     """Validate a whole file in this process. ``rules`` is a rule set (defaults filled in).
 
     ``report``: a binary file receiving every issue as sorted JSON lines. ``collect``: keep every
     issue in ``result.issues`` (for tests; memory grows with the issue count). ``workers`` > 1
     validates the chunks of a large plain JSON Lines or Parquet file in that many processes.
-    Raises UnreadableFile (the CLI's exit code 2).
+    ``threads``: batches evaluated at once in one process (0: two on a machine with two CPUs or
+    more, when the file is one chunk). Raises UnreadableFile (the CLI's exit code 2).
     """
     if fmt is None or compression is None:
         detected = detect_format(path)
@@ -94,6 +96,7 @@ def validate_file(
                     issues_out=spool,
                     limits=limits,
                     progress=progress,
+                    threads=threads or min(2, os.cpu_count() or 1),
                 )
             ]
         else:

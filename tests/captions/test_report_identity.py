@@ -83,3 +83,17 @@ def test_issue_lines_are_formatted_exactly_as_the_json_encoder_would():
         expected[6][:30],
         expected[12][:30],
     ]
+
+
+def test_batches_evaluated_in_several_threads_give_the_same_report(tmp_path):
+    from datasets_registry.captions import Limits
+
+    limits = Limits(block_bytes=256 * 1024)  # many small batches, several in flight at once
+    reports = []
+    for threads in (1, 3):
+        out = tmp_path / f"r{threads}.jsonl"
+        with out.open("wb") as fp:
+            validate_file(str(COCO), report=fp, limits=limits, threads=threads)
+        reports.append(out.read_bytes())
+    assert reports[0] == reports[1]
+    assert hashlib.md5(reports[0], usedforsecurity=False).hexdigest() == COCO_REPORT_MD5
