@@ -9,7 +9,7 @@ import io
 from typing import Any, BinaryIO
 
 from .formats import detect_columns
-from .readers import _count_lines, _csv_header, _csv_reader, parquet_file, read_columns
+from .readers import count_block_lines, csv_header, csv_reader, parquet_file, read_columns
 from .streams import Limits, check_rows, line_blocks, open_stream
 
 
@@ -57,7 +57,7 @@ def _count_jsonl_rows(fp: BinaryIO, limits: Limits, budget: int | None) -> int |
             continue
         assert isinstance(data, bytes)
         read += len(data)
-        n_lines, blank = _count_lines(data)
+        n_lines, blank = count_block_lines(data)
         # A block with a blank line (rare) is counted line by line; the others, by their newlines.
         rows += sum(1 for line in data.split(b"\n") if line.strip()) if blank else n_lines
         lines += n_lines
@@ -69,8 +69,8 @@ def _count_jsonl_rows(fp: BinaryIO, limits: Limits, budget: int | None) -> int |
 
 def _count_csv_rows(fp: BinaryIO, fmt: str, limits: Limits, budget: int | None) -> int | None:
     counted = _CountingReader(fp)
-    reader = _csv_reader(io.BufferedReader(counted, 1 << 20), fmt, limits)  # type: ignore[arg-type]
-    _csv_header(reader)
+    reader = csv_reader(io.BufferedReader(counted, 1 << 20), fmt, limits)  # type: ignore[arg-type]
+    csv_header(reader)
     rows = 0
     while True:
         try:

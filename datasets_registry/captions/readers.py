@@ -65,7 +65,7 @@ def _excerpt(raw: bytes) -> str:
 # --- JSON Lines -----------------------------------------------------------------------------
 
 
-def _count_lines(block: bytes) -> tuple[int, bool]:
+def count_block_lines(block: bytes) -> tuple[int, bool]:
     """(lines in the block, whether one of them is blank). One numpy pass over the bytes: an
     ``in`` search for ``b"\\n\\n"`` crawls at a few hundred MB/s over text full of newlines."""
     data = np.frombuffer(block, dtype=np.uint8)
@@ -94,7 +94,7 @@ def _jsonl_fast(
     if not _valid_utf8(block):
         return None  # the row-by-row path reports each bad row as invalid_utf8
     if n_lines is None:
-        n_lines, blank = _count_lines(block)
+        n_lines, blank = count_block_lines(block)
         if blank:
             return None  # blank lines would shift row numbers
     # Only the mapped columns are parsed, as strings: a number or object where text belongs
@@ -208,7 +208,7 @@ def _iter_jsonl(
             row += 1
             continue
         assert isinstance(data, bytes)
-        n_lines, blank = _count_lines(data)
+        n_lines, blank = count_block_lines(data)
         check_rows(row + n_lines - 1, limits)
         cols = None if blank else _jsonl_fast(data, mapping, n_lines)
         if cols is not None:
@@ -243,13 +243,13 @@ def _jsonl_columns(fp: BinaryIO, limits: Limits) -> list[str]:
 # --- CSV / TSV --------------------------------------------------------------------------------
 
 
-def _csv_reader(fp: BinaryIO, fmt: str, limits: Limits):
+def csv_reader(fp: BinaryIO, fmt: str, limits: Limits):
     csv.field_size_limit(limits.max_line_bytes)
     text = io.TextIOWrapper(fp, encoding="utf-8", errors="surrogateescape", newline="")
     return csv.reader(text, delimiter="\t" if fmt == "tsv" else ",", strict=False)
 
 
-def _csv_header(reader) -> list[str]:
+def csv_header(reader) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
@@ -266,8 +266,8 @@ def _csv_header(reader) -> list[str]:
 
 
 def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch]:
-    reader = _csv_reader(fp, fmt, limits)
-    header = _csv_header(reader)
+    reader = csv_reader(fp, fmt, limits)
+    header = csv_header(reader)
     index = {
         role: (header.index(name) if name in header else None)
         for role, name in mapping.items()
@@ -438,7 +438,7 @@ def read_columns(path: str, fmt: str, compression: str, limits: Limits | None = 
     with open_stream(path, compression, limits) as fp:
         if fmt == "jsonl":
             return _jsonl_columns(fp, limits)
-        return _csv_header(_csv_reader(fp, fmt, limits))
+        return csv_header(csv_reader(fp, fmt, limits))
 
 
 def iter_batches(
