@@ -425,7 +425,7 @@ class RuleEngine:
         # Duplicates need the whole file: hand on compact hashes, resolved by the merge step.
         idx = np.flatnonzero(present)
         if len(idx):
-            sub_rows = rows[idx]
+            sub_rows = _compact(rows[idx])  # one array for both roles: kept for the whole file
             for role, rule, values in (
                 ("caption", "duplicate_caption", u),
                 ("normalized", "near_duplicate_caption", norm),
@@ -434,7 +434,7 @@ class RuleEngine:
                     continue
                 h = hash64(values)
                 h = h[idx] if d.index is None else h[d.index[idx]]
-                result.hashes.setdefault(role, []).append((h, _compact(sub_rows)))
+                result.hashes.setdefault(role, []).append((h, sub_rows))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
         from .clip_tokens import count_tokens
