@@ -364,6 +364,15 @@ VALIDATION_LEASE_SECONDS = env_int("VALIDATION_LEASE_SECONDS", 420, minimum=2)
 VALIDATION_CHUNK_BYTES = env_size("VALIDATION_CHUNK_BYTES", 32 * 1024**2)
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 4, minimum=1)
 VALIDATION_MAX_DECOMPRESSED_BYTES = env_size("VALIDATION_MAX_DECOMPRESSED_BYTES", 50 * 1024**3)
+# A compressed caption file may inflate to at most this many times its size (judged while it
+# inflates, past its first 16 MiB): text compresses 3-10x, a compression bomb far more.
+DATASET_MAX_EXPANSION_RATIO = env_int("DATASET_MAX_EXPANSION_RATIO", 100, minimum=0)
+# Rows (JSON Lines: lines) a caption file may have; 0: no limit. The duplicate rules keep ~50
+# bytes per row for the whole file, so this bounds a run's memory.
+DATASET_MAX_ROWS = env_int("DATASET_MAX_ROWS", 20_000_000, minimum=0)
+# Decompressed bytes an upload reads in the request to count a compressed or CSV/TSV file's
+# rows; past it the version's row_count is null until its validation run counts them.
+DATASET_UPLOAD_COUNT_BYTES = env_size("DATASET_UPLOAD_COUNT_BYTES", 256 * 1024**2)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
