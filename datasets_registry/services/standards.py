@@ -9,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotAllowed
+from governance import roles
+from governance import services as governance_services
+from governance.models import Proposal
 
 from ..models import (
     SEMVER_RE,
@@ -45,13 +48,7 @@ def standard_create(
     *, actor, group, slug: str, name: str, description: str = ""
 ) -> MetadataStandard:
     """A new standard owned by ``group``; chairs of that group and staff may create one."""
-    from governance.models import Membership
-
-    if not actor.is_staff and not (
-        Membership.objects.active()
-        .filter(group=group, user=actor, role=Membership.Role.CHAIR)
-        .exists()
-    ):
+    if not getattr(actor, "is_staff", False) and not roles.is_chair(actor, group):
         raise NotAllowed(f"Only chairs of {group.name} and staff may create its standards.")
     if not SLUG_RE.match(slug or ""):
         raise Invalid(
@@ -150,8 +147,6 @@ def standard_version_update(
 
 
 def _open_proposals_targeting(version: StandardVersion):
-    from governance.models import Proposal
-
     return Proposal.objects.filter(
         target_type="standard_version",
         target_id=version.pk,
@@ -167,8 +162,6 @@ def standard_version_propose(
     Returns the proposal. The version becomes ``proposed`` in the same transaction, so a proposal
     never targets content that can still change.
     """
-    from governance import services as governance_services
-
     standard = version.standard
     _require_standard_editor(actor, standard)
     with transaction.atomic():

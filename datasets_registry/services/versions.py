@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid
+from governance import services as governance_services
+from governance.models import WorkingGroup
 
 from .. import files as file_checks
 from ..models import (
@@ -185,15 +187,11 @@ def dataset_version_propose_acceptance(
     body: str = "",
 ):
     """Open a ``dataset_acceptance`` proposal for ``version`` (in the standard's group by default)."""
-    from governance import services as governance_services
-
     dataset = version.dataset
     _require_maintainer(actor, dataset)
     if not dataset.is_public:
         raise Conflict("Only a public dataset can be proposed for the training corpus.")
     if group is None:
-        from governance.models import WorkingGroup
-
         # The group that curates the corpus decides, when there is one; else the standard's.
         group = (
             WorkingGroup.objects.filter(slug=CORPUS_GROUP_SLUG, status="active").first()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from config.errors import DomainError
+from config.errors import Conflict, NotAllowed
+from config.pages import write_view
 from datasets_registry.captions import RULES
 from datasets_registry.models import Dataset
 from datasets_registry.selectors import version_for
@@ -45,27 +45,40 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+def _run_page(pk: int) -> str:
+    run = ValidationRun.objects.select_related("version__dataset").filter(pk=pk).first()
+    return run.version.get_absolute_url() if run is not None else "/"
+
+
+def _version_page(slug: str, version: str) -> str:
+    return reverse("datasets_registry:version_detail", kwargs={"slug": slug, "version": version})
+
+
+def _refused_on_the_page(exc: NotAllowed) -> Conflict:
+    # Someone who may see a run but not act on it (the panel shows them no button) goes back to
+    # the version page with the reason, as these buttons always did, rather than to a 403 page.
+    return Conflict(exc.message, errors=exc.errors)
+
+
+@write_view(back=_run_page)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     try:
         services.run_cancel(run=run, actor=request.user)
-        messages.success(request, "The validation run was cancelled.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        raise _refused_on_the_page(exc) from exc
+    messages.success(request, "The validation run was cancelled.")
     return redirect(run.version.get_absolute_url())
 
 
-@login_required
-@require_POST
+@write_view(back=_version_page)
 def revalidate(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = version_for(request.user, slug, version)
     try:
         services.run_request(version=obj, actor=request.user)
-        messages.success(request, "A new validation run was queued.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        raise _refused_on_the_page(exc) from exc
+    messages.success(request, "A new validation run was queued.")
     return redirect(obj.get_absolute_url())
 
 

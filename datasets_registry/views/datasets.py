@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
+from config.pages import apply_errors
 
 from .. import croissant, selectors, services
 from ..forms import (
@@ -20,7 +21,8 @@ from ..forms import (
     MaintainerForm,
 )
 from ..models import Dataset, StandardVersion
-from .common import PAGE_SIZE, _apply_errors, _raise_for_page
+
+PAGE_SIZE = 25
 
 # --- datasets ----------------------------------------------------------------------------------
 
@@ -85,8 +87,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                     homepage=data["homepage"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, f"{dataset.name} is registered. Upload its first version."
@@ -201,8 +202,7 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     status=data["status"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect(dataset.get_absolute_url())
@@ -258,8 +258,7 @@ def dataset_maintainers(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.dataset_maintainer_add(dataset=dataset, actor=request.user, user=person)
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"{person.public_name} now maintains {dataset.name}.")
                 return redirect("datasets_registry:dataset_maintainers", slug=slug)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from config.pages import apply_errors, write_view
 
 from .. import croissant, selectors, services, uploads
 from ..api import file_response
@@ -19,7 +19,6 @@ from ..forms import (
     VersionUploadForm,
 )
 from ..models import Dataset
-from .common import _apply_errors, _raise_for_page
 
 # --- versions ----------------------------------------------------------------------------------
 
@@ -75,7 +74,6 @@ def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
             notes=data["notes"],
         )
     except DomainError as exc:
-        _raise_for_page(exc)
         return _upload_page(request, dataset, form, exc, status=exc.status_code)
     messages.success(
         request, f"Version {version.version} is stored (sha256 {version.sha256[:12]}…)."
@@ -85,7 +83,7 @@ def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
 
 def _upload_page(request, dataset, form, exc: DomainError | None = None, status: int = 200):
     if exc is not None:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
     return render(
         request,
         "datasets_registry/version_form.html",
@@ -127,22 +125,20 @@ def version_croissant(request: HttpRequest, slug: str, version: str) -> HttpResp
     return response
 
 
-@login_required
-@require_POST
+def _version_page(slug: str, version: str) -> str:
+    return reverse("datasets_registry:version_detail", kwargs={"slug": slug, "version": version})
+
+
+@write_view(back=_version_page)
 def version_propose(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.version_for(request.user, slug, version)
     form = ProposeForm(request.POST)
     form.is_valid()
-    try:
-        proposal = services.dataset_version_propose_acceptance(
-            version=obj,
-            actor=request.user,
-            title=form.cleaned_data.get("title", ""),
-            summary=form.cleaned_data.get("summary", ""),
-        )
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, exc.message)
-        return redirect(obj.get_absolute_url())
+    proposal = services.dataset_version_propose_acceptance(
+        version=obj,
+        actor=request.user,
+        title=form.cleaned_data.get("title", ""),
+        summary=form.cleaned_data.get("summary", ""),
+    )
     messages.success(request, "The proposal to accept this version into the corpus is open.")
     return redirect(proposal.get_absolute_url())

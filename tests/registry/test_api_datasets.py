@@ -231,3 +231,16 @@ def test_list_and_detail_query_counts_are_constant(
     # 1: the dataset, 2: maintainers, 3: its versions.
     with django_assert_num_queries(3):
         assert client.get(reverse("api-dataset-detail", args=[slug])).status_code == 200
+
+
+def test_each_missing_field_is_reported_once(card, user, api_client_for):
+    # jsonschema reports one "required" error per missing property, each with the whole list:
+    # every missing field used to be reported once per missing sibling (11 times here).
+    response = api_client_for(user).post(LIST, payload(metadata={}), format="json")
+    assert response.status_code == 400
+    body = response.json()
+    required = card.schema["required"]
+    assert {f"/metadata/{name}" for name in required} == set(body["errors"])
+    for name in required:
+        assert body["errors"][f"/metadata/{name}"] == ["This field is required."]
+    assert body["detail"].endswith(f"(and {len(required) - 1} more)")

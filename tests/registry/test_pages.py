@@ -294,3 +294,13 @@ def test_a_chair_creates_a_standard(card, chair, user, client_for):
         {"group": "metadata-standards", "name": "Again", "slug": "alt-text", "description": ""},
     )
     assert "Taken." in str(response.context["form"].errors)
+
+
+def test_the_form_shows_each_missing_field_once(card, user, client_for):
+    response = client_for(user).post("/datasets/new/", form_data(metadata="{}"))
+    assert response.status_code == 200
+    shown = response.context["form"].errors["metadata"]
+    required = card.schema["required"]
+    assert sorted(shown) == sorted(
+        f"/metadata/{name}: This field is required." for name in required
+    )

@@ -1,4 +1,4 @@
-"""The validation API: shapes from DESIGN.md, permissions, private datasets, pagination."""
+"""The validation API: its documented shapes, permissions, private datasets, pagination."""
 
 import gzip
 import json
