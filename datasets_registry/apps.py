@@ -6,6 +6,8 @@ class DatasetsRegistryConfig(AppConfig):
     verbose_name = "Standards and datasets"
 
     def ready(self) -> None:
+        import datasets_registry.events  # noqa: F401  (declares the events the registry publishes)
+
         # Governance applies a decision's consequences through handlers other apps register;
         # it never imports us.
         from governance.hooks import on_decision, target_checker

@@ -31,21 +31,12 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import DataAndFiles
 from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
 
-from config.errors import DomainError, Invalid
+from config.errors import Invalid
+
+from .services.common import file_too_large
 
 # Multipart framing and the small form fields around the file.
 ENVELOPE_SLACK = 1024 * 1024
-
-
-class UploadTooLarge(DomainError):
-    status_code = 413
-
-
-def too_large_error(limit: int) -> UploadTooLarge:
-    return UploadTooLarge(
-        f"The file is larger than the upload limit of {limit:,} bytes.",
-        errors={"file": [f"Files may be at most {limit:,} bytes (DATASET_UPLOAD_MAX_BYTES)."]},
-    )
 
 
 def unsafe_name_error(name: str) -> Invalid:
@@ -155,7 +146,7 @@ def precheck_length(request, *, max_bytes: int | None = None) -> None:
     except ValueError:
         length = 0
     if length > limit + ENVELOPE_SLACK:
-        raise too_large_error(limit)
+        raise file_too_large(limit)
 
 
 def raise_for_handler(handler: HashingUploadHandler | None) -> None:
@@ -165,7 +156,7 @@ def raise_for_handler(handler: HashingUploadHandler | None) -> None:
     if handler.unsafe_filename is not None:
         raise unsafe_name_error(handler.unsafe_filename)
     if handler.too_large:
-        raise too_large_error(handler.max_bytes)
+        raise file_too_large(handler.max_bytes)
 
 
 class StreamingMultiPartParser(DRFMultiPartParser):

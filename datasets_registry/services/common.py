@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from config.errors import NotAllowed, NotFound
+from config.errors import NotAllowed, NotFound, TooLarge
 from governance import roles
 
 from ..models import (
@@ -80,6 +80,15 @@ def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[st
             continue
         add(prefix + _pointer(path) or prefix or "/", err.message)
     return errors
+
+
+def file_too_large(limit: int) -> TooLarge:
+    """The refusal of a file over ``limit`` bytes, the same from the service and the upload
+    handler that stops the stream."""
+    return TooLarge(
+        f"The file is larger than the upload limit of {limit:,} bytes.",
+        errors={"file": [f"Files may be at most {limit:,} bytes (DATASET_UPLOAD_MAX_BYTES)."]},
+    )
 
 
 def license_error(expression: str) -> str | None:

@@ -7,10 +7,5 @@ class ValidationConfig(AppConfig):
     verbose_name = "Caption validation"
 
     def ready(self) -> None:
-        from datasets_registry.signals import dataset_version_created
-
-        from . import services
-
-        dataset_version_created.connect(
-            services.on_dataset_version_created, dispatch_uid="validation.on_version_created"
-        )
+        # Declares our events and registers our listeners on the registry's events.
+        from . import events, handlers  # noqa: F401

@@ -211,15 +211,6 @@ def test_the_dataset_page_renders_the_card_readably(card, client):
 # --- standards ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chair(card):
-    from governance.models import Membership
-
-    person = UserFactory(username="chair")
-    Membership.objects.create(user=person, group=card.standard.group, role="chair", status="active")
-    return person
-
-
 def test_standard_pages(card, client):
     assert b"OMI Dataset Card" in client.get("/standards/").content
     page = client.get("/standards/omi-dataset-card/")
