@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import tasks
 from ..models import ValidationChunk, ValidationRun
-from .common import redispatch_after
+from .common import lease, redispatch_after
 from .runs import run_fail
 
 
@@ -18,8 +18,8 @@ def sweep(*, now=None) -> dict[str, int]:
 
     - a running chunk whose lease expired (no heartbeat renewed it: its worker died) goes back to
       pending and is dispatched again, or fails the run when it has used all its attempts;
-    - a pending chunk dispatched more than ``VALIDATION_REDISPATCH_SECONDS`` ago (its message was
-      lost) is dispatched again;
+    - a pending chunk whose message was lost is dispatched again: after
+      ``VALIDATION_REDISPATCH_SECONDS``, or after one lease when no worker is touching its run;
     - a queued run whose coordinator never ran, or a running one left without chunks by a
       coordinator that stopped beating, restarts;
     - a running run whose chunks are all done but which was not finalised is finalised again.
@@ -51,15 +51,32 @@ def sweep(*, now=None) -> dict[str, int]:
             status=ValidationChunk.Status.PENDING, lease_expires_at=None, dispatched_at=now, rows=0
         ):
             to_send.append(pk)
+    # A pending chunk's message is presumed lost after VALIDATION_REDISPATCH_SECONDS; sooner,
+    # after one lease, when no worker is touching its run (no chunk of it holds a live lease or
+    # changed for a lease): a killed worker also loses the messages it had prefetched, and a run
+    # whose workers all died would otherwise wait out the longer delay.
+    lease_ago = now - lease()
+    busy_runs = (
+        ValidationChunk.objects.filter(run__status=running)
+        .filter(
+            Q(status=ValidationChunk.Status.RUNNING, lease_expires_at__gte=now)
+            | Q(updated_at__gte=lease_ago)
+        )
+        .values("run_id")
+    )
     lost = ValidationChunk.objects.filter(
         status=ValidationChunk.Status.PENDING, run__status=running
-    ).filter(Q(dispatched_at__lt=stale) | Q(dispatched_at__isnull=True))
-    for pk in lost.values_list("pk", flat=True):
-        if (
-            ValidationChunk.objects.filter(pk=pk, status=ValidationChunk.Status.PENDING)
-            .filter(Q(dispatched_at__lt=stale) | Q(dispatched_at__isnull=True))
-            .update(dispatched_at=now)
-        ):
+    ).filter(
+        Q(dispatched_at__isnull=True)
+        | Q(dispatched_at__lt=stale)
+        | (Q(dispatched_at__lt=lease_ago) & ~Q(run_id__in=busy_runs))
+    )
+    for pk, seen in lost.values_list("pk", "dispatched_at"):
+        # Compare-and-set on the time we read: two sweepers send each message once.
+        unchanged = Q(dispatched_at__isnull=True) if seen is None else Q(dispatched_at=seen)
+        if ValidationChunk.objects.filter(
+            unchanged, pk=pk, status=ValidationChunk.Status.PENDING
+        ).update(dispatched_at=now):
             to_send.append(pk)
     if to_send:
         with transaction.atomic():
