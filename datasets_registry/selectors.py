@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from . import annotations
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
 
 
@@ -145,26 +146,28 @@ def home_panel(request) -> dict:
     return {"recent_datasets": recent}
 
 
-def validation_badges(versions) -> dict[int, dict[str, str]]:
-    """``{version id: {"css", "label"}}``: the latest validation run of each, in one query."""
-    from .validation.selectors import badge_for, latest_runs
-
-    runs = latest_runs(versions)
-    return {v.pk: badge_for(runs.get(v.pk)) for v in versions}
+def version_badges(versions) -> dict[int, list]:
+    """``{version id: [(annotator, badge), ...]}``: what other apps (caption validation) say
+    about each version, through ``annotations``, in a fixed number of queries."""
+    return annotations.badges(versions)
 
 
-def dataset_badges(datasets) -> dict[int, dict[str, str]]:
-    """``{dataset id: badge}`` for the newest version of each dataset (two queries)."""
+def dataset_badges(datasets) -> dict[int, list]:
+    """``{dataset id: [(annotator, badge or None), ...]}`` for the newest version of each dataset
+    (badges None for a dataset without a version). One query for the versions, plus the
+    annotators' own."""
     newest: dict[int, DatasetVersion] = {}
     for version in DatasetVersion.objects.filter(dataset__in=list(datasets)).order_by(
         "dataset_id", "-created_at", "-pk"
     ):
         newest.setdefault(version.dataset_id, version)
-    badges = validation_badges(list(newest.values()))
-    return {dataset_id: badges[version.pk] for dataset_id, version in newest.items()}
+    badges = annotations.badges(list(newest.values()))
+    return {
+        d.pk: badges[newest[d.pk].pk] if d.pk in newest else annotations.no_badges()
+        for d in datasets
+    }
 
 
-def latest_validation_run(version: DatasetVersion):
-    from .validation.selectors import latest_run
-
-    return latest_run(version)
+def version_panels(version: DatasetVersion, user) -> list:
+    """``[(annotator, panel or None), ...]``: the sections other apps add to a version's page."""
+    return annotations.panels(version, user)

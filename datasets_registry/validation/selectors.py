@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
+from datasets_registry.annotations import Badge, Panel
 from datasets_registry.captions import RULES, read_report_page
 from datasets_registry.captions.rules import find_span
 
@@ -53,6 +54,35 @@ def badge_for(run: ValidationRun | None) -> dict[str, str]:
     if run.status == ValidationRun.Status.RUNNING:
         return {"css": "running", "label": f"validating {run.progress_percent}%"}
     return {"css": run.status, "label": run.get_status_display().lower()}
+
+
+def version_badges(versions) -> dict[int, Badge]:
+    """What the registry's lists show about each version (``annotations``): one query."""
+    runs = latest_runs(versions)
+    out = {}
+    for version in versions:
+        run = runs.get(version.pk)
+        found = badge_for(run)
+        title = f"Caption validation: {run.get_status_display().lower()}" if run else ""
+        out[version.pk] = Badge(label=found["label"], css=found["css"], title=title)
+    return out
+
+
+def version_panel(version, user) -> Panel | None:
+    """The version page's validation section (``annotations``): the latest run's panel."""
+    run = latest_run(version)
+    if run is None:
+        return None
+    dataset = version.dataset
+    return Panel(
+        "validation/_panel.html",
+        {
+            "validation_run": run,
+            "version": version,
+            "dataset": dataset,
+            "can_maintain": dataset.can_maintain(user),
+        },
+    )
 
 
 def rule_rows(run: ValidationRun) -> list[dict[str, Any]]:

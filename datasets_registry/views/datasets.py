@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from config.errors import DomainError
 from config.pages import apply_errors
 
-from .. import croissant, selectors, services
+from .. import annotations, croissant, selectors, services
 from ..forms import (
     DatasetEditForm,
     DatasetForm,
@@ -38,6 +38,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "datasets": page.object_list,
         "badges": selectors.dataset_badges(page.object_list),
+        "annotators": annotations.annotators(),
         "filters": {
             key: request.GET.get(key, "")
             for key in ("search", "license", "standard", "status", "corpus_status")
@@ -119,7 +120,8 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "dataset": dataset,
             "versions": versions,
             "latest": latest,
-            "badges": selectors.validation_badges(versions),
+            "badges": selectors.version_badges(versions),
+            "annotators": annotations.annotators(),
             "card": card_sections(dataset),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, latest, request.build_absolute_uri("/")),

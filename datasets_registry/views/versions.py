@@ -101,7 +101,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         {
             "dataset": dataset,
             "version": obj,
-            "validation_run": selectors.latest_validation_run(obj),
+            "panels": selectors.version_panels(obj, request.user),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, obj, request.build_absolute_uri("/")),
             "propose_form": ProposeForm(),
