@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from config.errors import NotAllowed
 
 from . import croissant, selectors, services, uploads
+from .filters import DatasetFilter
 from .models import Dataset, DatasetVersion
 from .serializers import (
     DatasetInput,
@@ -34,16 +35,6 @@ ERRORS = {
     403: OpenApiResponse(ErrorOutput, description="Not allowed."),
     404: OpenApiResponse(ErrorOutput, description="Not found (or private and not yours)."),
 }
-
-DATASET_FILTERS = [
-    OpenApiParameter("search", str, description="Words in the name, slug, summary or description."),
-    OpenApiParameter("license", str, description="SPDX expression (case-insensitive)."),
-    OpenApiParameter("standard", str, description="Standard slug, or slug@version."),
-    OpenApiParameter("status", str, enum=Dataset.Status.values),
-    OpenApiParameter("corpus_status", str, enum=Dataset.CorpusStatus.values),
-    OpenApiParameter("visibility", str, enum=Dataset.Visibility.values),
-]
-
 
 # --- standards ---------------------------------------------------------------------------------
 
@@ -89,15 +80,13 @@ class DatasetListCreate(generics.ListCreateAPIView):
 
     serializer_class = DatasetOutput
     ordering = "-pk"
-    filter_backends: list = []
+    filterset_class = DatasetFilter
     parser_classes = [JSONParser, FormParser]
 
     def get_queryset(self):
-        return selectors.filter_datasets(
-            selectors.datasets_for(self.request.user), self.request.query_params
-        )
+        return selectors.datasets_for(self.request.user)
 
-    @extend_schema(parameters=DATASET_FILTERS)
+    @extend_schema(responses={200: DatasetOutput(many=True), 400: ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -39,27 +39,6 @@ def datasets_for(user) -> QuerySet[Dataset]:
     )
 
 
-def filter_datasets(qs: QuerySet[Dataset], params) -> QuerySet[Dataset]:
-    """``search`` (text), ``license`` (SPDX, case-insensitive), ``standard`` (``slug`` or
-    ``slug@version``), ``status`` (record status), ``corpus_status``, ``visibility``."""
-    if text := (params.get("search") or params.get("q") or "").strip():
-        qs = qs.search(text)
-    if license := (params.get("license") or "").strip():
-        qs = qs.filter(license__iexact=license)
-    if standard := (params.get("standard") or "").strip():
-        slug, _, label = standard.partition("@")
-        qs = qs.filter(standard_version__standard__slug=slug)
-        if label:
-            qs = qs.filter(standard_version__version=label)
-    if status := (params.get("status") or "").strip():
-        qs = qs.filter(status=status)
-    if corpus := (params.get("corpus_status") or "").strip():
-        qs = qs.filter(corpus_status=corpus)
-    if visibility := (params.get("visibility") or "").strip():
-        qs = qs.filter(visibility=visibility)
-    return qs
-
-
 def dataset_for(user, slug: str) -> Dataset:
     """The dataset, or 404 when it does not exist *or* the user may not see it."""
     dataset = datasets_for(user).filter(slug=slug).prefetch_related(_versions_prefetch()).first()

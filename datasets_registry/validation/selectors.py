@@ -185,3 +185,42 @@ def report_page(
             offset=offset,
             limit=limit,
         )
+
+
+def report_total(run: ValidationRun, *, rule: str = "", severity: str = "") -> int:
+    """How many issues of the run's report pass the filter, from its counts (no file read)."""
+    if rule:
+        configured = (run.rules.get("rules") or {}).get(rule, {})
+        rule_severity = configured.get("severity", RULES.get(rule, {}).get("severity", "error"))
+        if severity and severity != rule_severity:
+            return 0
+        return run.by_rule.get(rule, 0)
+    if severity:
+        return run.by_severity.get(severity, 0)
+    return run.issue_count
+
+
+class ReportRows:
+    """The filtered issues of a run's report as a sequence a ``Paginator`` can page ("page X of
+    Y"): its length comes from the run's counts, and a slice reads only the report blocks that
+    hold it."""
+
+    def __init__(self, run: ValidationRun, *, rule: str = "", severity: str = ""):
+        self.run, self.rule, self.severity = run, rule, severity
+
+    def __len__(self) -> int:
+        return (
+            report_total(self.run, rule=self.rule, severity=self.severity) if self.run.report else 0
+        )
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        if not isinstance(index, slice):
+            raise TypeError("ReportRows are read by slices (pages).")
+        start = index.start or 0
+        stop = len(self) if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        rows, _more = report_page(
+            self.run, rule=self.rule, severity=self.severity, offset=start, limit=stop - start
+        )
+        return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -83,31 +84,30 @@ def revalidate(request: HttpRequest, slug: str, version: str) -> HttpResponse:
 
 
 def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
-    """Every failing row of the latest run's report, filtered by rule and severity."""
+    """Every failing row of the latest run's report, filtered by rule and severity, "page X of
+    Y". An unknown rule or severity is a 400 with the reason beside its field."""
     obj = version_for(request.user, slug, version)
     run = selectors.latest_run(obj)
     rule = request.GET.get("rule", "")
     severity = request.GET.get("severity", "")
-    if rule not in RULES:
+    errors = {}
+    if rule and rule not in RULES:
+        errors["rule"] = f"There is no rule {rule!r}; choose one from the list."
         rule = ""
-    if severity not in selectors.SEVERITIES:
+    if severity and severity not in selectors.SEVERITIES:
+        errors["severity"] = "Choose errors or warnings."
         severity = ""
-    try:
-        page_number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_number = 1
-    rows, more = [], False
-    if run is not None and run.report:
-        rows, more = selectors.report_page(
-            run, rule=rule, severity=severity, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
-    rows = [
-        selectors.highlight(
-            {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")},
-            run.rules.get("banned_terms") if run is not None else None,
-        )
-        for i in rows
-    ]
+    page = None
+    if run is not None and run.report and not errors:
+        rows = selectors.ReportRows(run, rule=rule, severity=severity)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        banned = run.rules.get("banned_terms")
+        page.object_list = [
+            selectors.highlight(
+                {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")}, banned
+            )
+            for i in page.object_list
+        ]
     rule_choices = sorted(run.by_rule) if run is not None else []
     return render(
         request,
@@ -116,14 +116,14 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "dataset": obj.dataset,
             "version": obj,
             "run": run,
-            "rows": rows,
+            "page": page,
+            "rows": page.object_list if page is not None else [],
             "rule": rule,
             "severity": severity,
+            "errors": errors,
             "rule_choices": [
                 (code, RULES.get(code, {}).get("title", code)) for code in rule_choices
             ],
-            "page": page_number,
-            "has_next": more,
-            "has_previous": page_number > 1,
         },
+        status=400 if errors else 200,
     )

@@ -15,6 +15,7 @@ from config.errors import DomainError
 from config.pages import apply_errors
 
 from .. import annotations, croissant, selectors, services
+from ..filters import DatasetFilter
 from ..forms import (
     DatasetEditForm,
     DatasetForm,
@@ -28,31 +29,29 @@ PAGE_SIZE = 25
 
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.filter_datasets(selectors.datasets_for(request.user), request.GET).order_by(
-        "-created_at", "-pk"
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The datasets ``request.user`` may see, filtered; a filter value that is not a choice is a
+    400 with the reason beside its field (the same filters and messages as the API)."""
+    filters = DatasetFilter(request.GET, queryset=selectors.datasets_for(request.user))
+    valid = filters.is_valid()
+    qs = filters.qs if valid else Dataset.objects.none()
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "datasets": page.object_list,
         "badges": selectors.dataset_badges(page.object_list),
         "annotators": annotations.annotators(),
-        "filters": {
-            key: request.GET.get(key, "")
-            for key in ("search", "license", "standard", "status", "corpus_status")
-        },
+        "filters": {name: request.GET.get(name, "") for name in DatasetFilter.base_filters},
+        "filter_errors": filters.errors,
+        "filtered": any(request.GET.get(name) for name in DatasetFilter.base_filters),
         "licenses": selectors.license_choices(request.user),
         "standards": selectors.adopted_versions(),
         "statuses": Dataset.Status.choices,
         "corpus_statuses": Dataset.CorpusStatus.choices,
-        "querystring": query.urlencode(),
     }
     template = "datasets_registry/dataset_list.html"
     if request.htmx:
         template = "datasets_registry/_dataset_results.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if valid else 400)
 
 
 def _metadata_skeleton(version: StandardVersion | None) -> dict:

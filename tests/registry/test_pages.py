@@ -295,3 +295,16 @@ def test_the_form_shows_each_missing_field_once(card, user, client_for):
     assert sorted(shown) == sorted(
         f"/metadata/{name}: This field is required." for name in required
     )
+
+
+def test_a_bad_filter_on_the_list_page_is_a_400_beside_its_field(card, client):
+    DatasetFactory(name="Cats")
+    response = client.get("/datasets/", {"status": "AAA", "search": "cats"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_status_error"' in html
+    assert "AAA is not one of the available choices" in html
+    assert response.context["page"].paginator.count == 0
+    partial = client.get("/datasets/", {"visibility": "nope"}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 400
+    assert b"Correct the filters: visibility:" in partial.content
