@@ -40,6 +40,10 @@ app.conf.update(
             "task": "datasets_registry.validation.tasks.sweep_validation_runs",
             "schedule": 15.0,
         },
+        "registry-sweep-upload-temporaries": {
+            "task": "datasets_registry.tasks.sweep_upload_temporaries",
+            "schedule": 3600.0,
+        },
         "accounts-clear-expired-sessions": {
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(hour=3, minute=17),

@@ -139,13 +139,9 @@ class DatasetVersionListCreate(generics.ListAPIView):
     serializer_class = DatasetVersionOutput
     ordering = "-pk"
     parser_classes = [uploads.StreamingMultiPartParser]
-
-    def initialize_request(self, request, *args, **kwargs):
-        # Before anything reads the body (the CSRF check of session authentication does): files
-        # stream through our hashing, size-capped handler.
-        if request.method == "POST":
-            uploads.install(request)
-        return super().initialize_request(request, *args, **kwargs)
+    # POSTs stream through uploads.HashingUploadHandler (installed by StreamingUploadMiddleware
+    # before anything, the CSRF check of session authentication included, reads the body).
+    streams_files = True
 
     def get_dataset(self) -> Dataset:
         if not hasattr(self, "_dataset"):
@@ -173,10 +169,8 @@ class DatasetVersionListCreate(generics.ListAPIView):
         # Refuse before reading the body: outsiders and oversized uploads never reach the disk.
         if not dataset.can_maintain(request.user):
             raise NotAllowed("Only the dataset's owner, its maintainers and staff may upload.")
-        uploads.precheck_length(request)
-        body = request.data  # parses the multipart stream through the handler
-        uploads.raise_for_handler(uploads.handler_of(request._request))
-        data = DatasetVersionInput(data=body)
+        uploads.receive(request)
+        data = DatasetVersionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         version = services.dataset_version_create(

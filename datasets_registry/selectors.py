@@ -55,6 +55,14 @@ def dataset_lookup(user, slug: str) -> Dataset:
     return dataset
 
 
+def may_upload(user, slug: str) -> bool:
+    """Whether ``user`` may upload versions of the dataset ``slug`` (which they can see)."""
+    if user is None or not user.is_authenticated:
+        return False
+    dataset = Dataset.objects.visible_to(user).filter(slug=slug).first()
+    return dataset is not None and dataset.can_maintain(user)
+
+
 def _versions_prefetch() -> Prefetch:
     return Prefetch(
         "versions",
