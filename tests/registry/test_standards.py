@@ -300,3 +300,11 @@ def test_a_draft_proposed_through_the_registry_is_frozen_and_adoptable(
     vote_and_close(proposal, chair, committers, "yes")
     draft.refresh_from_db()
     assert draft.status == "adopted"
+
+
+def test_the_example_card_shipped_beside_the_standard_conforms_to_it(card):
+    from datasets_registry.standards import example_card
+
+    example = example_card()
+    assert services.metadata_errors(card.schema, example) == {}
+    assert example_card() == example and example_card() is not example  # a fresh copy each time
