@@ -109,37 +109,63 @@ def test_a_lease_nobody_renews_is_handed_on(planned):
     assert ValidationChunk.objects.get(pk=planned.pk).attempts == 2
 
 
-@pytest.mark.django_db
-def test_messages_lost_with_a_killed_worker_are_sent_again_after_one_lease(
-    no_dispatch, django_capture_on_commit_callbacks, settings
-):
-    # A killed worker loses the chunk it ran and the messages it had prefetched. While another
-    # worker still works on the run, a waiting chunk is just queued; once nobody touches the run
-    # for a lease, its waiting chunks are sent again (not after VALIDATION_REDISPATCH_SECONDS).
+@pytest.fixture
+def waiting(no_dispatch, django_capture_on_commit_callbacks, settings):
+    """A run of several chunks, planned two leases ago, none of them claimed yet."""
     settings.VALIDATION_CHUNK_BYTES = 200
     with django_capture_on_commit_callbacks(execute=True):
         version = upload(make_dataset(), jsonl(DEFECTS))
         services.run_start(run_id=version.validation_runs.get().pk)
-    first, *waiting = ValidationChunk.objects.order_by("index")
-    assert waiting
+    chunks = list(ValidationChunk.objects.order_by("index"))
+    assert len(chunks) > 2
     two_leases_ago = timezone.now() - timedelta(seconds=2 * settings.VALIDATION_LEASE_SECONDS)
     assert 2 * settings.VALIDATION_LEASE_SECONDS < settings.VALIDATION_REDISPATCH_SECONDS
     ValidationChunk.objects.update(dispatched_at=two_leases_ago, updated_at=two_leases_ago)
+    no_dispatch.clear()
+    return chunks
+
+
+def sent(no_dispatch) -> list[int]:
+    return sorted(args[0] for _, args in no_dispatch)
+
+
+@pytest.mark.django_db
+def test_a_dead_workers_prefetched_messages_are_sent_again_with_its_chunk(
+    waiting, no_dispatch, django_capture_on_commit_callbacks
+):
+    # A killed worker loses the chunk it ran and the messages it had prefetched: when its lease
+    # lapses, the run's waiting chunks are sent again too, not after VALIDATION_REDISPATCH_SECONDS.
+    first = waiting[0]
     ValidationChunk.objects.filter(pk=first.pk).update(
         status="running",
         lease_token="alive",
         attempts=1,
         lease_expires_at=timezone.now() + timedelta(seconds=30),  # its heartbeat renews it
     )
-    no_dispatch.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["redispatched"] == 0
-    # The worker dies: its lease lapses, nobody touches the run any more.
+        assert services.sweep()["redispatched"] == 0  # a live worker: the others just wait
     ValidationChunk.objects.filter(pk=first.pk).update(
-        lease_expires_at=timezone.now() - timedelta(seconds=1)
+        lease_expires_at=timezone.now() - timedelta(seconds=1)  # it died
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["redispatched"] == 1 + len(waiting)
-    assert sorted(args[0] for _, args in no_dispatch) == sorted(c.pk for c in [first, *waiting])
+        assert services.sweep()["redispatched"] == len(waiting)
+    assert sent(no_dispatch) == sorted(c.pk for c in waiting)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sweep()["redispatched"] == 0  # each message once
+
+
+@pytest.mark.django_db
+def test_the_waiting_chunks_of_a_run_nobody_touches_are_sent_again_after_a_lease(
+    waiting, no_dispatch, django_capture_on_commit_callbacks
+):
+    # The worker died between two chunks: no lease lapses, the run just stops moving.
+    done = waiting[0]
+    ValidationChunk.objects.filter(pk=done.pk).update(status="done", updated_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["redispatched"] == 0  # a chunk finished within the lease
+    ValidationChunk.objects.filter(pk=done.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=90)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["redispatched"] == len(waiting) - 1
+    assert sent(no_dispatch) == sorted(c.pk for c in waiting[1:])

@@ -19,7 +19,8 @@ def sweep(*, now=None) -> dict[str, int]:
     - a running chunk whose lease expired (no heartbeat renewed it: its worker died) goes back to
       pending and is dispatched again, or fails the run when it has used all its attempts;
     - a pending chunk whose message was lost is dispatched again: after
-      ``VALIDATION_REDISPATCH_SECONDS``, or after one lease when no worker is touching its run;
+      ``VALIDATION_REDISPATCH_SECONDS``; at once when a worker died holding a chunk of its run
+      (the dead worker may have prefetched it); after one lease when no worker touches its run;
     - a queued run whose coordinator never ran, or a running one left without chunks by a
       coordinator that stopped beating, restarts;
     - a running run whose chunks are all done but which was not finalised is finalised again.
@@ -36,6 +37,7 @@ def sweep(*, now=None) -> dict[str, int]:
         status=ValidationChunk.Status.RUNNING, lease_expires_at__lt=now, run__status=running
     ).values_list("pk", "run_id", "index", "attempts", "error")
     to_send: list[int] = []
+    died: set[int] = set()  # runs of which a worker died holding a chunk
     for pk, run_id, index, attempts, error in expired:
         if attempts >= settings.VALIDATION_MAX_ATTEMPTS:
             if run_fail(
@@ -51,10 +53,13 @@ def sweep(*, now=None) -> dict[str, int]:
             status=ValidationChunk.Status.PENDING, lease_expires_at=None, dispatched_at=now, rows=0
         ):
             to_send.append(pk)
-    # A pending chunk's message is presumed lost after VALIDATION_REDISPATCH_SECONDS; sooner,
-    # after one lease, when no worker is touching its run (no chunk of it holds a live lease or
-    # changed for a lease): a killed worker also loses the messages it had prefetched, and a run
-    # whose workers all died would otherwise wait out the longer delay.
+            died.add(run_id)
+    # A pending chunk's message is presumed lost after VALIDATION_REDISPATCH_SECONDS, and sooner
+    # where a worker died: a killed worker also loses the messages it had prefetched. So the
+    # waiting chunks of a run are sent again at once when one of its leases lapsed (above), and
+    # after one lease when no worker touches the run (no live lease, no change for a lease: the
+    # worker died between two chunks). A message still in the broker is then sent twice; the
+    # claim runs it once.
     lease_ago = now - lease()
     busy_runs = (
         ValidationChunk.objects.filter(run__status=running)
@@ -70,6 +75,7 @@ def sweep(*, now=None) -> dict[str, int]:
         Q(dispatched_at__isnull=True)
         | Q(dispatched_at__lt=stale)
         | (Q(dispatched_at__lt=lease_ago) & ~Q(run_id__in=busy_runs))
+        | (Q(dispatched_at__lt=now) & Q(run_id__in=died))
     )
     for pk, seen in lost.values_list("pk", "dispatched_at"):
         # Compare-and-set on the time we read: two sweepers send each message once.
