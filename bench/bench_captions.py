@@ -275,22 +275,9 @@ def baseline(path: Path, limit: int) -> tuple[int, float, Counter]:
     return n, time.perf_counter() - t, counts
 
 
-METADATA = {
-    "creators": [{"name": "Ada Lovelace", "type": "person"}],
-    "provenance": "Photographs taken by the creators in 2023, captioned by hand.",
-    "collection": {"method": "Photographed and curated by hand.", "types": ["manual_curation"]},
-    "captioning": {"method": "human", "captions_per_image": 1},
-    "languages": ["en"],
-    "personal_information": {
-        "contains_personal_data": "no",
-        "handling": "Images with people were removed before release.",
-    },
-    "consent": {"basis": "Own photographs", "opt_out": "E-mail us; removed within a week."},
-    "intended_uses": ["Training text-to-image models"],
-    "limitations": "Small, English only, indoor scenes dominate.",
-    "biases": "Photographed in one European city.",
-    "contact": {"name": "Ada", "email": "ada@example.org"},
-}
+from datasets_registry.standards import example_card  # noqa: E402
+
+METADATA = example_card()
 
 PIPELINE = """
 import json, os, sys, time

@@ -181,16 +181,16 @@ def main() -> None:
     from rest_framework.throttling import SimpleRateThrottle
 
     from accounts.services import api_token_create
+    from config import events
     from datasets_registry.bootstrap import ensure_omi_dataset_card
-    from datasets_registry.signals import dataset_version_created
+    from datasets_registry.validation.handlers import validate_new_version
     from tests.factories import UserFactory
 
     old_media = settings.MEDIA_ROOT
     settings.MEDIA_ROOT = str(_tmp / "media")
     # Measure the registry, not the throttle or the validation queue.
     SimpleRateThrottle.THROTTLE_RATES.update({"user": None, "anon": None})
-    receivers = dataset_version_created.receivers
-    dataset_version_created.receivers = []
+    events.unsubscribe(validate_new_version)
     try:
         with throwaway_database("bench_registry", _tmp):
             print(f"database: {connection.vendor}; {N_DATASETS} datasets; {UPLOAD_MB} MB upload")
@@ -200,7 +200,7 @@ def main() -> None:
             bench_registrations(token)
             bench_upload(token)
     finally:
-        dataset_version_created.receivers = receivers
+        events.in_transaction("dataset.version_created")(validate_new_version)
         settings.MEDIA_ROOT = old_media
 
 

@@ -4,3 +4,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+
+# Upload temporaries a killed web process left behind (issue 10, item 11).
+from datasets_registry.uploads import sweep_stale_temporaries  # noqa: E402
+
+sweep_stale_temporaries()

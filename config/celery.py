@@ -34,9 +34,15 @@ app.conf.update(
             "task": "surveys.tasks.close_due_surveys",
             "schedule": 60.0,
         },
+        # Every 15 s: with a 60 s lease, a killed worker's chunk is taken over within about
+        # a minute of its last heartbeat (docs/captions.md).
         "validation-sweep-expired-leases": {
             "task": "datasets_registry.validation.tasks.sweep_validation_runs",
-            "schedule": 30.0,
+            "schedule": 15.0,
+        },
+        "registry-sweep-upload-temporaries": {
+            "task": "datasets_registry.tasks.sweep_upload_temporaries",
+            "schedule": 3600.0,
         },
         "platform-purge-rate-counters": {
             "task": "config.tasks.purge_rate_counters",

@@ -30,6 +30,12 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class TooLarge(DomainError):
+    """The input is over a size limit (an upload): 413."""
+
+    status_code = 413
+
+
 class Conflict(DomainError):
     """The request is valid, but the current state forbids it (an illegal transition, a duplicate)."""
 

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: caption uploads stream through their handler.
+    "datasets_registry.uploads.StreamingUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +220,9 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_size("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 DATASET_UPLOAD_MAX_BYTES = env_size("DATASET_UPLOAD_MAX_BYTES", 5 * 1024**3)
+# Upload temporaries untouched for this long were left by a killed process and are removed (at
+# the start of the web process and the worker, and hourly from beat).
+UPLOAD_TEMP_MAX_AGE_SECONDS = env_int("UPLOAD_TEMP_MAX_AGE_SECONDS", 6 * 3600, minimum=60)
 
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
 if STORAGE_BACKEND == "local":
@@ -358,9 +363,22 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- Caption validation -----------------------------------------------------------------------
-# A chunk is claimed for this long; the sweeper re-dispatches it when the lease expires (a worker
-# was killed). Keep it above a chunk's hard time limit, which keeps chunks short.
-VALIDATION_LEASE_SECONDS = env_int("VALIDATION_LEASE_SECONDS", 420, minimum=2)
+# A chunk (and a run's coordinator or finaliser) is claimed for a lease, renewed by a heartbeat
+# while its worker lives; the sweeper hands it to another worker once the lease lapses (the worker
+# was killed). A short lease means a fast takeover; the heartbeat keeps long chunks alive.
+VALIDATION_LEASE_SECONDS = env_int("VALIDATION_LEASE_SECONDS", 60, minimum=2)
+VALIDATION_HEARTBEAT_SECONDS = env_int(
+    "VALIDATION_HEARTBEAT_SECONDS", max(1, VALIDATION_LEASE_SECONDS // 4), minimum=1
+)
+if VALIDATION_HEARTBEAT_SECONDS * 2 > VALIDATION_LEASE_SECONDS:
+    raise ConfigurationError(
+        f"VALIDATION_HEARTBEAT_SECONDS={VALIDATION_HEARTBEAT_SECONDS} must be at most half of "
+        f"VALIDATION_LEASE_SECONDS={VALIDATION_LEASE_SECONDS}, or a live worker loses its lease."
+    )
+# A message still unconsumed this long after it was sent is presumed lost and sent again.
+VALIDATION_REDISPATCH_SECONDS = env_int(
+    "VALIDATION_REDISPATCH_SECONDS", 4 * VALIDATION_LEASE_SECONDS, minimum=VALIDATION_LEASE_SECONDS
+)
 VALIDATION_CHUNK_BYTES = env_size("VALIDATION_CHUNK_BYTES", 32 * 1024**2)
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 4, minimum=1)
 VALIDATION_MAX_DECOMPRESSED_BYTES = env_size("VALIDATION_MAX_DECOMPRESSED_BYTES", 50 * 1024**3)

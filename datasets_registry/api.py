@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from config.errors import NotAllowed
 from config.parsers import JSONParser
 
 from . import croissant, selectors, services, uploads
+from .filters import DatasetFilter
 from .models import Dataset, DatasetVersion
 from .serializers import (
     DatasetInput,
@@ -35,16 +36,6 @@ ERRORS = {
     403: OpenApiResponse(ErrorOutput, description="Not allowed."),
     404: OpenApiResponse(ErrorOutput, description="Not found (or private and not yours)."),
 }
-
-DATASET_FILTERS = [
-    OpenApiParameter("search", str, description="Words in the name, slug, summary or description."),
-    OpenApiParameter("license", str, description="SPDX expression (case-insensitive)."),
-    OpenApiParameter("standard", str, description="Standard slug, or slug@version."),
-    OpenApiParameter("status", str, enum=Dataset.Status.values),
-    OpenApiParameter("corpus_status", str, enum=Dataset.CorpusStatus.values),
-    OpenApiParameter("visibility", str, enum=Dataset.Visibility.values),
-]
-
 
 # --- standards ---------------------------------------------------------------------------------
 
@@ -90,15 +81,13 @@ class DatasetListCreate(generics.ListCreateAPIView):
 
     serializer_class = DatasetOutput
     ordering = "-pk"
-    filter_backends: list = []
+    filterset_class = DatasetFilter
     parser_classes = [JSONParser, FormParser]
 
     def get_queryset(self):
-        return selectors.filter_datasets(
-            selectors.datasets_for(self.request.user), self.request.query_params
-        )
+        return selectors.datasets_for(self.request.user)
 
-    @extend_schema(parameters=DATASET_FILTERS)
+    @extend_schema(responses={200: DatasetOutput(many=True), 400: ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -151,13 +140,9 @@ class DatasetVersionListCreate(generics.ListAPIView):
     serializer_class = DatasetVersionOutput
     ordering = "-pk"
     parser_classes = [uploads.StreamingMultiPartParser]
-
-    def initialize_request(self, request, *args, **kwargs):
-        # Before anything reads the body (the CSRF check of session authentication does): files
-        # stream through our hashing, size-capped handler.
-        if request.method == "POST":
-            uploads.install(request)
-        return super().initialize_request(request, *args, **kwargs)
+    # POSTs stream through uploads.HashingUploadHandler (installed by StreamingUploadMiddleware
+    # before anything, the CSRF check of session authentication included, reads the body).
+    streams_files = True
 
     def get_dataset(self) -> Dataset:
         if not hasattr(self, "_dataset"):
@@ -185,10 +170,8 @@ class DatasetVersionListCreate(generics.ListAPIView):
         # Refuse before reading the body: outsiders and oversized uploads never reach the disk.
         if not dataset.can_maintain(request.user):
             raise NotAllowed("Only the dataset's owner, its maintainers and staff may upload.")
-        uploads.precheck_length(request)
-        body = request.data  # parses the multipart stream through the handler
-        uploads.raise_for_handler(uploads.handler_of(request._request))
-        data = DatasetVersionInput(data=body)
+        uploads.receive(request)
+        data = DatasetVersionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         version = services.dataset_version_create(

@@ -8,6 +8,8 @@ class DatasetsRegistryConfig(AppConfig):
     verbose_name = "Standards and datasets"
 
     def ready(self) -> None:
+        import datasets_registry.events  # noqa: F401  (declares the events the registry publishes)
+
         # Governance announces its decisions and new proposals on the event bus; it never
         # imports us. Both handlers run inside governance's transaction, so a refusal rolls the
         # proposal or the decision back.

@@ -12,6 +12,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from governance.models import WorkingGroup
+
 from .models import MetadataStandard, StandardVersion
 
 CARD_PATH = Path(__file__).resolve().parent / "standards" / "omi-dataset-card-1.0.0.json"
@@ -24,8 +26,6 @@ def load_card() -> dict:
 
 @transaction.atomic
 def ensure_omi_dataset_card() -> StandardVersion:
-    from governance.models import WorkingGroup
-
     card = load_card()
     group, _ = WorkingGroup.objects.get_or_create(
         slug=GROUP_SLUG,

@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from . import annotations
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
 
 
@@ -38,27 +39,6 @@ def datasets_for(user) -> QuerySet[Dataset]:
     )
 
 
-def filter_datasets(qs: QuerySet[Dataset], params) -> QuerySet[Dataset]:
-    """``search`` (text), ``license`` (SPDX, case-insensitive), ``standard`` (``slug`` or
-    ``slug@version``), ``status`` (record status), ``corpus_status``, ``visibility``."""
-    if text := (params.get("search") or params.get("q") or "").strip():
-        qs = qs.search(text)
-    if license := (params.get("license") or "").strip():
-        qs = qs.filter(license__iexact=license)
-    if standard := (params.get("standard") or "").strip():
-        slug, _, label = standard.partition("@")
-        qs = qs.filter(standard_version__standard__slug=slug)
-        if label:
-            qs = qs.filter(standard_version__version=label)
-    if status := (params.get("status") or "").strip():
-        qs = qs.filter(status=status)
-    if corpus := (params.get("corpus_status") or "").strip():
-        qs = qs.filter(corpus_status=corpus)
-    if visibility := (params.get("visibility") or "").strip():
-        qs = qs.filter(visibility=visibility)
-    return qs
-
-
 def dataset_for(user, slug: str) -> Dataset:
     """The dataset, or 404 when it does not exist *or* the user may not see it."""
     dataset = datasets_for(user).filter(slug=slug).prefetch_related(_versions_prefetch()).first()
@@ -73,6 +53,14 @@ def dataset_lookup(user, slug: str) -> Dataset:
     if dataset is None:
         raise Http404("No such dataset.")
     return dataset
+
+
+def may_upload(user, slug: str) -> bool:
+    """Whether ``user`` may upload versions of the dataset ``slug`` (which they can see)."""
+    if user is None or not user.is_authenticated:
+        return False
+    dataset = Dataset.objects.visible_to(user).filter(slug=slug).first()
+    return dataset is not None and dataset.can_maintain(user)
 
 
 def _versions_prefetch() -> Prefetch:
@@ -145,26 +133,28 @@ def home_panel() -> dict:
     return {"recent_datasets": recent}
 
 
-def validation_badges(versions) -> dict[int, dict[str, str]]:
-    """``{version id: {"css", "label"}}``: the latest validation run of each, in one query."""
-    from .validation.selectors import badge_for, latest_runs
-
-    runs = latest_runs(versions)
-    return {v.pk: badge_for(runs.get(v.pk)) for v in versions}
+def version_badges(versions) -> dict[int, list]:
+    """``{version id: [(annotator, badge), ...]}``: what other apps (caption validation) say
+    about each version, through ``annotations``, in a fixed number of queries."""
+    return annotations.badges(versions)
 
 
-def dataset_badges(datasets) -> dict[int, dict[str, str]]:
-    """``{dataset id: badge}`` for the newest version of each dataset (two queries)."""
+def dataset_badges(datasets) -> dict[int, list]:
+    """``{dataset id: [(annotator, badge or None), ...]}`` for the newest version of each dataset
+    (badges None for a dataset without a version). One query for the versions, plus the
+    annotators' own."""
     newest: dict[int, DatasetVersion] = {}
     for version in DatasetVersion.objects.filter(dataset__in=list(datasets)).order_by(
         "dataset_id", "-created_at", "-pk"
     ):
         newest.setdefault(version.dataset_id, version)
-    badges = validation_badges(list(newest.values()))
-    return {dataset_id: badges[version.pk] for dataset_id, version in newest.items()}
+    badges = annotations.badges(list(newest.values()))
+    return {
+        d.pk: badges[newest[d.pk].pk] if d.pk in newest else annotations.no_badges()
+        for d in datasets
+    }
 
 
-def latest_validation_run(version: DatasetVersion):
-    from .validation.selectors import latest_run
-
-    return latest_run(version)
+def version_panels(version: DatasetVersion, user) -> list:
+    """``[(annotator, panel or None), ...]``: the sections other apps add to a version's page."""
+    return annotations.panels(version, user)

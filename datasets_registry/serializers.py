@@ -1,4 +1,5 @@
-"""API input and output shapes (the contract in shared/DESIGN.md: extend, never rename)."""
+"""API input and output shapes: the contract API clients rely on (README "The API",
+docs/registry.md): extend them, never rename a field."""
 
 from __future__ import annotations
 

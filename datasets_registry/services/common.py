@@ -6,7 +6,8 @@ import logging
 import re
 from typing import Any
 
-from config.errors import NotAllowed, NotFound
+from config.errors import NotAllowed, NotFound, TooLarge
+from governance import roles
 
 from ..models import (
     Dataset,
@@ -55,23 +56,39 @@ def schema_errors(schema: Any) -> dict[str, list[str]]:
 
 
 def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[str, list[str]]:
-    """Validate ``metadata`` against ``schema``; errors keyed by JSON pointer (under ``prefix``)."""
+    """Validate ``metadata`` against ``schema``; errors keyed by JSON pointer (under ``prefix``),
+    each message once per pointer."""
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors: dict[str, list[str]] = {}
+
+    def add(pointer: str, message: str) -> None:
+        messages = errors.setdefault(pointer, [])
+        if message not in messages:
+            messages.append(message)
+
     for err in sorted(validator.iter_errors(metadata), key=lambda e: list(map(str, e.path))):
         path = list(err.absolute_path)
         if err.validator == "required" and isinstance(err.instance, dict):
-            # Point at the missing property, not at its parent.
-            missing = [p for p in err.validator_value if p not in err.instance]
-            for name in missing:
-                errors.setdefault(prefix + _pointer([*path, name]), []).append(
-                    "This field is required."
-                )
+            # Point at the missing property, not at its parent. jsonschema reports one error per
+            # missing property, each carrying the whole list: without the check in ``add`` every
+            # missing field would be reported once per missing sibling.
+            for name in err.validator_value:
+                if name not in err.instance:
+                    add(prefix + _pointer([*path, name]), "This field is required.")
             continue
-        errors.setdefault(prefix + _pointer(path) or prefix or "/", []).append(err.message)
+        add(prefix + _pointer(path) or prefix or "/", err.message)
     return errors
+
+
+def file_too_large(limit: int) -> TooLarge:
+    """The refusal of a file over ``limit`` bytes, the same from the service and the upload
+    handler that stops the stream."""
+    return TooLarge(
+        f"The file is larger than the upload limit of {limit:,} bytes.",
+        errors={"file": [f"Files may be at most {limit:,} bytes (DATASET_UPLOAD_MAX_BYTES)."]},
+    )
 
 
 def license_error(expression: str) -> str | None:
@@ -105,15 +122,7 @@ def can_edit_standard(user, standard: MetadataStandard) -> bool:
     """Chairs of the owning working group, and staff."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_staff:
-        return True
-    from governance.models import Membership
-
-    return (
-        Membership.objects.active()
-        .filter(group_id=standard.group_id, user=user, role=Membership.Role.CHAIR)
-        .exists()
-    )
+    return user.is_staff or roles.is_chair(user, standard.group_id)
 
 
 def _require_standard_editor(user, standard: MetadataStandard) -> None:

@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config import events
 from config.errors import Conflict, Invalid, NotAllowed
 
+from ..events import dataset_subject
 from ..models import (
     Dataset,
     StandardVersion,
@@ -137,6 +139,21 @@ def dataset_register(
                 standard_version=version,
                 metadata=metadata,
             )
+            events.publish(
+                "dataset.created",
+                {
+                    "dataset": dataset.slug,
+                    "name": dataset.name,
+                    "owner": actor.username,
+                    "license": dataset.license,
+                    "standard": version.ref,
+                    "visibility": dataset.visibility,
+                },
+                actor=actor,
+                public=dataset.is_public,
+                url=dataset.get_absolute_url(),
+                subject=dataset_subject(dataset),
+            )
     except IntegrityError:
         raise Conflict(
             f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
@@ -192,27 +209,75 @@ def dataset_update(*, dataset: Dataset, actor, **changes: Any) -> Dataset:
             errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
         if errors:
             raise Invalid(_first_message(errors), errors=errors)
+        before = {key: getattr(locked, key) for key in changes}
         for key, value in changes.items():
             setattr(locked, key, value.strip() if key in ("name", "license") else value)
+        changed = sorted(key for key in changes if getattr(locked, key) != before[key])
+        if version.pk != locked.standard_version_id:
+            changed = sorted([*changed, "standard"])
         locked.standard_version = version
         locked.updated_at = timezone.now()
         locked.save()
+        events.publish(
+            "dataset.updated",
+            {
+                "dataset": locked.slug,
+                "name": locked.name,
+                "changed": changed,
+                "visibility": locked.visibility,
+            },
+            actor=actor,
+            # Visible to those who may see the dataset now (a dataset made private says so
+            # only to its maintainers).
+            public=locked.is_public,
+            url=locked.get_absolute_url(),
+            subject=dataset_subject(locked),
+        )
     return locked
 
 
 def dataset_maintainer_add(*, dataset: Dataset, actor, user) -> None:
-    if not dataset.can_manage_maintainers(actor):
-        _require_maintainer(actor, dataset)  # 404 for outsiders
-        raise NotAllowed("Only the dataset's owner and staff choose its maintainers.")
+    """Make ``user`` a maintainer (the owner and staff decide). Adding a maintainer twice is
+    harmless and announces nothing the second time."""
+    _require_maintainer_manager(actor, dataset)
     if user is None:
         raise Invalid("No such person.", errors={"username": ["No one has this username."]})
     if user.pk == dataset.owner_id:
         raise Conflict("The owner already maintains the dataset.", errors={"username": ["Owner."]})
-    dataset.maintainers.add(user)
+    with transaction.atomic():
+        if dataset.maintainers.filter(pk=user.pk).exists():
+            return
+        dataset.maintainers.add(user)
+        _publish_maintainers_changed(dataset, actor, added=[user.username])
 
 
 def dataset_maintainer_remove(*, dataset: Dataset, actor, user) -> None:
+    """``user`` no longer maintains the dataset (a no-op when they did not)."""
+    _require_maintainer_manager(actor, dataset)
+    with transaction.atomic():
+        if not dataset.maintainers.filter(pk=user.pk).exists():
+            return
+        dataset.maintainers.remove(user)
+        _publish_maintainers_changed(dataset, actor, removed=[user.username])
+
+
+def _require_maintainer_manager(actor, dataset: Dataset) -> None:
     if not dataset.can_manage_maintainers(actor):
-        _require_maintainer(actor, dataset)
+        _require_maintainer(actor, dataset)  # 404 for outsiders
         raise NotAllowed("Only the dataset's owner and staff choose its maintainers.")
-    dataset.maintainers.remove(user)
+
+
+def _publish_maintainers_changed(dataset: Dataset, actor, *, added=(), removed=()) -> None:
+    events.publish(
+        "dataset.maintainers_changed",
+        {
+            "dataset": dataset.slug,
+            "name": dataset.name,
+            "added": list(added),
+            "removed": list(removed),
+        },
+        actor=actor,
+        public=dataset.is_public,
+        url=dataset.get_absolute_url(),
+        subject=dataset_subject(dataset),
+    )

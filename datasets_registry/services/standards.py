@@ -8,8 +8,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config import events
+from config.canonical import sha256_of
 from config.errors import Conflict, Invalid, NotAllowed
+from governance import roles
+from governance import services as governance_services
+from governance.models import Proposal
 
+from ..events import proposal_ref, standard_subject, version_payload
 from ..models import (
     SEMVER_RE,
     MetadataStandard,
@@ -45,13 +51,7 @@ def standard_create(
     *, actor, group, slug: str, name: str, description: str = ""
 ) -> MetadataStandard:
     """A new standard owned by ``group``; chairs of that group and staff may create one."""
-    from governance.models import Membership
-
-    if not actor.is_staff and not (
-        Membership.objects.active()
-        .filter(group=group, user=actor, role=Membership.Role.CHAIR)
-        .exists()
-    ):
+    if not getattr(actor, "is_staff", False) and not roles.is_chair(actor, group):
         raise NotAllowed(f"Only chairs of {group.name} and staff may create its standards.")
     if not SLUG_RE.match(slug or ""):
         raise Invalid(
@@ -60,9 +60,18 @@ def standard_create(
     with transaction.atomic():
         if MetadataStandard.objects.filter(slug=slug).exists():
             raise Conflict("A standard with this slug exists.", errors={"slug": ["Taken."]})
-        return MetadataStandard.objects.create(
+        standard = MetadataStandard.objects.create(
             slug=slug, name=name, group=group, description=description
         )
+        events.publish(
+            "standard.created",
+            {"standard": standard.slug, "name": standard.name, "group": group.slug},
+            actor=actor,
+            group=group,
+            url=standard.get_absolute_url(),
+            subject=standard_subject(standard),
+        )
+        return standard
 
 
 def standard_version_create(
@@ -92,7 +101,7 @@ def standard_version_create(
             raise Conflict(
                 f"{standard.slug}@{version} exists.", errors={"version": ["This version exists."]}
             )
-        return StandardVersion.objects.create(
+        created = StandardVersion.objects.create(
             standard=standard,
             version=version,
             schema=schema,
@@ -100,6 +109,20 @@ def standard_version_create(
             changelog=changelog,
             created_by=actor,
         )
+        events.publish(
+            "standard.version_created",
+            version_payload(
+                created,
+                status=created.status,
+                sha256=created.sha256,
+                based_on=based_on.version if based_on is not None else None,
+            ),
+            actor=actor,
+            group=standard.group_id,
+            url=created.get_absolute_url(),
+            subject=standard_subject(standard),
+        )
+        return created
 
 
 def standard_version_update(
@@ -142,16 +165,26 @@ def standard_version_update(
             raise Conflict(
                 f"{locked.standard.slug}@{label} exists.", errors={"version": ["Taken."]}
             )
+        changed = sorted(k for k, value in candidate.items() if getattr(locked, k) != value)
+        previous = locked.version
         for key, value in candidate.items():
             setattr(locked, key, value)
         locked.updated_at = timezone.now()
         locked.save()
+        events.publish(
+            "standard.version_updated",
+            version_payload(
+                locked, previous_version=previous, sha256=locked.sha256, changed=changed
+            ),
+            actor=actor,
+            group=locked.standard.group_id,
+            url=locked.get_absolute_url(),
+            subject=standard_subject(locked.standard),
+        )
         return locked
 
 
 def _open_proposals_targeting(version: StandardVersion):
-    from governance.models import Proposal
-
     return Proposal.objects.filter(
         target_type="standard_version",
         target_id=version.pk,
@@ -167,8 +200,6 @@ def standard_version_propose(
     Returns the proposal. The version becomes ``proposed`` in the same transaction, so a proposal
     never targets content that can still change.
     """
-    from governance import services as governance_services
-
     standard = version.standard
     _require_standard_editor(actor, standard)
     with transaction.atomic():
@@ -196,6 +227,20 @@ def standard_version_propose(
             proposal_id=proposal.pk,
             proposed_at=now,
             updated_at=now,
+        )
+        events.publish(
+            "standard.version_frozen",
+            version_payload(
+                locked,
+                sha256=locked.sha256,
+                schema_sha256=sha256_of(locked.schema),
+                rules_sha256=sha256_of(locked.rules),
+                proposal=proposal_ref(proposal),
+            ),
+            actor=actor,
+            group=standard.group_id,
+            url=locked.get_absolute_url(),
+            subject=standard_subject(standard),
         )
         version.refresh_from_db()
         return proposal
@@ -228,7 +273,19 @@ def standard_version_reopen(*, version: StandardVersion, actor) -> StandardVersi
             status=StandardVersion.Status.DRAFT, proposal_id=None, updated_at=timezone.now()
         )
         locked.refresh_from_db()
+        _publish_reopened(locked, reason=proposal.status if proposal else "withdrawn", actor=actor)
         return locked
+
+
+def _publish_reopened(version: StandardVersion, *, reason: str, actor=None) -> None:
+    events.publish(
+        "standard.version_reopened",
+        version_payload(version, reason=reason),
+        actor=actor,
+        group=version.standard.group_id,
+        url=version.get_absolute_url(),
+        subject=standard_subject(version.standard),
+    )
 
 
 def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVersion:
@@ -264,9 +321,14 @@ def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVer
                 f"({proposal.target_sha256}); refusing to adopt."
             )
         now = timezone.now()
-        StandardVersion.objects.filter(
-            standard=locked.standard, status=StandardVersion.Status.ADOPTED
-        ).update(status=StandardVersion.Status.DEPRECATED, deprecated_at=now, updated_at=now)
+        previous = list(
+            StandardVersion.objects.filter(
+                standard=locked.standard, status=StandardVersion.Status.ADOPTED
+            ).select_related("standard")
+        )
+        StandardVersion.objects.filter(pk__in=[v.pk for v in previous]).update(
+            status=StandardVersion.Status.DEPRECATED, deprecated_at=now, updated_at=now
+        )
         StandardVersion.objects.filter(pk=locked.pk).update(
             status=StandardVersion.Status.ADOPTED,
             decision_id=decision.pk,
@@ -275,6 +337,28 @@ def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVer
             updated_at=now,
         )
         locked.refresh_from_db()
+        standard = locked.standard
+        for old in previous:
+            events.publish(
+                "standard.deprecated",
+                version_payload(old, replaced_by=locked.version),
+                group=standard.group_id,
+                url=old.get_absolute_url(),
+                subject=standard_subject(standard),
+            )
+        events.publish(
+            "standard.adopted",
+            version_payload(
+                locked,
+                sha256=locked.sha256,
+                decision=decision.pk,
+                proposal=proposal_ref(proposal),
+                replaces=previous[0].version if previous else None,
+            ),
+            group=standard.group_id,
+            url=locked.get_absolute_url(),
+            subject=standard_subject(standard),
+        )
         version.refresh_from_db()
         return locked
 
@@ -290,9 +374,11 @@ def on_standard_adoption(proposal, decision) -> None:
         standard_version_adopt(version=version, decision=decision)
         return
     # Rejected: the content goes back to draft so the group can revise it and propose again.
-    StandardVersion.objects.filter(
+    reopened = StandardVersion.objects.filter(
         pk=version.pk, status=StandardVersion.Status.PROPOSED, proposal_id=proposal.pk
     ).update(status=StandardVersion.Status.DRAFT, proposal_id=None, updated_at=timezone.now())
+    if reopened:
+        _publish_reopened(version, reason="rejected")
 
 
 def check_standard_version_target(target_id: int, sha256: str) -> None:

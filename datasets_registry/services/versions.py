@@ -8,20 +8,24 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import events
 from config.errors import Conflict, Invalid
+from governance import services as governance_services
+from governance.models import WorkingGroup
 
 from .. import files as file_checks
+from ..events import dataset_subject, proposal_ref
 from ..models import (
     VERSION_LABEL_RE,
     Dataset,
     DatasetVersion,
 )
-from ..signals import dataset_version_created
 from .common import (
     CORPUS_GROUP_SLUG,
     SHA256_RE,
     _first_message,
     _require_maintainer,
+    file_too_large,
 )
 
 # --- dataset versions --------------------------------------------------------------------------
@@ -72,8 +76,9 @@ def dataset_version_create(
     ``upload`` is a Django ``UploadedFile``; when it came through ``uploads.HashingUploadHandler``
     it carries the sha256 computed while it streamed, otherwise it is hashed here chunk by chunk.
     Every check runs before anything is stored; if storing or saving fails, the stored file is
-    deleted: there is never a half-created version. Sends ``dataset_version_created`` inside the
-    transaction.
+    deleted: there is never a half-created version. Publishes ``dataset.version_created``
+    inside the transaction, with the saved version in ``objects`` (caption validation queues
+    its run from it, in the same transaction).
     """
     _require_maintainer(actor, dataset)
     errors: dict[str, list[str]] = {}
@@ -100,9 +105,7 @@ def dataset_version_create(
     if upload.size == 0:
         raise Invalid("The file is empty.", errors={"file": ["The file is empty."]})
     if upload.size > settings.DATASET_UPLOAD_MAX_BYTES:
-        from ..uploads import too_large_error
-
-        raise too_large_error(settings.DATASET_UPLOAD_MAX_BYTES)
+        raise file_too_large(settings.DATASET_UPLOAD_MAX_BYTES)
     server_sha = getattr(upload, "sha256", None) or _hash_file(upload)
     if client_sha is not None and client_sha != server_sha:
         raise Invalid(
@@ -165,7 +168,24 @@ def dataset_version_create(
                     errors={"version": ["This version exists."]},
                 ) from None
             Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
-            dataset_version_created.send(sender=DatasetVersion, version=obj, actor=actor)
+            events.publish(
+                "dataset.version_created",
+                {
+                    "dataset": dataset.slug,
+                    "name": dataset.name,
+                    "version": obj.version,
+                    "sha256": obj.sha256,
+                    "size": obj.size,
+                    "row_count": obj.row_count,
+                    "format": obj.format,
+                    "compression": obj.compression,
+                },
+                actor=actor,
+                public=dataset.is_public,
+                url=obj.get_absolute_url(),
+                subject=dataset_subject(dataset),
+                objects={"version": obj, "actor": actor},
+            )
     except BaseException:
         obj.file.storage.delete(stored_name)
         raise
@@ -185,15 +205,11 @@ def dataset_version_propose_acceptance(
     body: str = "",
 ):
     """Open a ``dataset_acceptance`` proposal for ``version`` (in the standard's group by default)."""
-    from governance import services as governance_services
-
     dataset = version.dataset
     _require_maintainer(actor, dataset)
     if not dataset.is_public:
         raise Conflict("Only a public dataset can be proposed for the training corpus.")
     if group is None:
-        from governance.models import WorkingGroup
-
         # The group that curates the corpus decides, when there is one; else the standard's.
         group = (
             WorkingGroup.objects.filter(slug=CORPUS_GROUP_SLUG, status="active").first()
@@ -239,14 +255,27 @@ def on_dataset_acceptance(proposal, decision) -> None:
         raise Conflict(f"The dataset version #{proposal.target_id} targeted no longer exists.")
     if version.sha256 != proposal.target_sha256:
         raise Conflict(f"{version}'s file is not the one the proposal targeted; refusing.")
-    status = (
-        Dataset.CorpusStatus.ACCEPTED
-        if decision.outcome == "accepted"
-        else Dataset.CorpusStatus.EXCLUDED
-    )
+    accepted = decision.outcome == "accepted"
+    status = Dataset.CorpusStatus.ACCEPTED if accepted else Dataset.CorpusStatus.EXCLUDED
     Dataset.objects.filter(pk=version.dataset_id).update(
         corpus_status=status,
         corpus_version=version,
         corpus_decision_id=decision.pk,
         updated_at=timezone.now(),
+    )
+    dataset = version.dataset
+    events.publish(
+        "dataset.accepted" if accepted else "dataset.excluded",
+        {
+            "dataset": dataset.slug,
+            "name": dataset.name,
+            "version": version.version,
+            "sha256": version.sha256,
+            "decision": decision.pk,
+            "proposal": proposal_ref(proposal),
+        },
+        group=proposal.group_id,
+        public=dataset.is_public,
+        url=dataset.get_absolute_url(),
+        subject=dataset_subject(dataset),
     )

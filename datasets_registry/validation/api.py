@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import Conflict
+from config.pagination import PositionPagination
 from datasets_registry.captions import RULES
 from datasets_registry.selectors import version_for
 
@@ -49,31 +47,22 @@ class ValidationView(APIView):
         )
 
 
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        offset = int(value)
-        if kind != "o" or offset < 0:
-            raise ValueError
-        return offset
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError({"cursor": ["Invalid cursor."]}) from None
-
-
 class IssuesView(APIView):
     """Issues of the latest run's full report, in row order, filtered by rule and severity."""
+
+    paginator = PositionPagination()
 
     @extend_schema(
         parameters=[
             OpenApiParameter("rule", str, description="A rule code, e.g. caption_empty."),
             OpenApiParameter("severity", str, enum=["error", "warning"]),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int, description="1 to 500 (default 50)."),
+            OpenApiParameter("cursor", str, description="From a page's next or previous link."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": PositionPagination.max_page_size},
+                description=f"1 to {PositionPagination.max_page_size} "
+                f"(default {PositionPagination.page_size}); anything else is a 400.",
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -96,38 +85,23 @@ class IssuesView(APIView):
         errors = {}
         if rule and rule not in RULES:
             errors["rule"] = [f"Unknown rule {rule!r}."]
-        if severity and severity not in ("error", "warning"):
+        if severity and severity not in selectors.SEVERITIES:
             errors["severity"] = ["Use error or warning."]
         try:
-            size = int(request.query_params.get("page_size", 50))
-            if not 1 <= size <= 500:
-                raise ValueError
-        except ValueError:
-            errors["page_size"] = ["A number from 1 to 500."]
-            size = 50
+            size = self.paginator.get_page_size(request)
+        except ValidationError as exc:
+            errors.update(exc.detail)
         if errors:
             raise ValidationError(errors)
         if not run.report:
             raise Conflict(
                 f"The latest run is {run.status}; issues are available once it has succeeded."
             )
-        offset = _decode(request.query_params["cursor"]) if "cursor" in request.query_params else 0
+        offset = self.paginator.get_offset(request)
         results, more = selectors.report_page(
             run, rule=rule, severity=severity, offset=offset, limit=size
         )
-
-        def link(pos: int) -> str:
-            params = request.query_params.copy()
-            params["cursor"] = _encode(pos)
-            return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-        return Response(
-            {
-                "next": link(offset + size) if more else None,
-                "previous": link(max(0, offset - size)) if offset > 0 else None,
-                "results": results,
-            }
-        )
+        return self.paginator.response(request, results, offset=offset, size=size, more=more)
 
 
 class ReportView(APIView):

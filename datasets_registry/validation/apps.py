@@ -7,10 +7,19 @@ class ValidationConfig(AppConfig):
     verbose_name = "Caption validation"
 
     def ready(self) -> None:
-        from datasets_registry.signals import dataset_version_created
+        from datasets_registry import annotations
 
-        from . import services
+        # Declares our events and registers our listeners on the registry's events.
+        from . import events, handlers, selectors  # noqa: F401
 
-        dataset_version_created.connect(
-            services.on_dataset_version_created, dispatch_uid="validation.on_version_created"
+        # What the registry's pages show about each version, without importing us.
+        annotations.register(
+            annotations.VersionAnnotator(
+                name="validation",
+                heading="Caption validation",
+                column="Validation",
+                badges=selectors.version_badges,
+                panel=selectors.version_panel,
+                empty="No validation run yet for this version.",
+            )
         )

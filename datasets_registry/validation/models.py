@@ -16,9 +16,6 @@ class ValidationRunQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ValidationRun.ACTIVE)
 
-    def for_version(self, version):
-        return self.filter(version=version).order_by("-created_at", "-pk")
-
 
 class ValidationRun(models.Model):
     class Status(models.TextChoices):

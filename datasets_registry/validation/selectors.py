@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
+from datasets_registry.annotations import Badge, Panel
 from datasets_registry.captions import RULES, read_report_page
 from datasets_registry.captions.rules import find_span
 
@@ -53,6 +54,35 @@ def badge_for(run: ValidationRun | None) -> dict[str, str]:
     if run.status == ValidationRun.Status.RUNNING:
         return {"css": "running", "label": f"validating {run.progress_percent}%"}
     return {"css": run.status, "label": run.get_status_display().lower()}
+
+
+def version_badges(versions) -> dict[int, Badge]:
+    """What the registry's lists show about each version (``annotations``): one query."""
+    runs = latest_runs(versions)
+    out = {}
+    for version in versions:
+        run = runs.get(version.pk)
+        found = badge_for(run)
+        title = f"Caption validation: {run.get_status_display().lower()}" if run else ""
+        out[version.pk] = Badge(label=found["label"], css=found["css"], title=title)
+    return out
+
+
+def version_panel(version, user) -> Panel | None:
+    """The version page's validation section (``annotations``): the latest run's panel."""
+    run = latest_run(version)
+    if run is None:
+        return None
+    dataset = version.dataset
+    return Panel(
+        "validation/_panel.html",
+        {
+            "validation_run": run,
+            "version": version,
+            "dataset": dataset,
+            "can_maintain": dataset.can_maintain(user),
+        },
+    )
 
 
 def rule_rows(run: ValidationRun) -> list[dict[str, Any]]:
@@ -155,3 +185,42 @@ def report_page(
             offset=offset,
             limit=limit,
         )
+
+
+def report_total(run: ValidationRun, *, rule: str = "", severity: str = "") -> int:
+    """How many issues of the run's report pass the filter, from its counts (no file read)."""
+    if rule:
+        configured = (run.rules.get("rules") or {}).get(rule, {})
+        rule_severity = configured.get("severity", RULES.get(rule, {}).get("severity", "error"))
+        if severity and severity != rule_severity:
+            return 0
+        return run.by_rule.get(rule, 0)
+    if severity:
+        return run.by_severity.get(severity, 0)
+    return run.issue_count
+
+
+class ReportRows:
+    """The filtered issues of a run's report as a sequence a ``Paginator`` can page ("page X of
+    Y"): its length comes from the run's counts, and a slice reads only the report blocks that
+    hold it."""
+
+    def __init__(self, run: ValidationRun, *, rule: str = "", severity: str = ""):
+        self.run, self.rule, self.severity = run, rule, severity
+
+    def __len__(self) -> int:
+        return (
+            report_total(self.run, rule=self.rule, severity=self.severity) if self.run.report else 0
+        )
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        if not isinstance(index, slice):
+            raise TypeError("ReportRows are read by slices (pages).")
+        start = index.start or 0
+        stop = len(self) if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        rows, _more = report_page(
+            self.run, rule=self.rule, severity=self.severity, offset=start, limit=stop - start
+        )
+        return rows

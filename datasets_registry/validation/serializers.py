@@ -19,7 +19,8 @@ class CheckedSerializer(serializers.Serializer):
 
 
 class ValidationRunSerializer(serializers.ModelSerializer):
-    """A run as DESIGN.md lists it, plus links and the standard version it checked."""
+    """A run as docs/captions.md ("API") lists it, plus links and the standard version it
+    checked."""
 
     progress = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from config.errors import DomainError
+from config.errors import Conflict, NotAllowed
+from config.pages import write_view
 from datasets_registry.captions import RULES
 from datasets_registry.models import Dataset
 from datasets_registry.selectors import version_for
@@ -45,56 +46,68 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+def _run_page(pk: int) -> str:
+    run = ValidationRun.objects.select_related("version__dataset").filter(pk=pk).first()
+    return run.version.get_absolute_url() if run is not None else "/"
+
+
+def _version_page(slug: str, version: str) -> str:
+    return reverse("datasets_registry:version_detail", kwargs={"slug": slug, "version": version})
+
+
+def _refused_on_the_page(exc: NotAllowed) -> Conflict:
+    # Someone who may see a run but not act on it (the panel shows them no button) goes back to
+    # the version page with the reason, as these buttons always did, rather than to a 403 page.
+    return Conflict(exc.message, errors=exc.errors)
+
+
+@write_view(back=_run_page)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     try:
         services.run_cancel(run=run, actor=request.user)
-        messages.success(request, "The validation run was cancelled.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        raise _refused_on_the_page(exc) from exc
+    messages.success(request, "The validation run was cancelled.")
     return redirect(run.version.get_absolute_url())
 
 
-@login_required
-@require_POST
+@write_view(back=_version_page)
 def revalidate(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = version_for(request.user, slug, version)
     try:
         services.run_request(version=obj, actor=request.user)
-        messages.success(request, "A new validation run was queued.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        raise _refused_on_the_page(exc) from exc
+    messages.success(request, "A new validation run was queued.")
     return redirect(obj.get_absolute_url())
 
 
 def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
-    """Every failing row of the latest run's report, filtered by rule and severity."""
+    """Every failing row of the latest run's report, filtered by rule and severity, "page X of
+    Y". An unknown rule or severity is a 400 with the reason beside its field."""
     obj = version_for(request.user, slug, version)
     run = selectors.latest_run(obj)
     rule = request.GET.get("rule", "")
     severity = request.GET.get("severity", "")
-    if rule not in RULES:
+    errors = {}
+    if rule and rule not in RULES:
+        errors["rule"] = f"There is no rule {rule!r}; choose one from the list."
         rule = ""
-    if severity not in selectors.SEVERITIES:
+    if severity and severity not in selectors.SEVERITIES:
+        errors["severity"] = "Choose errors or warnings."
         severity = ""
-    try:
-        page_number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_number = 1
-    rows, more = [], False
-    if run is not None and run.report:
-        rows, more = selectors.report_page(
-            run, rule=rule, severity=severity, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
-    rows = [
-        selectors.highlight(
-            {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")},
-            run.rules.get("banned_terms") if run is not None else None,
-        )
-        for i in rows
-    ]
+    page = None
+    if run is not None and run.report and not errors:
+        rows = selectors.ReportRows(run, rule=rule, severity=severity)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        banned = run.rules.get("banned_terms")
+        page.object_list = [
+            selectors.highlight(
+                {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")}, banned
+            )
+            for i in page.object_list
+        ]
     rule_choices = sorted(run.by_rule) if run is not None else []
     return render(
         request,
@@ -103,14 +116,14 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "dataset": obj.dataset,
             "version": obj,
             "run": run,
-            "rows": rows,
+            "page": page,
+            "rows": page.object_list if page is not None else [],
             "rule": rule,
             "severity": severity,
+            "errors": errors,
             "rule_choices": [
                 (code, RULES.get(code, {}).get("title", code)) for code in rule_choices
             ],
-            "page": page_number,
-            "has_next": more,
-            "has_previous": page_number > 1,
         },
+        status=400 if errors else 200,
     )

@@ -12,44 +12,46 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
+from config.pages import apply_errors
 
-from .. import croissant, selectors, services
+from .. import annotations, croissant, selectors, services
+from ..filters import DatasetFilter
 from ..forms import (
     DatasetEditForm,
     DatasetForm,
     MaintainerForm,
 )
 from ..models import Dataset, StandardVersion
-from .common import PAGE_SIZE, _apply_errors, _raise_for_page
+
+PAGE_SIZE = 25
 
 # --- datasets ----------------------------------------------------------------------------------
 
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.filter_datasets(selectors.datasets_for(request.user), request.GET).order_by(
-        "-created_at", "-pk"
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The datasets ``request.user`` may see, filtered; a filter value that is not a choice is a
+    400 with the reason beside its field (the same filters and messages as the API)."""
+    filters = DatasetFilter(request.GET, queryset=selectors.datasets_for(request.user))
+    valid = filters.is_valid()
+    qs = filters.qs if valid else Dataset.objects.none()
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "datasets": page.object_list,
         "badges": selectors.dataset_badges(page.object_list),
-        "filters": {
-            key: request.GET.get(key, "")
-            for key in ("search", "license", "standard", "status", "corpus_status")
-        },
+        "annotators": annotations.annotators(),
+        "filters": {name: request.GET.get(name, "") for name in DatasetFilter.base_filters},
+        "filter_errors": filters.errors,
+        "filtered": any(request.GET.get(name) for name in DatasetFilter.base_filters),
         "licenses": selectors.license_choices(request.user),
         "standards": selectors.adopted_versions(),
         "statuses": Dataset.Status.choices,
         "corpus_statuses": Dataset.CorpusStatus.choices,
-        "querystring": query.urlencode(),
     }
     template = "datasets_registry/dataset_list.html"
     if request.htmx:
         template = "datasets_registry/_dataset_results.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if valid else 400)
 
 
 def _metadata_skeleton(version: StandardVersion | None) -> dict:
@@ -85,8 +87,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                     homepage=data["homepage"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, f"{dataset.name} is registered. Upload its first version."
@@ -118,7 +119,8 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "dataset": dataset,
             "versions": versions,
             "latest": latest,
-            "badges": selectors.validation_badges(versions),
+            "badges": selectors.version_badges(versions),
+            "annotators": annotations.annotators(),
             "card": card_sections(dataset),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, latest, request.build_absolute_uri("/")),
@@ -201,8 +203,7 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     status=data["status"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect(dataset.get_absolute_url())
@@ -258,8 +259,7 @@ def dataset_maintainers(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.dataset_maintainer_add(dataset=dataset, actor=request.user, user=person)
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"{person.public_name} now maintains {dataset.name}.")
                 return redirect("datasets_registry:dataset_maintainers", slug=slug)

@@ -10,9 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from config.errors import DomainError
+from config.pages import apply_errors, write_view
+from governance import roles
+from governance.models import WorkingGroup
 
 from .. import selectors, services
 from ..forms import (
@@ -21,7 +24,6 @@ from ..forms import (
     StandardVersionForm,
 )
 from ..models import Dataset
-from .common import _apply_errors, _raise_for_page
 
 # --- standards ---------------------------------------------------------------------------------
 
@@ -41,16 +43,8 @@ def _groups_chaired(user) -> list:
     """Working groups in which ``user`` may create standards (all active ones for staff)."""
     if not user.is_authenticated:
         return []
-    from governance.models import Membership, WorkingGroup
-
-    groups = WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE)
-    if not user.is_staff:
-        groups = groups.filter(
-            memberships__user=user,
-            memberships__status=Membership.Status.ACTIVE,
-            memberships__role=Membership.Role.CHAIR,
-        )
-    return list(groups.order_by("name"))
+    groups = WorkingGroup.objects.all() if user.is_staff else roles.chaired_groups(user)
+    return list(groups.filter(status=WorkingGroup.Status.ACTIVE).order_by("name"))
 
 
 @login_required
@@ -71,8 +65,7 @@ def standard_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except DomainError as exc:
-            _raise_for_page(exc)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{standard.name} is created. Write its first draft.")
             return redirect("datasets_registry:standard_version_create", slug=standard.slug)
@@ -137,8 +130,7 @@ def standard_version_create(request: HttpRequest, slug: str) -> HttpResponse:
                     changelog=data["changelog"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Draft {obj.version} created.")
                 return redirect(obj.get_absolute_url())
@@ -184,8 +176,7 @@ def standard_version_edit(request: HttpRequest, slug: str, version: str) -> Http
                     changelog=data["changelog"],
                 )
             except DomainError as exc:
-                _raise_for_page(exc)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Draft saved.")
                 return redirect(obj.get_absolute_url())
@@ -205,38 +196,30 @@ def standard_version_edit(request: HttpRequest, slug: str, version: str) -> Http
     )
 
 
-@login_required
-@require_POST
+def _version_page(slug: str, version: str) -> str:
+    return reverse("datasets_registry:standard_version", kwargs={"slug": slug, "version": version})
+
+
+@write_view(back=_version_page)
 def standard_version_propose(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.standard_version_for(slug, version)
     form = ProposeForm(request.POST)
     form.is_valid()
-    try:
-        proposal = services.standard_version_propose(
-            version=obj,
-            actor=request.user,
-            title=form.cleaned_data.get("title", ""),
-            summary=form.cleaned_data.get("summary", ""),
-        )
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, exc.message)
-        return redirect(obj.get_absolute_url())
+    proposal = services.standard_version_propose(
+        version=obj,
+        actor=request.user,
+        title=form.cleaned_data.get("title", ""),
+        summary=form.cleaned_data.get("summary", ""),
+    )
     messages.success(request, f"{obj} is proposed for adoption; its content is now frozen.")
     return redirect(proposal.get_absolute_url())
 
 
-@login_required
-@require_POST
+@write_view(back=_version_page)
 def standard_version_reopen(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.standard_version_for(slug, version)
-    try:
-        services.standard_version_reopen(version=obj, actor=request.user)
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{obj} is a draft again.")
+    services.standard_version_reopen(version=obj, actor=request.user)
+    messages.success(request, f"{obj} is a draft again.")
     return redirect(obj.get_absolute_url())
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from config.errors import DomainError
+from config.pages import apply_errors, write_view
 
 from .. import croissant, selectors, services, uploads
 from ..api import file_response
@@ -18,46 +19,32 @@ from ..forms import (
     ProposeForm,
     VersionUploadForm,
 )
-from ..models import Dataset
-from .common import _apply_errors, _raise_for_page
 
 # --- versions ----------------------------------------------------------------------------------
 
 
-@csrf_exempt
-def version_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload form. The CSRF check reads the body, so our streaming handler is installed first and
-    the check runs right after (``csrf_protect`` on the inner view): the same protection, but
-    files are hashed while they stream and refused past the size limit."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
+def _may_upload(request: HttpRequest, slug: str) -> bool:
+    """Before the body is read: is this someone who may upload here? (The view says why not.)"""
+    return selectors.may_upload(request.user, slug)
 
-        return redirect_to_login(request.get_full_path())
+
+@uploads.streams_files(guard=_may_upload)
+@login_required
+def version_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload form. Its POST streams through ``uploads`` (hashed while it arrives, refused past
+    the size limit) and is CSRF-checked like any other form."""
     dataset = selectors.dataset_for(request.user, slug)
     if not dataset.can_maintain(request.user):
         raise PermissionDenied("Only the owner, maintainers and staff may upload versions.")
-    if request.method == "POST":
-        try:
-            uploads.precheck_length(request)
-        except DomainError as exc:
-            return _upload_page(request, dataset, VersionUploadForm(), exc, status=413)
-        uploads.install(request)
-    return _version_create(request, dataset)
-
-
-@csrf_protect
-def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request, dataset, VersionUploadForm())
-    # Parse the body now (the CSRF check may not have), then ask the handler what it saw.
-    post, files = request.POST, request.FILES
     try:
-        uploads.raise_for_handler(uploads.handler_of(request))
+        uploads.receive(request)
     except DomainError as exc:
-        return _upload_page(
-            request, dataset, VersionUploadForm(request.POST), exc, status=exc.status_code
-        )
-    form = VersionUploadForm(post, files)
+        form = VersionUploadForm(request.POST)
+        form.errors.pop("file", None)  # the file was refused, not forgotten: say why instead
+        return _upload_page(request, dataset, form, exc, status=exc.status_code)
+    form = VersionUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, dataset, form, status=400)
     data = form.cleaned_data
@@ -75,7 +62,6 @@ def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
             notes=data["notes"],
         )
     except DomainError as exc:
-        _raise_for_page(exc)
         return _upload_page(request, dataset, form, exc, status=exc.status_code)
     messages.success(
         request, f"Version {version.version} is stored (sha256 {version.sha256[:12]}…)."
@@ -85,11 +71,11 @@ def _version_create(request: HttpRequest, dataset: Dataset) -> HttpResponse:
 
 def _upload_page(request, dataset, form, exc: DomainError | None = None, status: int = 200):
     if exc is not None:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
     return render(
         request,
         "datasets_registry/version_form.html",
-        {"dataset": dataset, "form": form, "max_bytes": uploads.settings.DATASET_UPLOAD_MAX_BYTES},
+        {"dataset": dataset, "form": form, "max_bytes": settings.DATASET_UPLOAD_MAX_BYTES},
         status=status,
     )
 
@@ -103,7 +89,7 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
         {
             "dataset": dataset,
             "version": obj,
-            "validation_run": selectors.latest_validation_run(obj),
+            "panels": selectors.version_panels(obj, request.user),
             "can_maintain": dataset.can_maintain(request.user),
             "citation": croissant.citation_text(dataset, obj, request.build_absolute_uri("/")),
             "propose_form": ProposeForm(),
@@ -127,22 +113,20 @@ def version_croissant(request: HttpRequest, slug: str, version: str) -> HttpResp
     return response
 
 
-@login_required
-@require_POST
+def _version_page(slug: str, version: str) -> str:
+    return reverse("datasets_registry:version_detail", kwargs={"slug": slug, "version": version})
+
+
+@write_view(back=_version_page)
 def version_propose(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.version_for(request.user, slug, version)
     form = ProposeForm(request.POST)
     form.is_valid()
-    try:
-        proposal = services.dataset_version_propose_acceptance(
-            version=obj,
-            actor=request.user,
-            title=form.cleaned_data.get("title", ""),
-            summary=form.cleaned_data.get("summary", ""),
-        )
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, exc.message)
-        return redirect(obj.get_absolute_url())
+    proposal = services.dataset_version_propose_acceptance(
+        version=obj,
+        actor=request.user,
+        title=form.cleaned_data.get("title", ""),
+        summary=form.cleaned_data.get("summary", ""),
+    )
     messages.success(request, "The proposal to accept this version into the corpus is open.")
     return redirect(proposal.get_absolute_url())

@@ -8,24 +8,10 @@ import factory
 
 from datasets_registry.bootstrap import ensure_omi_dataset_card
 from datasets_registry.models import Dataset, DatasetVersion
+from datasets_registry.standards import example_card
 from tests.factories import UserFactory
 
-VALID_METADATA = {
-    "creators": [{"name": "Ada Lovelace", "type": "person"}],
-    "provenance": "Photographs taken by the creators in 2023, captioned by hand.",
-    "collection": {"method": "Photographed and curated by hand.", "types": ["manual_curation"]},
-    "captioning": {"method": "human", "captions_per_image": 1},
-    "languages": ["en"],
-    "personal_information": {
-        "contains_personal_data": "no",
-        "handling": "Images with people were removed before release.",
-    },
-    "consent": {"basis": "Own photographs", "opt_out": "E-mail us; removed within a week."},
-    "intended_uses": ["Training text-to-image models"],
-    "limitations": "Small, English only, indoor scenes dominate.",
-    "biases": "Photographed in one European city.",
-    "contact": {"name": "Ada", "email": "ada@example.org"},
-}
+VALID_METADATA = example_card()  # datasets_registry/standards/omi-dataset-card-1.0.0.example.json
 
 
 def metadata(**overrides):

@@ -231,3 +231,48 @@ def test_list_and_detail_query_counts_are_constant(
     # 1: the dataset, 2: maintainers, 3: its versions.
     with django_assert_num_queries(3):
         assert client.get(reverse("api-dataset-detail", args=[slug])).status_code == 200
+
+
+def test_each_missing_field_is_reported_once(card, user, api_client_for):
+    # jsonschema reports one "required" error per missing property, each with the whole list:
+    # every missing field used to be reported once per missing sibling (11 times here).
+    response = api_client_for(user).post(LIST, payload(metadata={}), format="json")
+    assert response.status_code == 400
+    body = response.json()
+    required = card.schema["required"]
+    assert {f"/metadata/{name}" for name in required} == set(body["errors"])
+    for name in required:
+        assert body["errors"][f"/metadata/{name}"] == ["This field is required."]
+    assert body["detail"].endswith(f"(and {len(required) - 1} more)")
+
+
+@pytest.mark.parametrize("field", ["status", "visibility", "corpus_status"])
+def test_a_filter_value_that_is_not_a_choice_is_a_400(card, api_client, field):
+    DatasetFactory()
+    response = api_client.get(LIST, {field: "AAA"})
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body["errors"]) == [field]
+    assert "AAA is not one of the available choices" in body["errors"][field][0]
+    assert body["detail"].startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "abc", "201", "1.5"])
+def test_a_page_size_out_of_range_is_a_400_not_clamped(card, api_client, size):
+    response = api_client.get(LIST, {"page_size": size})
+    assert response.status_code == 400
+    assert response.json()["errors"]["page_size"] == [
+        f"A whole number from 1 to 200 (got {size!r})."
+    ]
+
+
+def test_page_sizes_and_cursors(card, api_client):
+    for i in range(3):
+        DatasetFactory(slug=f"d{i}")
+    assert len(api_client.get(LIST, {"page_size": 200}).json()["results"]) == 3
+    first = api_client.get(LIST, {"page_size": 1}).json()
+    assert len(first["results"]) == 1 and "page_size=1" in first["next"]
+    assert api_client.get(first["next"]).json()["results"][0]["slug"] == "d1"
+    response = api_client.get(LIST, {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["cursor"]

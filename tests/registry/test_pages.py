@@ -211,15 +211,6 @@ def test_the_dataset_page_renders_the_card_readably(card, client):
 # --- standards ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chair(card):
-    from governance.models import Membership
-
-    person = UserFactory(username="chair")
-    Membership.objects.create(user=person, group=card.standard.group, role="chair", status="active")
-    return person
-
-
 def test_standard_pages(card, client):
     assert b"OMI Dataset Card" in client.get("/standards/").content
     page = client.get("/standards/omi-dataset-card/")
@@ -294,3 +285,26 @@ def test_a_chair_creates_a_standard(card, chair, user, client_for):
         {"group": "metadata-standards", "name": "Again", "slug": "alt-text", "description": ""},
     )
     assert "Taken." in str(response.context["form"].errors)
+
+
+def test_the_form_shows_each_missing_field_once(card, user, client_for):
+    response = client_for(user).post("/datasets/new/", form_data(metadata="{}"))
+    assert response.status_code == 200
+    shown = response.context["form"].errors["metadata"]
+    required = card.schema["required"]
+    assert sorted(shown) == sorted(
+        f"/metadata/{name}: This field is required." for name in required
+    )
+
+
+def test_a_bad_filter_on_the_list_page_is_a_400_beside_its_field(card, client):
+    DatasetFactory(name="Cats")
+    response = client.get("/datasets/", {"status": "AAA", "search": "cats"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_status_error"' in html
+    assert "AAA is not one of the available choices" in html
+    assert response.context["page"].paginator.count == 0
+    partial = client.get("/datasets/", {"visibility": "nope"}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 400
+    assert b"Correct the filters: visibility:" in partial.content

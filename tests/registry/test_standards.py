@@ -2,27 +2,17 @@
 
 import hashlib
 import json
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from config.canonical import canonical_json
 from config.errors import Conflict, Invalid, NotAllowed
 from datasets_registry import services
 from datasets_registry.models import StandardVersion
-from tests.factories import UserFactory
+
+from .conftest import vote_and_close
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chair(card):
-    from governance.models import Membership
-
-    person = UserFactory(username="chair")
-    Membership.objects.create(user=person, group=card.standard.group, role="chair", status="active")
-    return person
 
 
 @pytest.fixture
@@ -170,30 +160,6 @@ def test_admin_cannot_change_the_status(card, staff_user, client_for):
 # --- the whole loop through governance --------------------------------------------------------
 
 
-@pytest.fixture
-def committers(card):
-    from governance.models import Membership
-
-    people = [UserFactory(username=f"committer{i}") for i in range(3)]
-    for person in people:
-        Membership.objects.create(
-            user=person, group=card.standard.group, role="committer", status="active"
-        )
-    return people
-
-
-def vote_and_close(proposal, chair, committers, choice, author=None):
-    from governance import services as gov
-
-    gov.proposal_to_discussion(proposal=proposal, actor=author or chair)
-    gov.proposal_open_voting(
-        proposal=proposal, actor=chair, closes_at=timezone.now() + timedelta(days=1)
-    )
-    for voter in [chair, *committers]:
-        gov.vote_cast(proposal=proposal, voter=voter, choice=choice)
-    return gov.proposal_close(proposal=proposal, now=timezone.now() + timedelta(days=2))
-
-
 def test_proposing_freezes_the_draft_and_targets_it_by_hash(draft, chair):
     proposal = services.standard_version_propose(version=draft, actor=chair)
     draft.refresh_from_db()
@@ -334,3 +300,11 @@ def test_a_draft_proposed_through_the_registry_is_frozen_and_adoptable(
     vote_and_close(proposal, chair, committers, "yes")
     draft.refresh_from_db()
     assert draft.status == "adopted"
+
+
+def test_the_example_card_shipped_beside_the_standard_conforms_to_it(card):
+    from datasets_registry.standards import example_card
+
+    example = example_card()
+    assert services.metadata_errors(card.schema, example) == {}
+    assert example_card() == example and example_card() is not example  # a fresh copy each time

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
+from config import events
 from datasets_registry.models import DatasetVersion
-from datasets_registry.signals import dataset_version_created
 
 from .factories import (
     DatasetFactory,
@@ -69,19 +69,20 @@ def test_it_stores_a_version_with_the_server_side_sha256(dataset, user, api_clie
     assert version.file.name.startswith("datasets/cats/1.0.0/")
 
 
-def test_the_signal_is_sent_inside_the_transaction(dataset, user, api_client_for):
+def test_the_event_is_published_inside_the_transaction(dataset, user, api_client_for):
     seen = []
 
-    def receiver(sender, version, actor, **kwargs):
+    def handler(event):
         from django.db import connection
 
-        seen.append((version.version, actor, connection.in_atomic_block))
+        version = event.objects["version"]
+        seen.append((version.version, event.objects["actor"], connection.in_atomic_block))
 
-    dataset_version_created.connect(receiver)
+    events.in_transaction("dataset.version_created")(handler)
     try:
         assert upload(api_client_for(user), jsonl_bytes()).status_code == 201
     finally:
-        dataset_version_created.disconnect(receiver)
+        events.unsubscribe(handler)
     assert seen == [("1.0.0", user, True)]
 
 

@@ -1,4 +1,4 @@
-"""The validation API: shapes from DESIGN.md, permissions, private datasets, pagination."""
+"""The validation API: its documented shapes, permissions, private datasets, pagination."""
 
 import gzip
 import json
@@ -181,3 +181,10 @@ def test_never_validated_is_404(api_client):
     assert DatasetVersion.objects.filter(pk=version.pk).exists()
     response = api_client.get(url(version))
     assert response.status_code == 404 and "not been validated" in response.json()["detail"]
+
+
+def test_issue_pages_go_up_to_500(validated, api_client):
+    assert api_client.get(url(validated, "issues/"), {"page_size": 500}).status_code == 200
+    response = api_client.get(url(validated, "issues/"), {"page_size": 501})
+    assert response.status_code == 400
+    assert response.json()["errors"]["page_size"] == ["A whole number from 1 to 500 (got '501')."]

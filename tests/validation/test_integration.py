@@ -132,3 +132,74 @@ def test_a_run_survives_kill_9_of_every_worker(
         Q(attempts__gt=1) | Q(dispatched_at__gt=killed_at), run=run
     ).exists(), at_kill
     second.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_workers_chunk_is_taken_over_within_about_a_minute(
+    celery_worker_factory, tmp_path
+):
+    """With the default lease (60 s) and heartbeat (15 s), not the short lease above: the chunks
+    a killed worker held are claimed again about one lease after its last heartbeat, where they
+    used to wait out a 420 s lease."""
+    if not COCO.exists():
+        pytest.skip("needs shared/data")
+    assert settings.VALIDATION_LEASE_SECONDS == 60, "run with the default lease"
+    data = COCO.read_bytes() * 6
+    env = {"VALIDATION_CHUNK_BYTES": CHUNK_BYTES}  # the default lease and heartbeat
+    first = celery_worker_factory(**env).start()
+    first.wait_ready()
+    version = upload(make_dataset(), data, name="coco6.jsonl")
+    run = ValidationRun.objects.get(version=version)
+
+    def held():
+        run.refresh_from_db()
+        done = ValidationChunk.objects.filter(run=run, status="done").count()
+        running = dict(
+            ValidationChunk.objects.filter(run=run, status="running").values_list(
+                "pk", "lease_token"
+            )
+        )
+        return running if run.status == "running" and running and done >= 2 else None
+
+    holding = wait_for(held, timeout=60)
+    assert holding, f"the run never got midway: {run.status} {run.error}"
+    first.kill()
+    killed = time.monotonic()
+    holding = dict(
+        ValidationChunk.objects.filter(pk__in=holding, status="running").values_list(
+            "pk", "lease_token"
+        )
+    )
+    assert holding, "every chunk finished before the kill"
+    second = celery_worker_factory(**env).start(beat=True)
+
+    def taken_over():
+        now = dict(ValidationChunk.objects.filter(pk__in=holding).values_list("pk", "lease_token"))
+        return all(now[pk] != token for pk, token in holding.items())
+
+    assert wait_for(taken_over, timeout=150, step=0.5), (
+        "the dead worker's chunks were not taken over"
+    )
+    takeover = time.monotonic() - killed
+
+    def finished():
+        run.refresh_from_db()
+        return run.status in ValidationRun.DONE
+
+    assert wait_for(finished, timeout=60, step=0.5), (
+        "the run did not finish",
+        time.monotonic() - killed,
+        list(
+            ValidationChunk.objects.filter(run=run)
+            .exclude(status="done")
+            .values_list("index", "status", "attempts", "dispatched_at", "lease_expires_at")
+        ),
+        timezone.now(),
+    )
+    total = time.monotonic() - killed
+    print(f"\nkill -9 -> chunks taken over: {takeover:.1f} s; -> run finished: {total:.1f} s")
+    assert run.status == "succeeded", run.error
+    assert run.rows_done == run.rows_total == 6 * 25014
+    # About a lease after the kill (plus at most one sweep interval), far from the old 420 s.
+    assert takeover < 100, takeover
+    second.stop()

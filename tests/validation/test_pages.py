@@ -106,3 +106,28 @@ def test_badges(validated, no_dispatch):
     assert badge_for(run)["css"] == "running"
     assert badge_for(None)["label"] == "not validated"
     assert latest_runs([validated]) == {validated.pk: ValidationRun.objects.get()}
+
+
+def test_the_issue_browser_says_page_x_of_y_and_never_pages_past_the_end(
+    eager, django_capture_on_commit_callbacks, client
+):
+    dataset = make_dataset(UserFactory(username="owner3"))
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, jsonl(DEFECTS * 30))  # 266 issues: 6 pages of 50
+    url = f"/datasets/{dataset.slug}/versions/{version.version}/validation/issues/"
+    html = client.get(url).content.decode()
+    assert "Page 1 of 6" in html and "266 failing rows" in html
+    assert 'href="?page=2"' in html
+    last = client.get(url, {"page": 99})
+    assert "Page 6 of 6" in last.content.decode()
+    assert last.content.decode().count("<tr>") == 1 + 266 - 5 * 50
+    warnings = client.get(url, {"severity": "warning", "page": 2}).content.decode()
+    assert "Page 2 of 5" in warnings and 'href="?severity=warning&amp;page=3"' in warnings
+
+
+def test_an_unknown_rule_in_the_issue_browser_is_a_400(validated, client):
+    url = f"/datasets/{validated.dataset.slug}/versions/{validated.version}/validation/issues/"
+    response = client.get(url, {"rule": "nope", "severity": "fatal"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_rule_error"' in html and 'id="id_severity_error"' in html

@@ -148,14 +148,14 @@ def test_a_stale_worker_cannot_overwrite_the_new_holder(
         version = upload(dataset, jsonl(DEFECTS))
         services.run_start(run_id=version.validation_runs.get().pk)
     chunk = ValidationChunk.objects.get()
-    real = services.validate_chunk
+    real = services.chunks.validate_chunk
 
     def slow(*args, **kwargs):
         # While this worker works, its lease is taken over by another.
         ValidationChunk.objects.filter(pk=chunk.pk).update(lease_token="newholder")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "validate_chunk", slow)
+    monkeypatch.setattr(services.chunks, "validate_chunk", slow)
     assert services.chunk_process(chunk_id=chunk.pk) == "stale"
     chunk.refresh_from_db()
     assert chunk.status == "running" and chunk.result is None
@@ -200,7 +200,7 @@ def test_a_chunk_that_keeps_failing_fails_the_run_with_the_reason(
     def boom(*args, **kwargs):
         raise MemoryError("out of memory in this test")
 
-    monkeypatch.setattr(services, "validate_chunk", boom)
+    monkeypatch.setattr(services.chunks, "validate_chunk", boom)
     with pytest.raises(services.ChunkRetry):
         services.chunk_process(chunk_id=chunk.pk)
     assert services.chunk_process(chunk_id=chunk.pk) == "failed"
@@ -292,13 +292,13 @@ def test_a_cancelled_run_discards_chunks_in_flight(
         services.run_start(run_id=version.validation_runs.get().pk)
     run = ValidationRun.objects.get()
     chunk = ValidationChunk.objects.get()
-    real = services.validate_chunk
+    real = services.chunks.validate_chunk
 
     def cancel_meanwhile(*args, **kwargs):
         services.run_cancel(run=run, actor=dataset.owner)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "validate_chunk", cancel_meanwhile)
+    monkeypatch.setattr(services.chunks, "validate_chunk", cancel_meanwhile)
     assert services.chunk_process(chunk_id=chunk.pk) == "stale"
     assert services.run_finalize(run_id=run.pk) == "skipped"
     run.refresh_from_db()

@@ -17,7 +17,14 @@ def validation_summary(run, rule: str = "", severity: str = ""):
     }
 
 
-@register.inclusion_tag("validation/_badge.html")
-def validation_badge(run):
-    """A passed / warnings / errors badge for dataset lists."""
-    return {"badge": selectors.badge_for(run), "run": run}
+@register.inclusion_tag("datasets_registry/_badge.html")
+def validation_badge(run, id: str = "") -> dict:
+    """The run's passed / warnings / errors badge, drawn by the one badge partial."""
+    found = selectors.badge_for(run)
+    return {"label": found["label"], "css": found["css"], "title": "", "id": id}
+
+
+@register.filter
+def severity_css(severity: str) -> str:
+    """The badge style of a rule's severity."""
+    return "errors" if severity == "error" else "warnings"
