@@ -38,6 +38,10 @@ app.conf.update(
             "task": "datasets_registry.validation.tasks.sweep_validation_runs",
             "schedule": 30.0,
         },
+        "resumable-expire-uploads": {
+            "task": "datasets_registry.resumable.tasks.expire_uploads",
+            "schedule": 600.0,
+        },
         "accounts-clear-expired-sessions": {
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(hour=3, minute=17),
