@@ -495,6 +495,35 @@ def upload_claim(*, upload_id: uuid.UUID | str, user, used_for: str) -> Iterator
         transaction.on_commit(lambda: storage.remove(completed.id))
 
 
+@contextlib.contextmanager
+def file_or_upload(
+    *, user, file: UploadedFile | None, upload_id: str | None, used_for: str
+) -> Iterator[UploadedFile | None]:
+    """The file of a create request that takes either a direct ``file`` part or the
+    ``upload_id`` of a completed resumable upload (claimed for ``used_for`` while the block
+    runs: see :func:`upload_claim`). Both at once is refused; neither yields ``None``, for the
+    create service to refuse with its own message::
+
+        with file_or_upload(user=u, file=f, upload_id=i, used_for="dataset x version 1") as up:
+            dataset_version_create(..., upload=up)
+    """
+    upload_id = (upload_id or "").strip() or None
+    if upload_id is None:
+        yield file
+        return
+    if file is not None:
+        raise Invalid(
+            "Send the file or an upload_id, not both.",
+            errors={"upload_id": ["Leave upload_id empty when you send a file."]},
+        )
+    with upload_claim(upload_id=upload_id, user=user, used_for=used_for) as completed:
+        as_file = completed.as_uploaded_file()
+        try:
+            yield as_file
+        finally:
+            as_file.close()
+
+
 def _release(upload_id: uuid.UUID) -> None:
     upload = Upload.objects.filter(pk=upload_id).first()
     if upload is None:

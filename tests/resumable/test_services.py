@@ -274,3 +274,24 @@ def test_the_sweeper_releases_a_claim_left_by_a_dead_process(user):
     )
     assert services.uploads_expire()["released"] == 1
     assert Upload.objects.get().status == "complete"
+
+
+@pytest.mark.django_db
+def test_file_or_upload_passes_a_direct_file_through_and_refuses_both(user):
+    direct = object()
+    with services.file_or_upload(user=user, file=direct, upload_id="", used_for="x") as got:
+        assert got is direct
+    with services.file_or_upload(user=user, file=None, upload_id=None, used_for="x") as got:
+        assert got is None
+    upload = make(user)
+    append(upload, user, DATA, 0)
+    with pytest.raises(Invalid, match="not both"):  # noqa: SIM117
+        with services.file_or_upload(
+            user=user, file=direct, upload_id=str(upload.pk), used_for="x"
+        ):
+            pass
+    with services.file_or_upload(
+        user=user, file=None, upload_id=f" {upload.pk} ", used_for="dataset x version 1"
+    ) as got:
+        assert (got.size, got.sha256, got.read()) == (len(DATA), sha(DATA), DATA)
+    assert Upload.objects.get().used_for == "dataset x version 1"
