@@ -181,3 +181,40 @@ def test_against_the_live_server(live_server, uploader, token, tmp_path):
     assert version["row_count"] == 1
     assert client.version("a", "1.0.0")["sha256"] == version["sha256"]
     assert client.whoami()["quota"]["active_uploads"] == 0
+
+
+def test_a_throttled_or_unavailable_patch_is_resent_whole(tmp_path):
+    """A PATCH body is a stream: it is never replayed half-read by the transport's retry loop,
+    the upload loop sends a fresh one from the server's offset."""
+    import hashlib
+
+    from omi_commons_client.uploads import upload_file
+
+    data = b"0123456789" * 1000
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(data)
+
+    class Recording(Scripted):
+        def request(self, method, url, **kwargs):
+            body = kwargs.get("data")
+            if method == "PATCH":
+                self.bodies.append(b"".join(iter(body)))
+            return super().request(method, url, **kwargs)
+
+    upload = "https://commons.test/api/v1/uploads/u1/"
+    session = Recording(
+        (201, {}, {"Location": upload}),
+        (503, {"detail": "busy"}, {}),
+        (200, {}, {"Upload-Offset": "0", "Upload-Length": str(len(data))}),
+        (429, {"detail": "slow down"}, {"Retry-After": "1"}),
+        (200, {}, {"Upload-Offset": "0", "Upload-Length": str(len(data))}),
+        (204, {}, {"Upload-Offset": str(len(data))}),
+        (200, {"id": "u1", "sha256": hashlib.sha256(data).hexdigest()}, {}),
+    )
+    session.bodies = []
+    sleeps: list[float] = []
+    client = Client("https://commons.test", "omi_x", session=session, sleep=sleeps.append)
+    result = upload_file(client, path)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert session.bodies == [data, data, data]
+    assert sleeps[1] == 1  # the 429's Retry-After

@@ -98,12 +98,15 @@ class Client:
         *,
         ok: tuple[int, ...] = (200,),
         retry_connection: bool | None = None,
+        retry_status: bool = True,
         **kwargs: Any,
     ) -> requests.Response:
         """Send a request; return the response if its status is in ``ok``, else raise.
 
         429 and 503 are retried for every method (the server did not act on the request);
-        connection failures only for idempotent methods, unless ``retry_connection`` says.
+        connection failures only for idempotent methods, unless ``retry_connection`` says. A
+        body that is a stream cannot be sent twice: its caller passes ``retry_status=False``
+        and ``retry_connection=False`` and retries with a fresh body itself.
         """
         method = method.upper()
         url = self.absolute(path)
@@ -122,7 +125,7 @@ class Client:
                 raise TransferError(f"Could not reach {url}: {_reason(exc)}") from exc
             if response.status_code in ok:
                 return response
-            if response.status_code in RETRY_STATUSES and attempt < self.retries:
+            if retry_status and response.status_code in RETRY_STATUSES and attempt < self.retries:
                 self._sleep(self.wait_time(attempt, _retry_after(response)))
                 attempt += 1
                 continue
@@ -257,7 +260,10 @@ class Client:
             return self.post(path, files=parts, ok=(201,), retry_connection=False)
         with open(file, "rb") as fh:  # type: ignore[arg-type]
             parts["file"] = (Path(file).name, fh)  # type: ignore[arg-type]
-            return self.post(path, files=parts, ok=(201,), retry_connection=False)
+            # The file is read as it is sent: not resent on a 429 or 503 (raised instead).
+            return self.post(
+                path, files=parts, ok=(201,), retry_connection=False, retry_status=False
+            )
 
     def upload_version(self, slug: str, path: str | Path, *, version: str, **options: Any) -> dict:
         """Upload ``path`` resumably and create version ``version`` from it (see

@@ -28,6 +28,7 @@ from .errors import (
     Locked,
     NotFound,
     OmiError,
+    RateLimited,
     ServerError,
     TransferError,
     UploadInterrupted,
@@ -37,7 +38,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 CHUNK_SIZE = 32 * 1024 * 1024
 READ_BLOCK = 4 * 1024 * 1024
 # Worth another try: the connection, the server, or another request of ours holding the upload.
-TRANSIENT = (TransferError, ServerError, Locked, Conflict, ChecksumMismatch)
+TRANSIENT = (TransferError, ServerError, RateLimited, Locked, Conflict, ChecksumMismatch)
 
 Progress = Callable[[int], None]
 
@@ -183,7 +184,9 @@ def upload_file(
                     data=_ChunkBody(chunk, offset, progress),
                     headers=headers,
                     ok=(204,),
+                    # A fresh body for every try: this loop retries, from the server's offset.
                     retry_connection=False,
+                    retry_status=False,
                 )
             except TRANSIENT as exc:
                 sent += len(chunk)
@@ -227,7 +230,7 @@ def _recover(client, url, failures, retries, exc, offset, size, say) -> int:
             url=url,
         ) from exc
     say(f"{_short(exc)}; retrying ({failures}/{retries})…")
-    client._sleep(client.wait_time(failures - 1))
+    client._sleep(client.wait_time(failures - 1, getattr(exc, "retry_after", None)))
     try:
         held, _ = server_offset(client, url)
     except TransferError as head_exc:
