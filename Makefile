@@ -9,10 +9,12 @@ export DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: install prepare run dev test lint format bench e2e check-deploy clean worker
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet ".[dev]"
+	# The `omi` client, editable: `omi validate` then finds the caption engine in this checkout.
+	$(PY) -m pip install --quiet -e ./client
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -48,6 +48,10 @@ app.conf.update(
             "task": "config.tasks.purge_rate_counters",
             "schedule": 3600.0,
         },
+        "resumable-expire-uploads": {
+            "task": "datasets_registry.resumable.tasks.expire_uploads",
+            "schedule": 600.0,
+        },
         "accounts-clear-expired-sessions": {
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(hour=3, minute=17),

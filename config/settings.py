@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "surveys",
     "datasets_registry",
     "datasets_registry.validation",
+    "datasets_registry.resumable",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("surveys.api_urls")),
     path("", include("datasets_registry.api_urls")),
     path("", include("datasets_registry.validation.api_urls")),
+    path("uploads/", include("datasets_registry.resumable.urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from config.parsers import JSONParser
 from . import croissant, selectors, services, uploads
 from .filters import DatasetFilter
 from .models import Dataset, DatasetVersion
+from .resumable.services import file_or_upload
 from .serializers import (
     DatasetInput,
     DatasetOutput,
@@ -174,19 +175,25 @@ class DatasetVersionListCreate(generics.ListAPIView):
         data = DatasetVersionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        version = services.dataset_version_create(
-            dataset=dataset,
-            actor=request.user,
-            upload=fields["file"],
-            version=fields["version"],
-            format=fields.get("format") or None,
-            compression=fields.get("compression") or None,
-            sha256=fields.get("sha256") or None,
-            caption_column=fields.get("caption_column") or None,
-            image_column=fields.get("image_column") or None,
-            license_column=fields.get("license_column") or None,
-            notes=fields.get("notes") or "",
-        )
+        with file_or_upload(
+            user=request.user,
+            file=fields.get("file"),
+            upload_id=fields.get("upload_id"),
+            used_for=f"dataset {dataset.slug} version {fields['version']}",
+        ) as upload:
+            version = services.dataset_version_create(
+                dataset=dataset,
+                actor=request.user,
+                upload=upload,
+                version=fields["version"],
+                format=fields.get("format") or None,
+                compression=fields.get("compression") or None,
+                sha256=fields.get("sha256") or None,
+                caption_column=fields.get("caption_column") or None,
+                image_column=fields.get("image_column") or None,
+                license_column=fields.get("license_column") or None,
+                notes=fields.get("notes") or "",
+            )
         return Response(
             DatasetVersionOutput(version, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -95,7 +95,13 @@ class DatasetEditForm(DatasetForm):
 class VersionUploadForm(forms.Form):
     file = forms.FileField(
         label="Caption file",
+        required=False,
         help_text="JSON Lines, CSV, TSV or Parquet, optionally gzip- or zstd-compressed.",
+    )
+    upload_id = forms.CharField(
+        required=False,
+        label="Or: a completed resumable upload",
+        help_text="The id of an upload sent with `omi` or any tus client, instead of a file.",
     )
     version = forms.CharField(
         max_length=64, help_text="A label such as 1.0.0 or 2024-06; unique in the dataset."
@@ -116,6 +122,12 @@ class VersionUploadForm(forms.Form):
     )
     license_column = forms.CharField(required=False, help_text="Detected (license, …) when empty.")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("upload_id") or "").strip():
+            self.add_error("file", "Choose a file (or give the id of a completed upload).")
+        return data
 
 
 class MaintainerForm(forms.Form):

@@ -205,7 +205,13 @@ class DatasetVersionInput(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=True,  # the service refuses an empty file with its own message
         use_url=False,
+        required=False,
         help_text="The caption file (multipart). Hashed by the server as it streams.",
+    )
+    upload_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Instead of file: the id of a completed resumable upload (/api/v1/uploads/).",
     )
     version = serializers.CharField(max_length=64, help_text="A label unique in the dataset.")
     format = serializers.ChoiceField(

@@ -19,6 +19,7 @@ from ..forms import (
     ProposeForm,
     VersionUploadForm,
 )
+from ..resumable.services import file_or_upload
 
 # --- versions ----------------------------------------------------------------------------------
 
@@ -49,18 +50,24 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
         return _upload_page(request, dataset, form, status=400)
     data = form.cleaned_data
     try:
-        version = services.dataset_version_create(
-            dataset=dataset,
-            actor=request.user,
-            upload=data["file"],
-            version=data["version"],
-            format=data["format"] or None,
-            sha256=data["sha256"] or None,
-            caption_column=data["caption_column"] or None,
-            image_column=data["image_column"] or None,
-            license_column=data["license_column"] or None,
-            notes=data["notes"],
-        )
+        with file_or_upload(
+            user=request.user,
+            file=data["file"],
+            upload_id=data["upload_id"],
+            used_for=f"dataset {dataset.slug} version {data['version']}",
+        ) as upload:
+            version = services.dataset_version_create(
+                dataset=dataset,
+                actor=request.user,
+                upload=upload,
+                version=data["version"],
+                format=data["format"] or None,
+                sha256=data["sha256"] or None,
+                caption_column=data["caption_column"] or None,
+                image_column=data["image_column"] or None,
+                license_column=data["license_column"] or None,
+                notes=data["notes"],
+            )
     except DomainError as exc:
         return _upload_page(request, dataset, form, exc, status=exc.status_code)
     messages.success(
