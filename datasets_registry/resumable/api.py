@@ -159,6 +159,7 @@ class UploadCollection(TusView):
         return response
 
     @extend_schema(
+        operation_id="uploads_list",
         summary="Your uploads in progress or waiting to be used, and your quota",
         responses={200: UploadListOutput, 401: ERRORS[401]},
     )
