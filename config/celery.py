@@ -38,6 +38,20 @@ app.conf.update(
             "task": "datasets_registry.validation.tasks.sweep_validation_runs",
             "schedule": 30.0,
         },
+        # The task sends only at NOTIFICATIONS_DIGEST_HOUR (each digest once per person and
+        # period), so an hourly beat keeps the hour configurable without touching this file.
+        "notifications-send-digests": {
+            "task": "notifications.tasks.send_digests",
+            "schedule": crontab(minute=0),
+        },
+        "notifications-remind-closing-votes": {
+            "task": "notifications.tasks.remind_closing_votes",
+            "schedule": 300.0,
+        },
+        "notifications-sweep-webhook-deliveries": {
+            "task": "notifications.tasks.sweep_webhook_deliveries",
+            "schedule": 60.0,
+        },
         "accounts-clear-expired-sessions": {
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(hour=3, minute=17),
