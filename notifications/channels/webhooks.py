@@ -120,7 +120,17 @@ def address_refusal(address: str) -> str | None:
     return None
 
 
-def resolve(host: str, port: int) -> list[str]:
+@dataclass(frozen=True)
+class Address:
+    family: int
+    sockaddr: tuple
+
+    @property
+    def ip(self) -> str:
+        return self.sockaddr[0]
+
+
+def resolve(host: str, port: int) -> list[Address]:
     """The addresses to try for ``host``, every one of them checked (unless private addresses
     are allowed). Refuses the whole host if any address is refused: a name that resolves to a
     public and a private address is treated as private."""
@@ -128,42 +138,50 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise Refused(f"Cannot resolve {host}: {exc}") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(Address(info[0], info[4]) for info in infos))
     if not addresses:
         raise Refused(f"{host} has no address.")
     if not settings.WEBHOOK_ALLOW_PRIVATE:
         for address in addresses:
-            reason = address_refusal(address)
+            reason = address_refusal(address.ip)
             if reason:
                 raise Refused(f"{host} resolves to {reason}; webhooks reach public addresses only.")
     return addresses
 
 
-def open_socket(address: str, port: int, timeout: float) -> socket.socket:
-    """Connect to one checked address (tests replace this to route to a local receiver)."""
-    return socket.create_connection((address, port), timeout=timeout)
+def open_socket(address: Address, timeout: float) -> socket.socket:
+    """Connect to exactly this checked address. No ``socket.create_connection``: it would
+    resolve the address again, and what is dialled must be what was checked."""
+    sock = socket.socket(address.family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address.sockaddr)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _Pinned(http.client.HTTPConnection):
     """An HTTP connection to a given, already checked address (Host stays the name)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float):
+    def __init__(self, host: str, port: int, address: Address, timeout: float):
         super().__init__(host, port, timeout=timeout)
         self.address = address
 
     def connect(self) -> None:
-        self.sock = open_socket(self.address, self.port, self.timeout)
+        self.sock = open_socket(self.address, self.timeout)
 
 
 class _PinnedTLS(http.client.HTTPSConnection):
     """HTTPS to a checked address; the certificate is verified for the host name (SNI)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float):
+    def __init__(self, host: str, port: int, address: Address, timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self.address = address
 
     def connect(self) -> None:
-        sock = open_socket(self.address, self.port, self.timeout)
+        sock = open_socket(self.address, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
