@@ -74,8 +74,9 @@ class PreferencesOutput(serializers.Serializer):
 
 class PreferencesInput(serializers.Serializer):
     email = serializers.ChoiceField(choices=Preference.Email.choices, required=False)
+    # Checked by the service, strictly (true/false only), so each error names its kind.
     kinds = serializers.DictField(
-        child=serializers.DictField(child=serializers.BooleanField()), required=False
+        required=False, help_text='{"<kind>": {"web": bool, "email": bool}}'
     )
 
 
