@@ -149,11 +149,16 @@ def survey_opened(event: Event) -> Targets:
 def survey_results_frozen(event: Event) -> Targets:
     # "Respondents who asked to be told" are the survey's followers: following is separate from
     # answering, so nobody learns from a follow who answered an anonymous survey.
+    # Results kept for owners are not news for anyone else.
     slug = event.payload["survey"]
-    ids = followers(SubjectType.SURVEY, slug)
-    owner = Survey.objects.filter(slug=slug).values_list("created_by_id", flat=True).first()
-    if owner:
-        ids.add(owner)
+    survey = Survey.objects.filter(slug=slug).values("created_by_id", "results_visibility").first()
+    if survey is None:
+        return {}
+    ids = set()
+    if survey["results_visibility"] != Survey.ResultsVisibility.OWNERS:
+        ids = followers(SubjectType.SURVEY, slug)
+    if survey["created_by_id"]:
+        ids.add(survey["created_by_id"])
     return _all(ids, event.name)
 
 
