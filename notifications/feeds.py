@@ -30,6 +30,11 @@ def tag(specific: str) -> str:
 class _Atom(Feed):
     feed_type = Atom1Feed
 
+    # RFC 4287 requires <updated> on every entry; Django writes it only from item_updateddate,
+    # so every entry has one (its publication time unless the feed knows a later change).
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)
+
     def author_name(self):
         return settings.SITE_NAME
 
