@@ -8,6 +8,8 @@ reached is logged by the bus (``config.events.deliver``); the write stands.
 
 from __future__ import annotations
 
+import contextvars
+
 from config import events
 from config.events import Event
 
@@ -15,10 +17,18 @@ from . import recipients, tasks
 
 FOLLOW_EVENTS = ("proposal.created", "dataset.created", "dataset.maintainers_changed")
 
+# Set by the demo seed (``notifications.demo``): fan out in this process, no webhooks.
+INLINE: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_inline", default=False)
+
 
 @events.subscriber("*")
 def on_event(event: Event) -> None:
-    if event.name in recipients.RULES or event.name in FOLLOW_EVENTS:
+    wanted = event.name in recipients.RULES or event.name in FOLLOW_EVENTS
+    if INLINE.get():
+        if wanted:
+            tasks.handle_event.apply(args=(event.as_dict(),))
+        return
+    if wanted:
         tasks.handle_event.delay(event.as_dict())
     if event.public:
         tasks.dispatch_webhooks.delay(event.as_dict())
