@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from config.events import Event
 from datasets_registry.models import Dataset
@@ -98,12 +97,13 @@ def notifications_fan_out(*, event: Event) -> FanOut:
         )
     if not rows:
         return FanOut()
+    # ignore_conflicts returns no ids: the count before and after tells how many were new (a
+    # concurrent duplicate of this task may blur the figure, never the rows).
     mine = Notification.objects.filter(event_id=event.id)
-    with transaction.atomic():
-        before = mine.count()
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        created = mine.count() - before
-    immediate = mine.filter(email=Notification.Email.IMMEDIATE).count() if created else 0
+    before = mine.count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    created = mine.count() - before
+    immediate = sum(r.email == Notification.Email.IMMEDIATE for r in rows) if created else 0
     return FanOut(created, immediate)
 
 

@@ -227,7 +227,13 @@ def webhook_update(
     if errors:
         raise Invalid("The webhook is not valid.", errors=errors)
     with transaction.atomic():
-        hook = Webhook.objects.select_for_update().select_related("group").get(pk=webhook.pk)
+        # of=("self",): the group is the nullable side of an outer join, which PostgreSQL
+        # cannot lock (and need not: only the webhook changes).
+        hook = (
+            Webhook.objects.select_for_update(of=("self",))
+            .select_related("group")
+            .get(pk=webhook.pk)
+        )
         changed = []
         for name, value in changes.items():
             if getattr(hook, name) != value:
