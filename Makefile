@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint format bench e2e check-deploy clean worker
+.PHONY: install prepare run dev test lint format bench e2e check-deploy clean worker
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,11 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+prepare: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=0 SECRET_KEY=collectstatic-only-$$(date +%s)-not-a-secret-but-long-enough-for-django \
+	  $(PY) manage.py collectstatic --noinput --verbosity 0
+
+# The site as production serves it (gunicorn, DEBUG off), a worker and beat, supervised.
+run: prepare
 	PORT=$(PORT) $(PY) -m config.devserver
+
+# For development: runserver with autoreload and DEBUG on, a worker and beat.
+dev: prepare
+	PORT=$(PORT) $(PY) -m config.devserver --dev
 
 lint: install
 	$(BIN)/ruff check .

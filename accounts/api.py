@@ -2,29 +2,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 
 from . import services
 from .models import ApiToken
 from .serializers import ApiTokenCreatedOutput, ApiTokenInput, ApiTokenOutput
 
 
-class TokenWriteThrottle(ScopedRateThrottle):
-    scope_attr = "throttle_scope"
-
-    def allow_request(self, request, view):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return super().allow_request(request, view)
-
-
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """My API tokens: list, create (the secret is returned once) and revoke."""
+    """My API tokens: list, create (the secret is returned once) and revoke. Creation is limited
+    by the service (``API_THROTTLE_TOKENS``), one counter shared with the account page."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = ApiTokenOutput
-    throttle_classes = [UserRateThrottle, TokenWriteThrottle]
-    throttle_scope = "tokens"
     filterset_fields = []
 
     def get_queryset(self):

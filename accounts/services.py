@@ -1,22 +1,38 @@
 """Account writes: API tokens and profiles."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Invalid, NotAllowed, NotFound
+from config import ratelimit
+from config.errors import Invalid, NotAllowed, NotFound, RateLimited
 
 from .models import ApiToken, User, hash_token
 
 MAX_ACTIVE_TOKENS = 50
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a named token for ``user``; returns the row and the secret, which is never stored."""
+def api_token_create(*, user: User, name: str, throttle: bool = True) -> tuple[ApiToken, str]:
+    """Create a named token for ``user``; returns the row and the secret, which is never stored.
+
+    At most ``TOKEN_CREATION_RATE`` (``API_THROTTLE_TOKENS``, 30/min) per person, counted once
+    for the account page and the API alike (``throttle=False`` for the operator's command).
+    Raises ``RateLimited`` past it and ``Unavailable`` when the rate-limit store is down.
+    """
     name = (name or "").strip()
     if not name:
         raise Invalid("Give the token a name.", errors={"name": ["This field may not be blank."]})
     if len(name) > 100:
         raise Invalid("The name is too long.", errors={"name": ["Use at most 100 characters."]})
+    if throttle:
+        outcome = ratelimit.hit(f"tokens:user:{user.pk}", settings.TOKEN_CREATION_RATE)
+        if not outcome.allowed:
+            raise RateLimited(
+                f"You created too many tokens in a short time; try again in "
+                f"{outcome.retry_after} s.",
+                errors={"name": [f"Too many new tokens; wait {outcome.retry_after} s."]},
+                retry_after=outcome.retry_after,
+            )
     with transaction.atomic():
         if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
             raise Invalid(

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from config.pages import raise_for_page
 
 from . import services
 from .forms import ProfileForm, TokenForm
@@ -16,6 +17,7 @@ def account(request):
     profile_form = ProfileForm(instance=request.user)
     token_form = TokenForm()
     new_key = None
+    status = 200
     if request.method == "POST" and request.POST.get("action") == "profile":
         profile_form = ProfileForm(request.POST, instance=request.user)
         if profile_form.is_valid():
@@ -32,7 +34,9 @@ def account(request):
                     user=request.user, name=token_form.cleaned_data["name"]
                 )
             except DomainError as exc:
+                raise_for_page(exc)
                 token_form.add_error("name", exc.message)
+                status = exc.status_code
             else:
                 messages.success(request, f"Token “{token.name}” created. Copy it now.")
                 token_form = TokenForm()
@@ -46,7 +50,11 @@ def account(request):
             "tokens": tokens,
             "new_key": new_key,
         },
-        status=400 if (profile_form.errors or token_form.errors) else 200,
+        status=status
+        if status != 200
+        else 400
+        if profile_form.errors or token_form.errors
+        else 200,
     )
 
 

@@ -1,18 +1,26 @@
-"""Caption engine speed and memory on 1,000,000 rows built from the real COCO captions.
+"""Caption engine speed and memory: the whole ``validate_captions`` process on unique captions.
 
-Prints, on one machine in one run:
+Headline (issue 17, target 1), on 5,000,000 real captions made unique (``write_unique``: COCO's
+captions with a numbered suffix, unique image names, ~3% injected defects):
+  (u) rows/s of the whole ``manage.py validate_captions FILE --report OUT`` process (start-up,
+      reading, rules, sorted report), with its peak RSS; also at 1,000,000 rows for the growth;
+  (p) rows/s of polars ``read_ndjson`` parsing the same file, in a fresh process;
+  (t) rows/s of datatrove's JSONL reader with two trivial filters (timed on the first 200,000
+      rows: it is slow);
+  targets: (u) >= (p)/3, (u) >= 25 x (t), peak RSS < 1 GiB growing <= 30% from 1M to 5M rows;
+  the report's md5 must be the 1.1.0 engine's on the same file (checked-in digests).
+Start-up (target 2): the whole process on a one-row file, beside ``python -c pass`` and the
+Django set-up that the command no longer pays.
+Then the figures on the duplicated file (40 copies of the 25,014 COCO captions, 1,000,000 rows;
+most rows repeat an earlier one, so the engine's shortcut for repeated captions pays):
   (a) rows/s of the engine (validate_file, default rules), one process and two;
-  (b) rows/s of only parsing the same file with pyarrow (the ceiling);
+  (b) rows/s of only parsing the same file with pyarrow;
   (c) rows/s of a straightforward per-row Python implementation of the same rules (the baseline,
       measured on its first 50,000 rows and extrapolated);
   (d) peak RSS of the engine at 250,000 and 1,000,000 rows (each in a fresh subprocess).
-Targets: (a) >= (b)/3 and >= 20 x (c); peak RSS < 1 GiB, growing <= 30% from 250k to 1M.
-(a), (b) and (c) are each the best of three interleaved runs.
-
-The file is 40 copies of the 25,014 COCO captions, so most rows repeat an earlier one: the
-duplicate rules have real work to do, and the engine's shortcut for captions repeated within a
-batch pays. The engine is also timed on the same rows with every caption made unique, its worst
-case. Run alone: `.venv/bin/python bench/run.py captions`.
+Each speed is the best of ROUNDS interleaved runs, and the spread is printed: the machine is
+shared, so ratios measured in one run are what to read. Run alone: `.venv/bin/python bench/run.py
+captions`.
 """
 
 from __future__ import annotations
@@ -34,8 +42,16 @@ if not COCO.exists():
     COCO = Path("/work/shared/data/coco_val2017_captions.jsonl")
 OUT = Path(os.environ.get("DATA_DIR", ROOT / "var")) / "bench"
 ROWS = 1_000_000
+UNIQUE_ROWS = 5_000_000
+DATATROVE_ROWS = 200_000
 BASELINE_ROWS = 50_000
 ROUNDS = 3
+# md5 of the report that the 1.1.0 engine (commit 7262904) wrote for write_unique(rows), default
+# rules: the engine may get faster, never different.
+REFERENCE_REPORT_MD5 = {
+    1_000_000: "d291ba27aa3580d9cf0d39be0dd3964a",
+    5_000_000: "eec78109a19a83c093fa66a2d461c4bb",
+}
 
 
 def build(rows: int) -> Path:
@@ -55,21 +71,49 @@ def build(rows: int) -> Path:
     return path
 
 
-def build_unique(rows: int) -> Path:
-    """The same rows, each caption made unique by a suffix: no caption repeats, so the engine's
-    shortcut for repeated captions has nothing to find (its worst case)."""
-    path = OUT / f"coco-unique-{rows}.jsonl"
-    if path.exists():
-        return path
-    OUT.mkdir(parents=True, exist_ok=True)
+# About 3% of the rows (one in 33) get one of these defects, in turn, on top of COCO's own
+# (stray whitespace, line breaks, near duplicates): each rule has real rows to report.
+DEFECTS = [
+    lambda r, i: r.update(text=""),
+    lambda r, i: r.update(text="untitled"),
+    lambda r, i: r.update(text=r["text"] + f" see https://example.com/p/{i}"),
+    lambda r, i: r.update(text=r["text"] + f" mail me at someone{i}@example.org"),
+    lambda r, i: r.update(text="<b>" + r["text"] + "</b>"),
+    lambda r, i: r.update(text=" ".join([r["text"]] * 12)),
+    lambda r, i: r.update(license="CC-BY-9.9"),
+    lambda r, i: r.update(file_name=f"../secret/{i}.txt"),
+    lambda r, i: r.update(text=f"IMG_{i % 10000:04d}.jpg"),
+    lambda r, i: r.update(text=r["text"].replace(" ", "  ", 1)),
+]
+
+
+def write_unique(rows: int, path: Path) -> Path:
+    """Real captions made unique: COCO's captions in turn, each with a numbered suffix
+    (``... (take 3)``), each image name unique, and ~3% injected defects. Nearly every caption is
+    distinct (what real caption files are like), so the engine's shortcut for captions repeated
+    within a batch has nothing to find. Deterministic: the same rows make the same file."""
     records = [json.loads(line) for line in COCO.read_bytes().splitlines()]
+    n = len(records)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fp:
         for i in range(rows):
-            record = dict(records[i % len(records)])
-            record["text"] = f"{record['text']} (take {i // len(records)})"
+            record = dict(records[i % n])
+            take = i // n
+            record["text"] = f"{record['text']} (take {take})"
+            stem = record["file_name"].rsplit(".", 1)[0]
+            record["file_name"] = f"{stem}-{take}-{i % n}.jpg"
+            if i % 33 == 7:
+                DEFECTS[(i // 33) % len(DEFECTS)](record, i)
             fp.write(json.dumps(record) + "\n")
     tmp.rename(path)
+    return path
+
+
+def build_unique(rows: int) -> Path:
+    path = OUT / f"coco-unique-{rows}.jsonl"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        write_unique(rows, path)
     return path
 
 
@@ -92,7 +136,7 @@ from datasets_registry.captions.clip_tokens import clip_tokenizer
 if __name__ == "__main__":  # the two-process run spawns children that import this file
     clip_tokenizer()  # loading the vocabulary is start-up, not throughput
     t = time.perf_counter()
-    from datasets_registry.captions.runner import gzip_writer
+    from datasets_registry.captions.report import gzip_writer
     if {report!r}:
         with open({str(OUT / "report.jsonl.gz")!r}, "wb") as out, gzip_writer(out) as gz:
             r = validate_file({str(path)!r}, workers={workers}, report=gz)
@@ -322,7 +366,161 @@ def pipeline(path: Path) -> str:
         shutil.rmtree(data_dir, ignore_errors=True)  # a database and a 229 MB copy of the file
 
 
+def timed_process(argv: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MiB, stdout) of a fresh process, its peak RSS from wait4 (the
+    process's own, with any children it waited for)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1: errors found, as expected on these files
+        raise RuntimeError(f"{argv} exited {proc.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def cli_run(path: Path, report: Path) -> dict:
+    """The whole command-line process, as a person runs it."""
+    argv = [sys.executable, "manage.py", "validate_captions", str(path), "--report", str(report)]
+    seconds, rss, out = timed_process(argv)
+    rows = int(re.search(r"([\d,]+) rows in", out).group(1).replace(",", ""))
+    return {"rows": rows, "seconds": seconds, "rss_mib": rss}
+
+
+def polars_parse(path: Path) -> tuple[int, float]:
+    """polars read_ndjson over the whole file in a fresh process (its import not counted)."""
+    code = (
+        "import time\nimport polars as pl\nt = time.perf_counter()\n"
+        f"df = pl.read_ndjson({str(path)!r})\n"
+        "print(df.height, time.perf_counter() - t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    rows, seconds = out.stdout.split()
+    return int(rows), float(seconds)
+
+
+DATATROVE = """
+import sys, tempfile, time
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.filters import LambdaFilter
+from datatrove.pipeline.readers import JsonlReader
+
+folder, name = sys.argv[1], sys.argv[2]
+pipeline = [
+    JsonlReader(folder, glob_pattern=name, text_key="text", id_key="file_name"),
+    LambdaFilter(lambda doc: len(doc.text) > 0),  # two trivial filters
+    LambdaFilter(lambda doc: "http" not in doc.text),
+]
+with tempfile.TemporaryDirectory() as logs:
+    t = time.perf_counter()
+    LocalPipelineExecutor(pipeline=pipeline, tasks=1, workers=1, logging_dir=logs).run()
+    print(time.perf_counter() - t)
+"""
+
+
+def datatrove_run(path: Path, rows: int) -> tuple[int, float]:
+    """datatrove's JSONL reader and two trivial filters over the first ``rows`` rows."""
+    head = OUT / f"datatrove-{rows}" / path.name
+    if not head.exists():
+        head.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("rb") as src, head.open("wb") as dst:
+            for _, line in zip(range(rows), src, strict=False):
+                dst.write(line)
+    script = OUT / "_datatrove_run.py"
+    script.write_text(DATATROVE)
+    argv = [sys.executable, str(script), str(head.parent), head.name]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return rows, float(out.strip().splitlines()[-1])
+
+
+def startup() -> dict[str, float]:
+    """Seconds of the whole command on a one-row file, of an empty interpreter, and of the
+    Django set-up the command no longer pays (best of ROUNDS each)."""
+    one = OUT / "one-row.jsonl"
+    one.write_text(COCO.read_text().splitlines()[0] + "\n")
+    runs: dict[str, list[float]] = {"cli": [], "python": [], "django": []}
+    django = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup()"
+    for _ in range(ROUNDS):
+        argv = [sys.executable, "manage.py", "validate_captions", str(one)]
+        runs["cli"].append(timed_process(argv)[0])
+        runs["python"].append(timed_process([sys.executable, "-c", "pass"])[0])
+        runs["django"].append(timed_process([sys.executable, "-c", django])[0])
+    return {k: min(v) for k, v in runs.items()}
+
+
+def md5_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fp:
+        while block := fp.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def spread(seconds: list[float]) -> str:
+    return f"best of {len(seconds)}: {min(seconds):.2f} s; slowest {max(seconds):.2f} s"
+
+
+def unique_headline() -> None:
+    t = time.perf_counter()
+    big, small = build_unique(UNIQUE_ROWS), build_unique(ROWS)
+    print(
+        f"file: {big} ({big.stat().st_size / 1e6:.0f} MB, {UNIQUE_ROWS:,} unique captions; "
+        f"ready in {time.perf_counter() - t:.1f} s)",
+        flush=True,
+    )
+    report = OUT / "unique-report.jsonl"
+    runs: dict[str, list] = {"u": [], "p": []}
+    for _ in range(ROUNDS):  # interleaved: a busy neighbour slows both alike
+        runs["p"].append(polars_parse(big))
+        runs["u"].append(cli_run(big, report))
+    digest = md5_of(report)
+    small_run = cli_run(small, report)
+    small_digest = md5_of(report)
+    t_rows, t_sec = datatrove_run(big, DATATROVE_ROWS)
+    u_run = min(runs["u"], key=lambda r: r["seconds"])
+    u = u_run["rows"] / u_run["seconds"]
+    rows_p, sec_p = min(runs["p"], key=lambda r: r[1])
+    p = rows_p / sec_p
+    t_rate = t_rows / t_sec
+    print(
+        f"(u) validate_captions --report, whole process : {u:>12,.0f} rows/s  "
+        f"({spread([r['seconds'] for r in runs['u']])})"
+    )
+    print(
+        f"(p) polars read_ndjson, same file             : {p:>12,.0f} rows/s  "
+        f"({spread([r[1] for r in runs['p']])})"
+    )
+    print(
+        f"(t) datatrove JsonlReader + 2 trivial filters : {t_rate:>12,.0f} rows/s  "
+        f"({t_rows:,} rows in {t_sec:.1f} s)"
+    )
+    print(
+        f"    (u)/(p) = {u / p:.2f}  (target >= 0.33)    (u)/(t) = {u / t_rate:.1f}x  (target >= 25x)"
+    )
+    growth = u_run["rss_mib"] / small_run["rss_mib"] - 1
+    print(
+        f"    peak RSS: {small_run['rss_mib']:.0f} MiB at {ROWS:,} rows, {u_run['rss_mib']:.0f} MiB "
+        f"at {UNIQUE_ROWS:,} rows (growth {growth:+.0%}; targets < 1024 MiB, <= +30%)"
+    )
+    for rows, got in ((UNIQUE_ROWS, digest), (ROWS, small_digest)):
+        same = "identical to" if got == REFERENCE_REPORT_MD5[rows] else "DIFFERENT from"
+        print(f"    report md5 at {rows:,} rows: {got} ({same} the 1.1.0 engine's)")
+    s = startup()
+    print(
+        f"start-up: the whole command on a one-row file {s['cli']:.2f} s; an empty interpreter "
+        f"{s['python']:.2f} s; Django's set-up, no longer paid, {s['django']:.2f} s",
+        flush=True,
+    )
+
+
 def main() -> None:
+    unique_headline()
+    print("\n--- the duplicated file (40 copies of COCO) ---", flush=True)
     t = time.perf_counter()
     big = build(ROWS)
     quarter = build(ROWS // 4)
@@ -355,9 +553,6 @@ def main() -> None:
     rows_r, sec_r = reader_only(big)
     rep_run = engine_in_subprocess(big, report=True)
     q_run = engine_in_subprocess(quarter)
-
-    def spread(seconds: list[float]) -> str:
-        return f"best of {len(seconds)}: {min(seconds):.2f} s; slowest {max(seconds):.2f} s"
 
     print(
         f"(a) engine, default rules, 1 process : {a:>12,.0f} rows/s  "

@@ -5,14 +5,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from . import outages
+from .errors import DomainError, RateLimited
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -41,7 +42,18 @@ def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every 4xx leaves the API as ``{"detail": "...", "errors": {field: [messages]}}``."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.message, exc.errors), status=exc.status_code)
+        response = Response(error_body(exc.message, exc.errors), status=exc.status_code)
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        elif exc.status_code == 503:
+            response["Retry-After"] = "30"
+        return response
+    if outages.outage_of(exc) is not None:
+        # The cache or the broker is down: say so (503), never a 500.
+        response = Response(error_body(outages.message_for(exc)), status=503)
+        response["Retry-After"] = "30"
+        outages.logger.error("%s unreachable in the API: %r", outages.outage_of(exc), exc)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -85,7 +97,3 @@ def api_root(request, format=None):
             "docs": request.build_absolute_uri(reverse("api-docs")),
         }
     )
-
-
-def not_found_response() -> Response:
-    return Response(error_body("Not found."), status=status.HTTP_404_NOT_FOUND)

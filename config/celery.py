@@ -52,6 +52,10 @@ app.conf.update(
             "task": "notifications.tasks.sweep_webhook_deliveries",
             "schedule": 60.0,
         },
+        "platform-purge-rate-counters": {
+            "task": "config.tasks.purge_rate_counters",
+            "schedule": 3600.0,
+        },
         "accounts-clear-expired-sessions": {
             "task": "accounts.tasks.clear_expired_sessions",
             "schedule": crontab(hour=3, minute=17),

@@ -34,3 +34,19 @@ class Conflict(DomainError):
     """The request is valid, but the current state forbids it (an illegal transition, a duplicate)."""
 
     status_code = 409
+
+
+class RateLimited(DomainError):
+    """Too many attempts from this client or person; ``retry_after`` says when to try again."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A service the request needs (the cache, the broker) does not answer: 503, try again."""
+
+    status_code = 503

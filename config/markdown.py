@@ -2,11 +2,22 @@
 
 The one renderer for everything people write (charters, proposals, survey introductions, dataset
 descriptions), so every page applies the same sanitising policy.
+
+Images: only from this site. An image from another host would be fetched by every reader's
+browser (a tracking pixel in a proposal sees who reads it, and when), so ``![alt](https://…)``
+becomes a link to the image, labelled with its alt text, which a reader may follow or not. The
+Content Security Policy (``img-src 'self'``, ``config.security``) backs this up in the browser.
 """
+
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import markdown as md
 import nh3
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
@@ -22,13 +33,52 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def is_local(url: str) -> bool:
+    """A URL on this site: relative (``/media/x.png``), or absolute on ``SITE_URL``'s host."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme and not parts.netloc:
+        return True
+    site = urlsplit(settings.SITE_URL)
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == site.netloc.lower()
+
+
+class _ExternalImagesToLinks(Treeprocessor):
+    def run(self, root):
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag != "img" or is_local(child.get("src", "")):
+                    continue
+                src = child.get("src", "")
+                link = ElementTree.Element("a", {"href": src})
+                host = urlsplit(src).netloc or "another site"
+                link.text = f"{child.get('alt') or 'Image'} (image on {host})"
+                link.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, link)
+
+
+class _LocalImagesOnly(Extension):
+    def extendMarkdown(self, md_instance):
+        md_instance.treeprocessors.register(_ExternalImagesToLinks(md_instance), "local_images", 0)
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    # Raw HTML <img> bypasses the tree processor: drop its source when it is another host's.
+    if tag == "img" and attribute == "src" and not is_local(value):
+        return None
+    return value
+
+
 def render(text: str) -> SafeString:
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = md.markdown(
+        text or "", extensions=["extra", "sane_lists", _LocalImagesOnly()], output_format="html"
+    )
     return mark_safe(  # noqa: S308  (sanitised by nh3 with an allow-list)
         nh3.clean(
             html,
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_attribute_filter,
             url_schemes={"http", "https", "mailto"},
             link_rel="nofollow noopener",
         )

@@ -2,13 +2,15 @@
 
 One meaning per error class, the same as in the API (``config.api``):
 
-=============  ==========================================================================
-``NotFound``   the 404 page
-``NotAllowed`` the 403 page, with the service's message
-``Invalid``    on a form: the messages beside their fields (``apply_errors``); elsewhere a
-               flash message and back to the page the action came from
-``Conflict``   the same as ``Invalid``: the request was understood, the state forbids it
-=============  ==========================================================================
+===============  ========================================================================
+``NotFound``     the 404 page
+``NotAllowed``   the 403 page, with the service's message
+``Invalid``      on a form: the messages beside their fields (``apply_errors``); elsewhere a
+                 flash message and back to the page the action came from
+``Conflict``     the same as ``Invalid``: the request was understood, the state forbids it
+``RateLimited``  the same as ``Invalid`` (a form view may answer 429)
+``Unavailable``  the 503 page (``config.outages``): the cache or the broker is down
+===============  ========================================================================
 
 Form views::
 
@@ -36,12 +38,15 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .errors import DomainError, NotAllowed, NotFound
+from .errors import DomainError, NotAllowed, NotFound, Unavailable
 
 
 def raise_for_page(exc: DomainError) -> None:
-    """Turn the errors that replace a whole page into Django's 404 and 403 (and return for the
-    others, which the page shows itself)."""
+    """Turn the errors that replace a whole page into Django's 404 and 403, re-raise
+    ``Unavailable`` for the 503 page (``config.outages``), and return for the others, which the
+    page shows itself."""
+    if isinstance(exc, Unavailable):
+        raise exc
     if isinstance(exc, NotFound):
         raise Http404(exc.message) from exc
     if isinstance(exc, NotAllowed):

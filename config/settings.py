@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "config.apps.PlatformConfig",
     "accounts",
     "governance",
     "surveys",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.jsonsafe.FormTextMiddleware",
+    "config.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +179,10 @@ if ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OMI Commons] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up and password reset never tell whether an address is registered (see accounts.adapter).
+ACCOUNT_PREVENT_ENUMERATION = "strict"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -280,6 +288,17 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Clients and rate limits ----------------------------------------------------------------
+# How many proxies in front append to X-Forwarded-For. Unset or 0: the header is ignored and
+# clients are identified by REMOTE_ADDR (config/clients.py); anyone can forge the header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES  # allauth asks config.clients anyway (accounts.adapter)
+# Creating API tokens, on the account page and through the API alike: one counter per person.
+TOKEN_CREATION_RATE = env_str("API_THROTTLE_TOKENS", "30/min")
+
+# --- Content Security Policy (config/security.py) --------------------------------------------
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY", "")
+
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -292,16 +311,21 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
         "tokens": env_str("API_THROTTLE_TOKENS", "30/min"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0) if env_str("NUM_PROXIES") else None,
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -366,6 +390,15 @@ VALIDATION_LEASE_SECONDS = env_int("VALIDATION_LEASE_SECONDS", 420, minimum=2)
 VALIDATION_CHUNK_BYTES = env_size("VALIDATION_CHUNK_BYTES", 32 * 1024**2)
 VALIDATION_MAX_ATTEMPTS = env_int("VALIDATION_MAX_ATTEMPTS", 4, minimum=1)
 VALIDATION_MAX_DECOMPRESSED_BYTES = env_size("VALIDATION_MAX_DECOMPRESSED_BYTES", 50 * 1024**3)
+# A compressed caption file may inflate to at most this many times its size (judged while it
+# inflates, past its first 16 MiB): text compresses 3-10x, a compression bomb far more.
+DATASET_MAX_EXPANSION_RATIO = env_int("DATASET_MAX_EXPANSION_RATIO", 100, minimum=0)
+# Rows (JSON Lines: lines) a caption file may have; 0: no limit. The duplicate rules keep ~50
+# bytes per row for the whole file, so this bounds a run's memory.
+DATASET_MAX_ROWS = env_int("DATASET_MAX_ROWS", 20_000_000, minimum=0)
+# Decompressed bytes an upload reads in the request to count a compressed or CSV/TSV file's
+# rows; past it the version's row_count is null until its validation run counts them.
+DATASET_UPLOAD_COUNT_BYTES = env_size("DATASET_UPLOAD_COUNT_BYTES", 256 * 1024**2)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -13,3 +13,11 @@ def worker_heartbeat(token: str = "") -> str:
     if token:
         cache.set(f"health:echo:{token}", stamp, timeout=600)
     return stamp
+
+
+@shared_task(name="config.tasks.purge_rate_counters")
+def purge_rate_counters() -> int:
+    """Delete the rate-limit counters whose window closed (database cache only; idempotent)."""
+    from .ratelimit import purge_expired
+
+    return purge_expired()

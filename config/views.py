@@ -1,6 +1,7 @@
 """The site frame: home page, health check, error pages."""
 
 import logging
+import sys
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from . import home as home_panels
+from . import jsonsafe, outages
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,35 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def error_response(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """An error page, or the API's error shape under ``/api/``."""
     if _wants_json(request):
-        return JsonResponse({"detail": message, "errors": {}}, status=status)
+        return JsonResponse({"detail": message, "errors": errors or {}}, status=status)
     return render(
         request, "error.html", {"status": status, "title": title, "message": message}, status=status
     )
 
 
+_error = error_response
+
+
 @requires_csrf_token
 def bad_request(request, exception=None):
+    if isinstance(exception, jsonsafe.UnstorableText):
+        return _error(
+            request,
+            400,
+            "Bad request",
+            str(exception),
+            errors={exception.field: [exception.reason]},
+        )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
@@ -79,6 +100,10 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    # An unreachable cache or broker raised outside a view (in a middleware, say): still a 503.
+    exc = sys.exc_info()[1]
+    if outages.outage_of(exc) is not None:
+        return outages.response_for(request, exc)
     # Rendered without the request context: the failure may lie in what a context needs.
     if _wants_json(request):
         return JsonResponse({"detail": "Server error.", "errors": {}}, status=500)

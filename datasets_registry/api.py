@@ -6,11 +6,12 @@ from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import NotAllowed
+from config.parsers import JSONParser
 
 from . import croissant, selectors, services, uploads
 from .models import Dataset, DatasetVersion

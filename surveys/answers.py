@@ -1,18 +1,17 @@
 """Answer validation and display conditions, evaluated on the server.
 
 Works on :class:`QuestionSpec` (plain data loaded once per request), so the same code checks an API
-submission, a web page and a property test. Errors are keyed by question id (as a string), the
-shape of ``{"errors": {...}}`` in the API.
+submission, a web page and a property test; what an answer to each kind of question may be is its
+kind's business (``kinds``). Errors are keyed by question id (as a string), the shape of
+``{"errors": {...}}`` in the API.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import kinds
+from .kinds import as_int, is_empty
 from .models import Question
-
-K = Question.Kind
-DEFAULT_MAX_LENGTH = {K.SHORT_TEXT: 500, K.LONG_TEXT: 10_000}
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,6 @@ def spec_of(q: Question) -> QuestionSpec:
     )
 
 
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
 def condition_holds(cond: dict, answer: Any) -> bool:
     """Whether a display condition holds for the (clean) answer to its question."""
     if is_empty(answer):
@@ -92,7 +87,7 @@ def condition_holds(cond: dict, answer: Any) -> bool:
             return float(answer) >= float(target)
         if op == "at_most":
             return float(answer) <= float(target)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return False
 
@@ -108,103 +103,6 @@ def visible_ids(specs: list[QuestionSpec], clean: dict[int, Any]) -> set[int]:
         ):
             shown.add(spec.id)
     return shown
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _as_number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        if not number.is_finite():
-            return None
-        return int(number) if number == number.to_integral_value() else float(number)
-    return None
-
-
-def clean_value(spec: QuestionSpec, value: Any) -> tuple[Any, str | None]:
-    """Check one non-empty answer; returns (clean value, error message or None)."""
-    c, kind = spec.constraints, spec.kind
-    if kind == K.SINGLE_CHOICE:
-        option = _as_int(value)
-        if option is None or option not in spec.option_ids:
-            return None, "This option is not offered."
-        return option, None
-    if kind in (K.MULTIPLE_CHOICE, K.RANKING):
-        if not isinstance(value, list):
-            value = [value]
-        chosen = [_as_int(v) for v in value]
-        if any(v is None or v not in spec.option_ids for v in chosen):
-            return None, "One of these options is not offered."
-        if len(set(chosen)) != len(chosen):
-            return None, "An option is chosen more than once."
-        if kind == K.RANKING:
-            wanted = c.get("max_selections") or len(spec.options)
-            if c.get("max_selections") and len(chosen) > wanted:
-                return None, f"Rank at most {wanted} options."
-            if not c.get("max_selections") and len(chosen) != wanted:
-                return None, f"Rank all {wanted} options."
-            return chosen, None
-        lo, hi = c.get("min_selections"), c.get("max_selections")
-        if hi is not None and len(chosen) > hi:
-            return None, f"Too many selections: choose at most {hi}."
-        if lo is not None and len(chosen) < lo:
-            return None, f"Too few selections: choose at least {lo}."
-        order = {o[0]: i for i, o in enumerate(spec.options)}
-        return sorted(chosen, key=order.__getitem__), None
-    if kind in (K.SHORT_TEXT, K.LONG_TEXT):
-        if not isinstance(value, str):
-            return None, "Write text."
-        text = value.strip()
-        limit = c.get("max_length", DEFAULT_MAX_LENGTH[kind])
-        if len(text) > limit:
-            return None, f"Too long: at most {limit} characters."
-        return text, None
-    if kind in (K.NUMBER, K.SCALE):
-        number = _as_number(value)
-        if number is None:
-            return None, "Enter a number."
-        integer = kind == K.SCALE or c.get("integer")
-        if integer and number != int(number):
-            return None, "Enter a whole number."
-        lo, hi = c.get("min"), c.get("max")
-        if (lo is not None and number < lo) or (hi is not None and number > hi):
-            bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else ""
-            if not bounds:
-                bounds = f"at least {lo}" if lo is not None else f"at most {hi}"
-            return None, f"Out of range: enter a number {bounds}."
-        return (int(number) if integer else number), None
-    if kind == K.MATRIX:
-        if not isinstance(value, dict):
-            return None, "Answer with one choice per row."
-        out: dict[str, int] = {}
-        for row, option in value.items():
-            row_id, option_id = _as_int(row), _as_int(option)
-            if row_id is None or row_id not in spec.row_ids:
-                return None, "A row is not part of this question."
-            if is_empty(option):
-                continue
-            if option_id is None or option_id not in spec.option_ids:
-                return None, "This option is not offered."
-            out[str(row_id)] = option_id
-        if spec.required and len(out) < len(spec.rows):
-            return None, "Answer every row."
-        return out, None
-    return None, "Unknown question kind."
 
 
 def validate(
@@ -227,7 +125,7 @@ def validate(
     if not isinstance(answers, dict):
         return {}, {"answers": ["Send an object mapping question ids to values."]}
     for key, value in answers.items():
-        qid = _as_int(key)
+        qid = as_int(key)
         if qid is None or qid not in by_id:
             errors.setdefault(str(key), []).append("No such question in this survey.")
         else:
@@ -251,7 +149,7 @@ def validate(
             if spec.required and (only is None or spec.id in only):
                 errors.setdefault(str(spec.id), []).append("This question is required.")
             continue
-        cleaned, error = clean_value(spec, value)
+        cleaned, error = kinds.of(spec).clean(spec, value)
         if error:
             errors.setdefault(str(spec.id), []).append(error)
         elif not is_empty(cleaned):

@@ -1,7 +1,7 @@
-"""The surveys API (see DESIGN.md "Surveys"): thin views over services and selectors."""
+"""The surveys API (documented in docs/surveys.md, "API"): thin views over services and
+selectors."""
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from config import clients
 from config.errors import NotAllowed
 
 from . import definition as definition_format
@@ -26,10 +27,8 @@ from .serializers import (
 
 
 def client_key(request) -> str:
-    """What identifies a not-signed-in client for rate limiting: the address DRF trusts."""
-    from rest_framework.throttling import AnonRateThrottle
-
-    return AnonRateThrottle().get_ident(request)
+    """What identifies a not-signed-in client for rate limiting: the platform's one answer."""
+    return clients.client_key(request)
 
 
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -45,6 +44,9 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         qs = Survey.objects.visible_to(self.request.user).select_related(
             "group", "previous_version"
         )
+        if self.action == "results":
+            # The published results come from these: no query of their own.
+            qs = qs.select_related("snapshot", "live_results")
         if self.action == "retrieve":
             questions = Question.objects.prefetch_related("options", "rows")
             qs = qs.prefetch_related(
@@ -186,30 +188,6 @@ class SurveyExportView(GenericAPIView):
     )
     def get(self, request, slug=None, fmt=None):
         survey = self.get_object()
-        if not services.is_owner(request.user, survey):
+        if not selectors.is_owner(request.user, survey):
             raise NotAllowed("Only the survey's owners may export its responses.")
-        return export_response(survey, fmt)
-
-
-def export_response(survey: Survey, fmt: str) -> HttpResponse:
-    name = f"{survey.slug}-v{survey.version}"
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(survey), content_type="text/csv; charset=utf-8")
-        filename = f"{name}.csv"
-    elif fmt == "codebook.csv":
-        response = HttpResponse(
-            exports.codebook_csv(survey), content_type="text/csv; charset=utf-8"
-        )
-        filename = f"{name}-codebook.csv"
-    elif fmt == "json":
-        response = HttpResponse(exports.to_json(survey), content_type="application/json")
-        filename = f"{name}.json"
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(survey),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"{name}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return exports.download(survey, fmt)

@@ -6,6 +6,7 @@ reports every problem by JSON pointer.
 """
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils.text import slugify
 
 from config.errors import Invalid
 
+from . import kinds
 from .models import MatrixRow, Option, Question, Section, Survey
 
 FORMAT = "omi-survey/1"
@@ -36,14 +38,6 @@ DEFAULTS = {
     "allow_edit": False,
     "show_free_text": False,
 }
-K = Question.Kind
-OPS_FOR_KIND = {
-    K.SINGLE_CHOICE: {"equals"},
-    K.MULTIPLE_CHOICE: {"includes"},
-    K.NUMBER: {"equals", "at_least", "at_most"},
-    K.SCALE: {"equals", "at_least", "at_most"},
-}
-MAX_SCALE_POINTS = 11
 
 
 @cache
@@ -65,9 +59,28 @@ def _choices(items: list, prefix: str) -> list[dict]:
     return out
 
 
+def _non_finite(value: Any):
+    """The pointers of numbers that are not finite (NaN, Infinity, or 1e400 read as Infinity):
+    JSON Schema's comparisons cannot refuse them, and no database stores them as JSON. A loop,
+    not a recursion: a pasted definition may be nested as deep as the JSON parser allows."""
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            yield _pointer(path)
+        elif isinstance(item, dict):
+            stack += [((*path, key), child) for key, child in item.items()]
+        elif isinstance(item, list):
+            stack += [((*path, index), child) for index, child in enumerate(item)]
+
+
 def check(definition: Any) -> dict:
     """Validate a definition; returns it normalised (keys filled in). Raises ``Invalid``."""
     errors: dict[str, list[str]] = {}
+    for pointer in sorted(_non_finite(definition)):
+        errors.setdefault(pointer, []).append("Use a finite number.")
+    if errors:
+        raise Invalid("The survey definition has numbers that are not finite.", errors=errors)
     validator = jsonschema.Draft202012Validator(schema())
     for error in sorted(validator.iter_errors(definition), key=lambda e: list(e.path)):
         errors.setdefault(_pointer(error.absolute_path), []).append(error.message)
@@ -110,7 +123,7 @@ def check(definition: Any) -> dict:
                         f"show_if refers to {cond['question']!r}, which is not an earlier question."
                     )
                 else:
-                    problems += _check_condition(cond, target)
+                    problems += kinds.of(target).condition_problems(cond, target)
             if problems:
                 errors.setdefault(where, []).extend(problems)
             seen[q["key"]] = q
@@ -123,62 +136,33 @@ def check(definition: Any) -> dict:
 
 
 def _check_question(q: dict) -> list[str]:
-    kind, c, problems = q["kind"], q["constraints"], []
+    kind, c, problems = kinds.of(q), q["constraints"], []
     option_keys = [o["key"] for o in q["options"]]
     if len(set(option_keys)) != len(option_keys):
         problems.append("Option keys must be unique within a question.")
     if len({r["key"] for r in q["rows"]}) != len(q["rows"]):
         problems.append("Row keys must be unique within a question.")
-    if kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE, K.RANKING, K.MATRIX):
+    if kind.has_options:
         if len(q["options"]) < 2:
-            problems.append(f"A {kind} question needs at least two options.")
+            problems.append(f"A {kind.name} question needs at least two options.")
     elif q["options"]:
-        problems.append(f"A {kind} question has no options.")
-    if kind == K.MATRIX and not q["rows"]:
+        problems.append(f"A {kind.name} question has no options.")
+    if kind.has_rows and not q["rows"]:
         problems.append("A matrix question needs at least one row.")
-    if kind != K.MATRIX and q["rows"]:
+    if not kind.has_rows and q["rows"]:
         problems.append("Only matrix questions have rows.")
     if "min" in c and "max" in c and c["min"] > c["max"]:
         problems.append("min must not exceed max.")
-    if kind == K.SCALE:
-        lo, hi = c.setdefault("min", 1), c.setdefault("max", 5)
-        if lo != int(lo) or hi != int(hi) or not 2 <= hi - lo + 1 <= MAX_SCALE_POINTS:
-            problems.append(f"A scale runs between whole numbers, 2 to {MAX_SCALE_POINTS} points.")
-        c["min"], c["max"] = int(lo), int(hi)
+    problems += kind.normalise(c)
     lo_sel, hi_sel = c.get("min_selections"), c.get("max_selections")
     if lo_sel is not None and hi_sel is not None and lo_sel > hi_sel:
         problems.append("min_selections must not exceed max_selections.")
     if hi_sel is not None and q["options"] and hi_sel > len(q["options"]):
         problems.append("max_selections exceeds the number of options.")
-    allowed = {
-        K.SINGLE_CHOICE: set(),
-        K.MULTIPLE_CHOICE: {"min_selections", "max_selections"},
-        K.SHORT_TEXT: {"max_length"},
-        K.LONG_TEXT: {"max_length"},
-        K.NUMBER: {"min", "max", "integer"},
-        K.SCALE: {"min", "max", "min_label", "max_label"},
-        K.RANKING: {"max_selections"},
-        K.MATRIX: set(),
-    }[kind]
-    extra = sorted(set(c) - allowed)
+    extra = sorted(set(c) - kind.constraints)
     if extra:
-        problems.append(f"Constraints {', '.join(extra)} do not apply to a {kind} question.")
+        problems.append(f"Constraints {', '.join(extra)} do not apply to a {kind.name} question.")
     return problems
-
-
-def _check_condition(cond: dict, target: dict) -> list[str]:
-    ops = OPS_FOR_KIND.get(target["kind"], set())
-    if cond["op"] not in ops:
-        return [
-            f"show_if: {cond['op']!r} does not apply to a {target['kind']} question"
-            + (f" (use {', '.join(sorted(ops))})." if ops else ".")
-        ]
-    if target["kind"] in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
-        if cond["value"] not in {o["key"] for o in target["options"]}:
-            return [f"show_if: {cond['value']!r} is not an option key of {target['key']!r}."]
-    elif isinstance(cond["value"], str):
-        return ["show_if: the value must be a number."]
-    return []
 
 
 def build(*, definition: dict, survey: Survey) -> None:
@@ -211,7 +195,7 @@ def build(*, definition: dict, survey: Survey) -> None:
                 question.condition_question = target
                 question.condition_op = cond["op"]
                 value = cond["value"]
-                if target.kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
+                if kinds.of(target).condition_on_option:
                     value = options_by_key[target.key][value]
                 question.condition_value = value
             question.save()
@@ -253,7 +237,7 @@ def export(survey: Survey) -> dict:
                 item["constraints"] = q.constraints
             if q.condition_question_id:
                 value = q.condition_value
-                if q.condition_question.kind in (K.SINGLE_CHOICE, K.MULTIPLE_CHOICE):
+                if kinds.of(q.condition_question).condition_on_option:
                     value = option_keys.get(value, value)
                 item["show_if"] = {
                     "question": q.condition_question.key,

@@ -1,8 +1,9 @@
 """Owner exports: CSV (+ codebook), JSON and XLSX.
 
-One row per response, one column per question (a matrix has one column per row). Values use the
-option keys of the codebook. For an anonymous survey no export holds a user identifier, an IP or a
-date; the rows are in the random order of the response keys.
+One row per response, one column per question (a matrix has one column per row: each kind says
+its columns and how it writes a value). Values use the option keys of the codebook. For an
+anonymous survey no export holds a user identifier, an IP or a date; the rows are in the random
+order of the response keys.
 """
 
 import csv
@@ -10,21 +11,18 @@ import io
 import json
 from typing import Any
 
-from .answers import QuestionSpec, specs_for
-from .models import Question, Survey
+from django.http import HttpResponse
 
-K = Question.Kind
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from . import kinds
+from .answers import QuestionSpec, specs_for
+from .definition import export
+from .models import Survey
+
+CODEBOOK_FIELDS = ["column", "question", "kind", "prompt", "required", "codes", "encoding"]
 
 
 def columns(specs: list[QuestionSpec]) -> list[tuple[str, QuestionSpec, int | None]]:
-    out = []
-    for spec in specs:
-        if spec.kind == K.MATRIX:
-            out += [(f"{spec.key}.{row_key}", spec, row_id) for row_id, row_key, _ in spec.rows]
-        else:
-            out.append((spec.key, spec, None))
-    return out
+    return [(name, spec, row_id) for spec in specs for name, row_id in kinds.of(spec).columns(spec)]
 
 
 def codebook(specs: list[QuestionSpec]) -> list[dict[str, str]]:
@@ -33,13 +31,7 @@ def codebook(specs: list[QuestionSpec]) -> list[dict[str, str]]:
         prompt = spec.prompt
         if row_id is not None:
             prompt += " / " + next(label for rid, _, label in spec.rows if rid == row_id)
-        codes = "; ".join(f"{key} = {label}" for _, key, label in spec.options)
-        if spec.kind == K.SCALE:
-            codes = f"{spec.constraints.get('min')}..{spec.constraints.get('max')}"
-        encoding = {
-            K.MULTIPLE_CHOICE: "option keys separated by ';'",
-            K.RANKING: "option keys in rank order separated by '>'",
-        }.get(spec.kind, "")
+        kind = kinds.of(spec)
         rows.append(
             {
                 "column": name,
@@ -47,29 +39,27 @@ def codebook(specs: list[QuestionSpec]) -> list[dict[str, str]]:
                 "kind": spec.kind,
                 "prompt": prompt,
                 "required": "yes" if spec.required else "no",
-                "codes": codes,
-                "encoding": encoding,
+                "codes": kind.codes(spec),
+                "encoding": kind.encoding,
             }
         )
     return rows
 
 
 def _encode(spec: QuestionSpec, value: Any, row_id: int | None) -> str | int | float:
-    keys = {o[0]: o[1] for o in spec.options}
     if value is None:
         return ""
-    if spec.kind == K.SINGLE_CHOICE:
-        return keys.get(value, "")
-    if spec.kind == K.MULTIPLE_CHOICE:
-        return ";".join(keys.get(v, "") for v in value)
-    if spec.kind == K.RANKING:
-        return ">".join(keys.get(v, "") for v in value)
-    if spec.kind == K.MATRIX:
-        return keys.get(value.get(str(row_id)), "")
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        # A spreadsheet would run "=HYPERLINK(...)" typed by a respondent: keep it text.
-        return "'" + value
-    return value
+    kind = kinds.of(spec)
+    if not kind.readable(value):
+        # Stored before answers were checked as they are now (say a number of 400 digits): its
+        # JSON text, which every format holds and which keeps what was stored.
+        return _text(json.dumps(value))
+    return kind.encode(spec, value, row_id)
+
+
+def _text(text: str) -> str:
+    # A spreadsheet would run "=HYPERLINK(...)": keep it text.
+    return "'" + text if text[:1] in kinds.FORMULA_STARTS else text
 
 
 def table(survey: Survey) -> tuple[list[str], list[list[Any]]]:
@@ -117,17 +107,13 @@ def to_csv(survey: Survey) -> str:
 def codebook_csv(survey: Survey) -> str:
     book = codebook(specs_for(survey))
     buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=["column", "question", "kind", "prompt", "required", "codes", "encoding"]
-    )
+    writer = csv.DictWriter(buffer, fieldnames=CODEBOOK_FIELDS)
     writer.writeheader()
     writer.writerows(book)
     return buffer.getvalue()
 
 
 def to_json(survey: Survey) -> str:
-    from .definition import export
-
     header, rows = table(survey)
     return json.dumps(
         {
@@ -154,11 +140,33 @@ def to_xlsx(survey: Survey) -> bytes:
     for row in rows:
         sheet.append(row)
     code_sheet = book.create_sheet("codebook")
-    entries = codebook(specs_for(survey))
-    keys = ["column", "question", "kind", "prompt", "required", "codes", "encoding"]
-    code_sheet.append(keys)
-    for entry in entries:
-        code_sheet.append([entry[key] for key in keys])
+    code_sheet.append(CODEBOOK_FIELDS)
+    for entry in codebook(specs_for(survey)):
+        code_sheet.append([entry[key] for key in CODEBOOK_FIELDS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+FORMATS = {
+    # fmt: (function, content type, file name suffix)
+    "csv": (to_csv, "text/csv; charset=utf-8", ".csv"),
+    "codebook.csv": (codebook_csv, "text/csv; charset=utf-8", "-codebook.csv"),
+    "json": (to_json, "application/json", ".json"),
+    "xlsx": (
+        to_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx",
+    ),
+}
+
+
+def download(survey: Survey, fmt: str) -> HttpResponse:
+    """One export as a file download, for the website and the API alike."""
+    write, content_type, suffix = FORMATS[fmt]
+    response = HttpResponse(write(survey), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{survey.slug}-v{survey.version}{suffix}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,14 +1,25 @@
-"""Website forms: survey settings and the question editor. Answer pages parse their own fields
-(see ``views.parse_page``) because their shape depends on the questions."""
+"""Website forms: survey settings and the question editor. Answer pages are read by each
+question's kind (``kinds.QuestionKind.read_form``) because their shape depends on the questions."""
 
 import json
 
 from django import forms
 
+from config import jsonsafe
+
+from . import kinds
 from .models import Question, Survey
 
 KIND_CHOICES = Question.Kind.choices
 OP_CHOICES = [("", "Always show"), *Question.Op.choices]
+# Shown beside the choice and when an owner saves it (docs/surveys.md, "Live results").
+LIVE_WARNING = (
+    "Live results are published while the survey is open and refreshed only after every k new "
+    "responses (k is the minimum cell size), so that no single person's answers can be read "
+    "from a change. Whoever knows who answered within one batch still learns about that batch: "
+    "choose “After the survey closes” when that matters."
+)
+NO_GROUP = "Only staff may manage a survey without an owning group: choose a group."
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -34,7 +45,9 @@ class SurveySettingsForm(forms.Form):
     )
     audience = forms.ChoiceField(choices=Survey.Audience.choices)
     anonymity = forms.ChoiceField(choices=Survey.Anonymity.choices)
-    results_visibility = forms.ChoiceField(choices=Survey.ResultsVisibility.choices)
+    results_visibility = forms.ChoiceField(
+        choices=Survey.ResultsVisibility.choices, help_text=f"Live: {LIVE_WARNING}"
+    )
     min_cell_size = forms.IntegerField(
         min_value=1,
         max_value=100,
@@ -49,11 +62,18 @@ class SurveySettingsForm(forms.Form):
         required=False, label="Publish free-text answers (when at least k people answered)"
     )
 
-    def __init__(self, *args, groups=(), **kwargs):
+    def __init__(self, *args, groups=(), staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.staff = staff
         self.fields["group"].choices = [("", "No group (staff only)")] + [
             (g.slug, g.name) for g in groups
         ]
+
+    def clean_group(self):
+        group = self.cleaned_data["group"]
+        if not group and not self.staff:
+            raise forms.ValidationError(NO_GROUP)
+        return group
 
     def apply(self, d: dict) -> None:
         """Write the cleaned settings into a definition."""
@@ -159,24 +179,7 @@ class QuestionForm(forms.Form):
             q["options"] = choices(data["options"], previous.get("options", []))
         if data["rows"].strip():
             q["rows"] = choices(data["rows"], previous.get("rows", []))
-        c: dict = {}
-        if kind in (Question.Kind.NUMBER, Question.Kind.SCALE):
-            for name in ("min", "max"):
-                value = data[name]
-                if value is not None:
-                    c[name] = int(value) if float(value).is_integer() else value
-            if kind == Question.Kind.NUMBER and data["integer"]:
-                c["integer"] = True
-        if kind == Question.Kind.SCALE:
-            for name in ("min_label", "max_label"):
-                if data[name]:
-                    c[name] = data[name]
-        if kind == Question.Kind.MULTIPLE_CHOICE:
-            for name in ("min_selections", "max_selections"):
-                if data[name] is not None:
-                    c[name] = data[name]
-        if kind == Question.Kind.RANKING and data["max_selections"]:
-            c["max_selections"] = data["max_selections"]
+        c = kinds.of(kind).constraints_from_form(data)
         if c:
             q["constraints"] = c
         if data["condition_question"] and data["condition_op"]:
@@ -208,9 +211,10 @@ class ImportForm(forms.Form):
 
     def clean_definition(self):
         try:
-            value = json.loads(self.cleaned_data["definition"])
-        except ValueError as exc:
-            raise forms.ValidationError(f"This is not JSON: {exc}") from None
+            value = jsonsafe.loads(self.cleaned_data["definition"], allow_non_finite=True)
+        except jsonsafe.JSONProblem as exc:
+            # The platform's loader: bad JSON, nesting too deep and unstorable text, by pointer.
+            raise forms.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The definition is a JSON object.")
         return value

@@ -14,6 +14,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from governance import roles
+
 
 class SurveyQuerySet(models.QuerySet):
     def open_now(self):
@@ -31,11 +33,7 @@ class SurveyQuerySet(models.QuerySet):
             return self.filter(published)
         if user.is_staff:
             return self.all()
-        from governance.models import Membership
-
-        chaired = Membership.objects.filter(
-            user=user, role=Membership.Role.CHAIR, status=Membership.Status.ACTIVE
-        ).values("group_id")
+        chaired = roles.chaired_groups(user).values("pk")
         return self.filter(published | models.Q(created_by=user) | models.Q(group__in=chaired))
 
 
@@ -155,9 +153,6 @@ class Question(models.Model):
         RANKING = "ranking", "Ranking"
         MATRIX = "matrix", "Matrix"
 
-    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.RANKING, Kind.MATRIX)
-    TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
-
     class Op(models.TextChoices):
         EQUALS = "equals", "equals"
         INCLUDES = "includes", "includes"
@@ -201,11 +196,6 @@ class Question(models.Model):
             "op": self.condition_op,
             "value": self.condition_value,
         }
-
-    def scale_points(self) -> list[int]:
-        lo = int(self.constraints.get("min", 1))
-        hi = int(self.constraints.get("max", 5))
-        return list(range(lo, hi + 1))
 
 
 class Option(models.Model):
@@ -323,3 +313,30 @@ class ResultSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot of {self.survey} ({self.sha256[:12]})"
+
+
+class LiveResults(models.Model):
+    """The public live results of an open survey, published in batches.
+
+    Recomputed only when at least k (the survey's minimum cell size) responses arrived since the
+    last refresh (``results.live_results``), so that no reader can learn one person's answers by
+    comparing the results before and after their submission. ``response_ids`` are the answered
+    responses of the batch (sorted, so in no order of submission), so that cross-tab filters are
+    cut from the same batch. Created when the survey opens, deleted when it closes (the snapshot
+    takes over).
+    """
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="live_results")
+    responses = models.PositiveIntegerField(default=0)
+    response_ids = models.JSONField(default=list, blank=True)
+    audience_size = models.PositiveIntegerField(null=True, blank=True)
+    roll_size = models.PositiveIntegerField(null=True, blank=True)
+    # The public document (canonical JSON), empty before the first batch.
+    canonical = models.TextField(blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "live results"
+
+    def __str__(self) -> str:
+        return f"Live results of {self.survey} ({self.responses} responses)"

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Question, Survey
@@ -92,9 +94,21 @@ class SurveyDetailOutput(SurveyListOutput):
         fields = [*SurveyListOutput.Meta.fields, "introduction", "previous_version", "sections"]
 
 
+@extend_schema_field(OpenApiTypes.ANY)
+class AnswerValue(serializers.Field):
+    """Any JSON value, passed on as it is: the question's kind checks it, so that every problem
+    (a number too large to be finite included) comes back keyed by its question id."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class ResponseInput(serializers.Serializer):
     answers = serializers.DictField(
-        child=serializers.JSONField(),
+        child=AnswerValue(),
         help_text='{"<question id>": value}: an option id; a list of option ids; a string; a '
         "number; option ids in rank order; {row id: option id} for a matrix.",
     )
@@ -110,9 +124,9 @@ class TransitionInput(serializers.Serializer):
 
 
 class ResultsOutput(serializers.Serializer):
-    """See DESIGN.md: ``{"responses", "questions": [{"id", "kind", "options": [{"id", "label",
-    "count", "suppressed"}]}], "snapshot_sha256"?}``, extended with percentages, medians, matrix
-    rows and the cross-tab filter."""
+    """``{"responses", "questions": [{"id", "kind", "options": [{"id", "label", "count",
+    "suppressed"}]}], "snapshot_sha256"?}``, extended with percentages, medians, matrix rows and
+    the cross-tab filter (docs/surveys.md, "Results")."""
 
     responses = serializers.IntegerField()
     questions = serializers.ListField(child=serializers.DictField())

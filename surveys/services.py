@@ -1,82 +1,41 @@
-"""Survey writes: create and edit definitions, open and close, submit answers, snapshots.
+"""Survey writes: create definitions, open and close, submit answers, snapshots. Editing a draft's
+questions and sections is ``editing.py``.
 
-Every entry point (website, API, tasks, admin, demo) calls these; each checks permission and state
-and raises a domain error from ``config.errors`` with a message a person can act on.
+Every entry point (website, API, tasks, admin, demo) calls these; each checks permission and state,
+raises a domain error from ``config.errors`` with a message a person can act on, and ends by
+publishing its event (``surveys/events.py``) inside its transaction.
 """
 
 import copy
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from config import ratelimit
 from config.canonical import canonical_json
-from config.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from config.errors import Conflict, Invalid, NotAllowed, NotFound, RateLimited
+from governance.models import WorkingGroup
 
 from . import definition as definition_format
+from . import events as survey_events
+from . import results
 from .answers import specs_for, validate
-from .models import Answer, Draft, Participation, Response, ResultSnapshot, Survey
+from .models import Answer, Draft, LiveResults, Participation, Response, ResultSnapshot, Survey
+from .selectors import can_create, in_audience, is_owner
 
 # Submissions from people who are not signed in (audience "anyone") per client and survey.
 ANONYMOUS_RATE_LIMIT = (10, 3600)  # (submissions, seconds)
 
 
-class RateLimited(DomainError):
-    status_code = 429
-
-
-# --- Permissions -------------------------------------------------------------------------------
-
-
-def _is_chair(user, group_id: int | None) -> bool:
-    if group_id is None or user is None or not user.is_authenticated:
-        return False
-    from governance.models import Membership
-
-    return Membership.objects.filter(
-        user=user,
-        group_id=group_id,
-        role=Membership.Role.CHAIR,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
-def can_create(user, group) -> bool:
-    """Staff, or an active chair of the owning group."""
-    if user is None or not user.is_authenticated:
-        return False
-    return bool(user.is_staff) or _is_chair(user, group.pk if group else None)
-
-
-def is_owner(user, survey: Survey) -> bool:
-    """Owners edit, open, close, export and always see results: staff and the group's chairs."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    return _is_chair(user, survey.group_id)
-
-
-def in_audience(user, survey: Survey) -> bool:
-    if survey.audience == Survey.Audience.ANYONE:
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    if survey.audience == Survey.Audience.SIGNED_IN:
-        return True
-    if survey.group_id is None:
-        return bool(user.is_staff)
-    from governance.models import Membership
-
-    return Membership.objects.filter(
-        user=user, group_id=survey.group_id, status=Membership.Status.ACTIVE
-    ).exists()
+# --- Permissions (the rules are read in ``selectors``) ------------------------------------------
 
 
 def _require_owner(survey: Survey, actor) -> None:
@@ -98,8 +57,6 @@ def _unique_slug(base: str) -> str:
 def _resolve_group(slug: str | None):
     if not slug:
         return None
-    from governance.models import WorkingGroup
-
     group = WorkingGroup.objects.filter(slug=slug).first()
     if group is None:
         raise Invalid("No such working group.", errors={"/group": [f"No group {slug!r}."]})
@@ -117,7 +74,20 @@ def _settings_from(d: dict) -> dict[str, Any]:
 
 
 def survey_create(*, definition: dict, actor) -> Survey:
-    """Create a draft survey from a definition (``omi-survey/1``). Staff or a chair of the group."""
+    """Create a draft survey from a definition (``omi-survey/1``). Staff or a chair of the group.
+    Publishes ``survey.created``."""
+    with transaction.atomic():
+        survey = _create(definition=definition, actor=actor)
+        _created(survey, actor=actor)
+    return survey
+
+
+def _created(survey: Survey, *, actor) -> None:
+    previous = survey.previous_version.slug if survey.previous_version_id else None
+    survey_events.publish("survey.created", survey, actor=actor, previous_version=previous)
+
+
+def _create(*, definition: dict, actor) -> Survey:
     d = definition_format.check(definition)
     group = _resolve_group(d.get("group"))
     if not can_create(actor, group):
@@ -151,10 +121,14 @@ def _ensure_editable(survey: Survey) -> None:
         )
 
 
-def survey_replace_definition(*, survey: Survey, actor, definition: dict) -> Survey:
+def survey_replace_definition(
+    *, survey: Survey, actor, definition: dict, changed: str = "settings"
+) -> Survey:
     """Replace the questions and settings of a survey that has no response yet.
 
     Questions are rebuilt (their ids change); drafts saved against the old ids are discarded.
+    Publishes ``survey.updated`` with ``changed`` (what the editor changed: settings, questions,
+    sections).
     """
     _require_owner(survey, actor)
     d = definition_format.check(definition)
@@ -171,113 +145,24 @@ def survey_replace_definition(*, survey: Survey, actor, definition: dict) -> Sur
         survey.drafts.all().delete()
         survey.sections.all().delete()
         definition_format.build(definition=d, survey=survey)
+        survey_events.publish(
+            "survey.updated",
+            survey,
+            actor=actor,
+            public=survey.status != Survey.Status.DRAFT,
+            changed=changed,
+        )
     return survey
 
 
-def survey_edit(*, survey: Survey, actor, change: Callable[[dict], None]) -> Survey:
-    """Apply ``change`` to the exported definition and save it (the editor's single write path)."""
+def survey_edit(
+    *, survey: Survey, actor, change: Callable[[dict], None], changed: str = "settings"
+) -> Survey:
+    """Apply ``change`` to the exported definition and save it (the editor's single write path;
+    ``editing.py`` holds the changes the editor makes)."""
     d = copy.deepcopy(definition_format.export(survey))
     change(d)
-    return survey_replace_definition(survey=survey, actor=actor, definition=d)
-
-
-def find_question(d: dict, key: str) -> tuple[int, int]:
-    for s_index, section in enumerate(d["sections"]):
-        for q_index, q in enumerate(section["questions"]):
-            if q["key"] == key:
-                return s_index, q_index
-    raise NotFound("No such question.")
-
-
-def question_save(
-    *, survey: Survey, actor, data: dict, key: str | None = None, section: int = 0
-) -> Survey:
-    """Add a question (``key`` None) to a section, or replace the question named ``key``."""
-
-    def change(d: dict) -> None:
-        if key is None:
-            if not 0 <= section < len(d["sections"]):
-                raise NotFound("No such section.")
-            d["sections"][section]["questions"].append(data)
-        else:
-            s, q = find_question(d, key)
-            d["sections"][s]["questions"][q] = data
-
-    return survey_edit(survey=survey, actor=actor, change=change)
-
-
-def question_delete(*, survey: Survey, actor, key: str) -> Survey:
-    def change(d: dict) -> None:
-        s, q = find_question(d, key)
-        for section in d["sections"]:
-            for other in section["questions"]:
-                if (other.get("show_if") or {}).get("question") == key:
-                    raise Conflict(
-                        f"Question {other['key']!r} is shown depending on this one; change its "
-                        "condition first."
-                    )
-        del d["sections"][s]["questions"][q]
-
-    return survey_edit(survey=survey, actor=actor, change=change)
-
-
-def question_move(*, survey: Survey, actor, key: str, direction: str) -> Survey:
-    """Move a question one place up or down, across section boundaries when at an edge."""
-
-    def change(d: dict) -> None:
-        s, q = find_question(d, key)
-        item = d["sections"][s]["questions"][q]
-        if direction == "up":
-            if q > 0:
-                qs = d["sections"][s]["questions"]
-                qs[q - 1], qs[q] = qs[q], qs[q - 1]
-            elif s > 0:
-                d["sections"][s]["questions"].pop(q)
-                d["sections"][s - 1]["questions"].append(item)
-        elif direction == "down":
-            qs = d["sections"][s]["questions"]
-            if q < len(qs) - 1:
-                qs[q + 1], qs[q] = qs[q], qs[q + 1]
-            elif s < len(d["sections"]) - 1:
-                qs.pop(q)
-                d["sections"][s + 1]["questions"].insert(0, item)
-        else:
-            raise Invalid("Move up or down.", errors={"direction": ["Use up or down."]})
-
-    return survey_edit(survey=survey, actor=actor, change=change)
-
-
-def section_add(*, survey: Survey, actor, title: str, description: str = "") -> Survey:
-    def change(d: dict) -> None:
-        d["sections"].append({"title": title, "description": description, "questions": []})
-
-    return survey_edit(survey=survey, actor=actor, change=change)
-
-
-def section_update(
-    *, survey: Survey, actor, index: int, title: str, description: str = ""
-) -> Survey:
-    def change(d: dict) -> None:
-        if not 0 <= index < len(d["sections"]):
-            raise NotFound("No such section.")
-        d["sections"][index].update(title=title, description=description)
-
-    return survey_edit(survey=survey, actor=actor, change=change)
-
-
-def section_delete(*, survey: Survey, actor, index: int) -> Survey:
-    """Remove an empty section (move or remove its questions first); a survey keeps one."""
-
-    def change(d: dict) -> None:
-        if not 0 <= index < len(d["sections"]):
-            raise NotFound("No such section.")
-        if d["sections"][index]["questions"]:
-            raise Conflict("Move or remove the questions of this section first.")
-        if len(d["sections"]) == 1:
-            raise Conflict("A survey keeps at least one section.")
-        del d["sections"][index]
-
-    return survey_edit(survey=survey, actor=actor, change=change)
+    return survey_replace_definition(survey=survey, actor=actor, definition=d, changed=changed)
 
 
 def survey_reschedule(*, survey: Survey, actor, closes_at: datetime | None) -> Survey:
@@ -300,6 +185,13 @@ def survey_reschedule(*, survey: Survey, actor, closes_at: datetime | None) -> S
             )
         survey.closes_at = closes_at
         survey.save(update_fields=["closes_at", "updated_at"])
+        survey_events.publish(
+            "survey.updated",
+            survey,
+            actor=actor,
+            public=survey.status != Survey.Status.DRAFT,
+            changed="schedule",
+        )
     return survey
 
 
@@ -313,10 +205,11 @@ def survey_new_version(*, survey: Survey, actor) -> Survey:
     d["slug"] = _unique_slug(f"{root}-v{survey.version + 1}")
     d["opens_at"] = d["closes_at"] = None
     with transaction.atomic():
-        new = survey_create(definition=d, actor=actor)
+        new = _create(definition=d, actor=actor)
         new.previous_version = survey
         new.version = survey.version + 1
         new.save(update_fields=["previous_version", "version"])
+        _created(new, actor=actor)
     return new
 
 
@@ -324,7 +217,8 @@ def survey_new_version(*, survey: Survey, actor) -> Survey:
 
 
 def survey_open(*, survey: Survey, actor) -> Survey:
-    """Draft → open. With ``opens_at`` in the future it accepts answers only from then."""
+    """Draft → open. With ``opens_at`` in the future it accepts answers only from then.
+    Publishes ``survey.opened``."""
     _require_owner(survey, actor)
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -339,11 +233,21 @@ def survey_open(*, survey: Survey, actor) -> Survey:
             )
         survey.status = Survey.Status.OPEN
         survey.save(update_fields=["status", "updated_at"])
+        # The row of its live results, refreshed in batches as responses arrive (results.py).
+        LiveResults.objects.get_or_create(survey=survey)
+        survey_events.publish(
+            "survey.opened",
+            survey,
+            actor=actor,
+            opens_at=survey.opens_at.isoformat() if survey.opens_at else None,
+            closes_at=survey.closes_at.isoformat() if survey.closes_at else None,
+        )
     return survey
 
 
 def survey_close(*, survey: Survey, actor=None, at: datetime | None = None) -> Survey:
-    """Open → closed, then freeze the results in a snapshot. ``actor`` None: the scheduler."""
+    """Open → closed, then freeze the results in a snapshot. ``actor`` None: the scheduler.
+    Publishes ``survey.closed`` and ``survey.results_frozen``; idempotent for the scheduler."""
     if actor is not None:
         _require_owner(survey, actor)
     now = at or timezone.now()
@@ -357,12 +261,28 @@ def survey_close(*, survey: Survey, actor=None, at: datetime | None = None) -> S
                 raise Conflict("Only an open survey can be closed.")
             return Survey.objects.get(pk=survey.pk)
         survey = Survey.objects.get(pk=survey.pk)
-        snapshot_create(survey=survey)
+        snapshot = snapshot_create(survey=survey)
+        # The snapshot takes over from the live batches; their list of responses goes.
+        LiveResults.objects.filter(survey=survey).delete()
+        survey_events.publish(
+            "survey.closed", survey, actor=actor, by="schedule" if actor is None else "owner"
+        )
+        survey_events.publish(
+            "survey.results_frozen",
+            survey,
+            actor=actor,
+            public=survey.results_visibility != Survey.ResultsVisibility.OWNERS,
+            url=reverse("surveys:results", kwargs={"slug": survey.slug}),
+            sha256=snapshot.sha256,
+            responses=snapshot.data["responses"],
+        )
     return survey
 
 
 def close_due_surveys(*, now: datetime | None = None) -> list[int]:
-    """Close every open survey whose ``closes_at`` has passed; idempotent."""
+    """Close every open survey whose ``closes_at`` has passed; idempotent. A survey whose close
+    fails is logged and left open (its close rolled back whole), to be retried on the next run;
+    the others are still closed."""
     now = now or timezone.now()
     due = list(
         Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now).values_list(
@@ -371,7 +291,13 @@ def close_due_surveys(*, now: datetime | None = None) -> list[int]:
     )
     closed = []
     for pk in due:
-        survey = survey_close(survey=Survey(pk=pk), actor=None, at=now)
+        try:
+            survey = survey_close(survey=Survey(pk=pk), actor=None, at=now)
+        except Exception:
+            logging.getLogger(__name__).exception(
+                "Closing survey %s failed; it stays open until the next run", pk
+            )
+            continue
         if survey.status == Survey.Status.CLOSED:
             closed.append(pk)
     return closed
@@ -380,13 +306,11 @@ def close_due_surveys(*, now: datetime | None = None) -> list[int]:
 def snapshot_create(*, survey: Survey) -> ResultSnapshot:
     """Freeze the public results (suppression applied) with the sha256 of their canonical JSON.
     Idempotent: a survey has at most one snapshot."""
-    from .results import public_results
-
     existing = ResultSnapshot.objects.filter(survey=survey).first()
     if existing:
         return existing
-    data = public_results(survey, owner=False, use_snapshot=False)
-    data.pop("snapshot_sha256", None)
+    # Every response, not the last live batch: the snapshot is the final count.
+    data = results.compute(survey, owner=False)
     text = canonical_json(data).decode("utf-8")
     snapshot, _ = ResultSnapshot.objects.get_or_create(
         survey=survey,
@@ -426,16 +350,15 @@ def _recheck_open_locked(survey: Survey) -> None:
 
 
 def _rate_limit(survey: Survey, client_key: str | None) -> None:
+    # The platform's atomic limiter (config.ratelimit): exact under concurrency on every cache.
     limit, window = ANONYMOUS_RATE_LIMIT
     key = f"surveys:rate:{survey.pk}:{hashlib.sha256((client_key or '?').encode()).hexdigest()}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
-        raise RateLimited("Too many answers from this network; try again later.")
+    outcome = ratelimit.hit(key, ratelimit.Rate(limit=limit, window=window))
+    if not outcome.allowed:
+        raise RateLimited(
+            "Too many answers from this network; try again later.",
+            retry_after=outcome.retry_after,
+        )
 
 
 def response_submit(
@@ -483,6 +406,12 @@ def response_submit(
             )
             if signed_in:
                 Draft.objects.filter(survey=survey, user=user).delete()
+            survey_events.publish_response(
+                "response.submitted",
+                survey,
+                user=user,
+                responses=Response.objects.filter(survey=survey).count(),
+            )
     except IntegrityError:
         raise Conflict("You have already answered this survey.") from None
     return response
@@ -506,11 +435,13 @@ def response_update(*, survey: Survey, user, answers: dict, strict: bool = True)
             Answer(response=response, question_id=qid, value=value) for qid, value in clean.items()
         )
         Draft.objects.filter(survey=survey, user=user).delete()
+        survey_events.publish_response("response.updated", survey, user=user)
     return response
 
 
 def draft_save(*, survey: Survey, user, answers: dict, section_index: int) -> Draft:
-    """Keep answers between pages (raw, checked again at submission) so a person can resume."""
+    """Keep answers between pages (raw, checked again at submission) so a person can resume.
+    Publishes nothing: a draft is one person's unfinished work (see ``surveys/events.py``)."""
     ensure_can_answer(survey, user)
     if user is None or not user.is_authenticated:
         raise NotAllowed("Sign in to save a draft.")

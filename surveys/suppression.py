@@ -19,6 +19,7 @@ Totals are cells as well, so when nothing else is left a total is withheld.
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 VISIBLE, PRIMARY, COMPLEMENT, UNKNOWN = "visible", "primary", "complement", "unknown"
 
@@ -49,9 +50,6 @@ class Problem:
     def at_least(self, parts: list[int], total: int, factor: int = 1) -> None:
         """sum(parts) >= factor * total."""
         self.inequalities.append([(i, -1) for i in parts] + [(total, factor)])
-
-    def suppressed(self, i: int) -> bool:
-        return self.states[i] in (PRIMARY, COMPLEMENT)
 
 
 def _bounds(problem: Problem, k: int) -> list[tuple[float, float | None]]:
@@ -158,3 +156,126 @@ def protect(problem: Problem, k: int) -> bool:
             return False
         problem.states[min(options, key=lambda c: problem.values[c])] = COMPLEMENT
     return not revealed(problem, k)
+
+
+# --- Count families: the cells of a question and the relations anyone can see ---------------
+
+
+@dataclass
+class Family:
+    """One row of counts: the options of a question (or of one matrix row, or number bins)."""
+
+    name: str
+    cells: list[Any]  # option ids, scale points or bin indexes
+    counts: dict
+    total: int
+    exact_sum: bool  # the cells add up to the total (one answer per person)
+    max_factor: int  # otherwise: total <= sum(cells) <= max_factor * total
+
+
+def _relate(problem: Problem, cells: list[int], total: int, family: Family) -> None:
+    if family.exact_sum:
+        problem.equal(cells, total)
+    else:
+        problem.at_least(cells, total, 1)
+        problem.at_most(cells, total, family.max_factor)
+        for cell in cells:
+            problem.at_most([cell], total, 1)
+
+
+def protect_family(
+    family: Family, k: int, *, total_is_responses: bool = False
+) -> tuple[Problem, list[int], int]:
+    """1-D suppression of one family. Returns (problem, option cell indexes, total index)."""
+    problem = Problem()
+    cells = [problem.add(family.counts.get(c, 0)) for c in family.cells]
+    # A required question shown to everyone: its total is the public response count, so it is
+    # published as it is (hiding it would hide nothing).
+    total = problem.add(family.total, candidate=not total_is_responses)
+    _relate(problem, cells, total, family)
+    if not protect(problem, k):
+        # Even with every count withheld, a small one follows from the public totals (say two
+        # people, three options and k = 2): publish nothing of this question, not even which
+        # counts are small.
+        for i in [*cells, total]:
+            problem.states[i] = UNKNOWN
+    return problem, cells, total
+
+
+def protect_crosstab(
+    family_by_column: dict[Any, Family],
+    overall: Family,
+    overall_states: tuple[list[str], str] | None,
+    k: int,
+    rest: Family,
+    column_total_states: dict[Any, str] | None = None,
+) -> dict[Any, tuple[list[str], str] | None]:
+    """Joint suppression of one family across every column of a cross-tab.
+
+    Columns are the options of the filter question; ``rest`` (people who did not answer it) is
+    treated as known to the reader, which can only make the protection stronger. The overall row
+    (the unfiltered results) keeps the states it was published with. Every filtered view is cut
+    from this one joint pattern, so combining views reveals nothing the audit did not check.
+    ``column_total_states``: for a question everyone had to answer, a column's total is the
+    filter option's own published count, so it keeps that count's state.
+
+    A column that cannot be protected at all (say 3 people, 3 options, k = 2: each count must be
+    1) is *refused*: nothing of it is published, not even which cells are small. Refused columns
+    map to ``None``.
+    """
+    if overall_states is None:
+        # The question is not shown at all; its total is assumed known (the stronger reader).
+        overall_states = ([UNKNOWN] * len(overall.cells), VISIBLE)
+    refused: set[Any] = set()
+    if column_total_states is not None:
+        refused = {c for c, state in column_total_states.items() if state != VISIBLE}
+    while True:
+        problem = Problem()
+        option_states, total_state = overall_states
+        overall_cells = [
+            problem.add(overall.counts.get(c, 0), candidate=False, state=state)
+            for c, state in zip(overall.cells, option_states, strict=True)
+        ]
+        overall_total = problem.add(overall.total, candidate=False, state=total_state)
+        _relate(problem, overall_cells, overall_total, overall)
+        columns: dict[Any, tuple[list[int], int]] = {}
+        owner_of: dict[int, Any] = {}
+        for column, family in {**family_by_column, None: rest}.items():
+            hidden = column in refused
+            candidate = column is not None and not hidden
+            state = UNKNOWN if hidden else VISIBLE
+            cells = [
+                problem.add(family.counts.get(c, 0), candidate=candidate, state=state)
+                for c in family.cells
+            ]
+            if column is not None and column_total_states is not None:
+                total = problem.add(
+                    family.total, candidate=False, state=column_total_states[column]
+                )
+            else:
+                total = problem.add(family.total, candidate=candidate, state=state)
+            _relate(problem, cells, total, family)
+            columns[column] = (cells, total)
+            for cell in [*cells, total]:
+                owner_of[cell] = column
+        for position in range(len(overall.cells)):
+            problem.equal([columns[c][0][position] for c in columns], overall_cells[position])
+        problem.equal([columns[c][1] for c in columns], overall_total)
+        if protect(problem, k):
+            break
+        exposed = [
+            owner_of[cell]
+            for cell in revealed(problem, k)
+            if owner_of.get(cell) is not None and owner_of[cell] not in refused
+        ]
+        if not exposed:
+            # Nothing left to refuse: publish no cross-tab of this question at all.
+            return dict.fromkeys(family_by_column)
+        refused.add(exposed[0])
+    return {
+        column: None
+        if column in refused
+        else ([problem.states[i] for i in cells], problem.states[total])
+        for column, (cells, total) in columns.items()
+        if column is not None
+    }

@@ -5,7 +5,8 @@
   embedded filesystem broker otherwise) and the test database. Needs committed data, so it implies
   ``transactional_db``. ``celery_worker.kill()`` sends SIGKILL to every process of the worker;
   ``celery_worker.start()`` starts a fresh one.
-- ``browser_page``: a Playwright page in Debian's headless Chromium (use with ``live_server``).
+- ``browser_page``: a Playwright page in Debian's headless Chromium (use with ``live_server``); a
+  test fails when a page it visits reports a Content Security Policy violation (``csp_violations``).
 """
 
 import contextlib
@@ -270,10 +271,29 @@ def _playwright_browser():
     playwright.stop()
 
 
+class CSPViolations(list):
+    """Console messages in which Chromium reports a Content Security Policy violation."""
+
+    def record(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
 @pytest.fixture
-def browser_page(_playwright_browser, live_server):
+def csp_violations():
+    return CSPViolations()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser, live_server, csp_violations):
+    """A page; the test fails if any page it visited violated the Content Security Policy (an
+    inline script or handler, a style element, an image from another host...). A test that
+    provokes a violation on purpose checks ``csp_violations`` and clears it."""
     context = _playwright_browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.on("console", csp_violations.record)
     yield page
     context.close()
+    if csp_violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(csp_violations))

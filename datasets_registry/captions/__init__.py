@@ -4,49 +4,63 @@ Public API (stable for the registry, the pipeline and the command line):
 
 - rule sets: ``validate_ruleset(obj) -> {pointer: [messages]}``, ``resolve_ruleset(obj | None)``,
   ``DEFAULT_RULESET``, ``RULES`` (code -> title, explanation, default severity, parameters)
-- files: ``detect_format(filename)``, ``detect_columns(names, given)``,
-  ``inspect_file(path, format, compression, given=None) -> {"row_count", "columns", "mapping"}``
-- running: ``validate_file``, ``plan_chunks``, ``validate_chunk``, ``merge_chunks``,
-  ``merged_issues``, ``merged_lines``, ``write_report``; ``write_indexed_report`` and
-  ``read_report_page`` for stored reports; ``UnreadableFile`` when a file cannot be read at all.
+- files (``formats``): ``FORMATS``, ``COMPRESSIONS``, ``ROLES``, ``detect_format(filename)``,
+  ``guess_from_name(filename)``, ``detect_compression(head)``, ``detect_columns(names, given)``;
+  ``inspect_file(path, format, compression, given=None, count_bytes=None) -> {"row_count",
+  "columns", "mapping"}``; ``Limits`` (sizes, expansion ratio, rows, line length)
+- running: ``validate_file`` (``whole``), ``plan_chunks``, ``resolve_mapping`` (``plan``),
+  ``validate_chunk`` (``chunk``), ``merge_chunks``, ``merged_issues``, ``merged_lines``
+  (``merge``); the report format (``report``): ``write_report``, ``write_indexed_report``,
+  ``read_report_page``, ``gzip_writer``
+- errors: ``UnreadableFile`` when a file cannot be read at all, and its subclass ``InputError``
+  for a row that breaks the engine; both are properties of the input, never worth a retry.
 """
 
-from .readers import Limits, UnreadableFile, detect_columns, detect_format, inspect_file
-from .ruleset import DEFAULT_RULESET, RULES, RULESET_SCHEMA, resolve_ruleset, validate_ruleset
-from .runner import (
-    ChunkResult,
-    FileResult,
-    MergeResult,
-    merge_chunks,
-    merged_issues,
-    plan_chunks,
-    read_report_page,
-    resolve_mapping,
-    validate_chunk,
-    validate_file,
-    write_indexed_report,
-    write_report,
+from .chunk import ChunkResult, validate_chunk
+from .formats import (
+    COMPRESSIONS,
+    FORMATS,
+    ROLES,
+    detect_columns,
+    detect_compression,
+    detect_format,
+    guess_from_name,
 )
+from .inspection import inspect_file
+from .merge import MergeResult, merge_chunks, merged_issues, merged_lines
+from .plan import plan_chunks, resolve_mapping
+from .report import gzip_writer, read_report_page, write_indexed_report, write_report
+from .ruleset import DEFAULT_RULESET, RULES, RULESET_SCHEMA, resolve_ruleset, validate_ruleset
+from .streams import InputError, Limits, UnreadableFile
+from .whole import FileResult, validate_file
 
 # Recorded with every validation run: bump when a rule's behaviour changes, so that a result can be
 # traced to the engine that produced it.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 __all__ = [
+    "COMPRESSIONS",
     "DEFAULT_RULESET",
     "ENGINE_VERSION",
+    "FORMATS",
+    "ROLES",
     "RULES",
     "RULESET_SCHEMA",
     "ChunkResult",
     "FileResult",
+    "InputError",
     "Limits",
     "MergeResult",
     "UnreadableFile",
     "detect_columns",
+    "detect_compression",
     "detect_format",
+    "guess_from_name",
+    "gzip_writer",
     "inspect_file",
     "merge_chunks",
     "merged_issues",
+    "merged_lines",
     "plan_chunks",
     "read_report_page",
     "resolve_mapping",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import threading
 from pathlib import Path
 
 VOCAB_PATH = Path(__file__).with_name("data") / "bpe_simple_vocab_16e6.txt.gz"
@@ -75,6 +76,7 @@ def clip_tokenizer():
 # A caption's count is 2 (start, end) plus the counts of its parts: see ``count_tokens``.
 _PART_COUNTS: dict[str, int] = {}
 _PART_CACHE_MAX = 100_000  # ~10 MB at most; cleared when full (counts never change)
+_PART_LOCK = threading.Lock()  # batches may be evaluated in two threads at once
 
 
 def count_tokens(texts: list[str]) -> list[int]:
@@ -90,6 +92,11 @@ def count_tokens(texts: list[str]) -> list[int]:
     """
     if not texts:
         return []
+    with _PART_LOCK:
+        return _count_tokens(texts)
+
+
+def _count_tokens(texts: list[str]) -> list[int]:
     cache = _PART_COUNTS
     parts = [text.split(" ") for text in texts]
     missing = list({p for ps in parts for p in ps if p and p not in cache})

@@ -116,6 +116,7 @@ _FOLD = np.array(
     ],
     dtype=np.uint8,
 )
+_FOLD_TABLE = _FOLD.tobytes()  # for bytes.translate: 3-4x faster than a numpy gather (no intp)
 
 
 def _normalize_unicode(text: pa.Array) -> pa.Array:
@@ -158,7 +159,7 @@ def normalize_words(text: pa.Array) -> tuple[pa.Array, pa.Array]:
         [
             text.is_valid().buffers()[1] if text.null_count else None,
             pa.py_buffer(offsets if large else offsets.astype(np.int32)),
-            pa.py_buffer(_FOLD.take(data)),
+            pa.py_buffer(data.tobytes().translate(_FOLD_TABLE)),
         ],
         text.null_count,
     )

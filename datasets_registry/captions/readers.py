@@ -6,12 +6,13 @@ CSV/TSV data rows after the header; JSON Lines rows are line numbers), and the i
 could not be parsed (``unreadable_row``, ``invalid_utf8``, ``line_too_long``), which are skipped.
 Memory is bounded by ``block_bytes`` / ``batch_rows`` whatever the file size.
 
-Public:
+Public (formats and column detection live in ``formats``, streams and limits in ``streams``):
 
-- ``detect_format(filename) -> (format, compression)``
-- ``detect_columns(names, given=None) -> {"caption", "image", "license"}`` (each a name or None)
-- ``inspect_file(path, format, compression, limits=None) -> {"row_count", "columns", "mapping"}``:
-  one streaming pass, used by the registry at upload to record the row count and the mapping.
+- ``inspect_file(path, format, compression, given=None, limits=None, count_bytes=None)
+  -> {"row_count", "columns", "mapping"}``: one bounded streaming pass, used by the registry at
+  upload to record the row count and the mapping.
+- ``read_columns(path, format, compression, limits=None)``, ``parquet_file(path, compression,
+  limits)`` (a ``pyarrow.parquet.ParquetFile``, inflated first when compressed)
 - ``iter_batches(path, format, compression, mapping, *, spec=None, limits=None)``
 
 A file that cannot be read at all raises :class:`UnreadableFile` with a message for people.
@@ -20,13 +21,10 @@ A file that cannot be read at all raises :class:`UnreadableFile` with a message 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
-import os
 import shutil
 import tempfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -34,29 +32,15 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 
-FORMATS = ("jsonl", "csv", "tsv", "parquet")
-COMPRESSIONS = ("", "gzip", "zstd")
-ROLES = ("caption", "image", "license")
-
-# Names recognised for each role, in order of preference (compared case-insensitively after the
-# exact spelling is tried).
-COLUMN_CANDIDATES = {
-    "caption": ["text", "caption", "TEXT", "CAPTION", "prompt", "description", "alt_text", "alt"],
-    "image": ["file_name", "image", "url", "URL", "image_url", "filepath", "file", "path", "img"],
-    "license": ["license", "LICENSE", "licence", "license_id", "spdx"],
-}
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all (corrupt, not the declared format, too large when inflated)."""
-
-
-@dataclass
-class Limits:
-    max_decompressed_bytes: int = 50 * 1024**3
-    max_line_bytes: int = 16 * 1024 * 1024
-    block_bytes: int = 8 * 1024 * 1024
-    batch_rows: int = 65536
+from .formats import FORMATS
+from .streams import (
+    Limits,
+    UnreadableFile,
+    check_rows,
+    line_blocks,
+    line_too_long_message,
+    open_stream,
+)
 
 
 @dataclass
@@ -70,144 +54,6 @@ class Batch:
         return len(self.rows)
 
 
-def detect_format(filename: str) -> tuple[str, str]:
-    """``("jsonl"|"csv"|"tsv"|"parquet", ""|"gzip"|"zstd")`` from a file name; ValueError if unknown."""
-    name = os.path.basename(filename).lower()
-    compression = ""
-    for suffix, comp in ((".gz", "gzip"), (".gzip", "gzip"), (".zst", "zstd"), (".zstd", "zstd")):
-        if name.endswith(suffix):
-            compression, name = comp, name[: -len(suffix)]
-            break
-    for suffixes, fmt in (
-        ((".jsonl", ".ndjson", ".json"), "jsonl"),
-        ((".csv",), "csv"),
-        ((".tsv", ".tab"), "tsv"),
-        ((".parquet", ".pq"), "parquet"),
-    ):
-        if name.endswith(suffixes):
-            return fmt, compression
-    raise ValueError(
-        f"Cannot tell the format of {filename!r}: use .jsonl, .csv, .tsv or .parquet, "
-        "optionally followed by .gz or .zst."
-    )
-
-
-def detect_columns(
-    names: list[str], given: dict[str, str | None] | None = None
-) -> dict[str, str | None]:
-    """Map each role to a column: the given name when set, else the first common name found."""
-    given = {k: v for k, v in (given or {}).items() if v}
-    mapping: dict[str, str | None] = {}
-    lower = {n.lower(): n for n in reversed(names)}
-    for role in ROLES:
-        if role in given:
-            mapping[role] = given[role]
-            continue
-        found = None
-        for cand in COLUMN_CANDIDATES[role]:
-            if cand in names:
-                found = cand
-                break
-        if found is None:
-            for cand in COLUMN_CANDIDATES[role]:
-                if cand.lower() in lower:
-                    found = lower[cand.lower()]
-                    break
-        mapping[role] = found
-    return mapping
-
-
-# --- byte streams ---------------------------------------------------------------------------
-
-
-class _LimitedReader(io.RawIOBase):
-    """Counts decompressed bytes and fails clearly past the limit (a gzip bomb cannot fill RAM)."""
-
-    def __init__(self, raw: BinaryIO, limit: int):
-        self._raw, self._limit, self._total = raw, limit, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        try:
-            data = self._raw.read(len(b))
-        except (OSError, EOFError, zlib.error) as exc:
-            raise UnreadableFile(f"The compressed file is corrupt or truncated: {exc}") from exc
-        except Exception as exc:  # zstandard raises its own ZstdError
-            raise UnreadableFile(f"The compressed file is corrupt or truncated: {exc}") from exc
-        n = len(data)
-        self._total += n
-        if self._total > self._limit:
-            raise UnreadableFile(
-                f"The file inflates to more than {self._limit:,} bytes, the decompressed-size "
-                "limit: it was not validated (is it a compression bomb?)."
-            )
-        b[:n] = data
-        return n
-
-
-def open_stream(path: str, compression: str, limits: Limits) -> BinaryIO:
-    """A binary stream of the decompressed content, limited to ``max_decompressed_bytes``."""
-    raw = open(path, "rb")  # noqa: SIM115 - handed to the caller, closed by it
-    if compression == "gzip":
-        inner: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
-    elif compression == "zstd":
-        import zstandard
-
-        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    elif compression == "":
-        return raw
-    else:
-        raw.close()
-        raise UnreadableFile(f"Unknown compression {compression!r}.")
-    return io.BufferedReader(_LimitedReader(inner, limits.max_decompressed_bytes), 1 << 20)
-
-
-def _line_blocks(
-    fp: BinaryIO, limits: Limits, end: int | None = None, start: int = 0
-) -> Iterator[tuple[str, bytes | int]]:
-    """Yield ``("lines", data)`` blocks of whole lines, or ``("too_long", 1)`` for a skipped line.
-
-    ``end`` (plain files only) stops after that byte offset, which the planner aligned to a line end.
-    """
-    carry = b""
-    skipping = False
-    remaining = None if end is None else end - start
-    while True:
-        size = limits.block_bytes if remaining is None else min(limits.block_bytes, remaining)
-        data = fp.read(size) if size > 0 else b""
-        if remaining is not None:
-            remaining -= len(data)
-        if not data:
-            if carry and not skipping:
-                yield "lines", carry
-            return
-        if skipping:
-            nl = data.find(b"\n")
-            if nl < 0:
-                continue
-            data, skipping = data[nl + 1 :], False
-            if not data:
-                continue
-        buf = carry + data if carry else data
-        last = buf.rfind(b"\n")
-        if last < 0:
-            carry = buf
-        else:
-            first_nl = buf.find(b"\n") if carry else -1
-            if first_nl > limits.max_line_bytes:
-                # The line that began in an earlier block ends here, too long: skip it.
-                yield "too_long", 1
-                buf, last = buf[first_nl + 1 :], last - first_nl - 1
-            if last >= 0:
-                yield "lines", buf[: last + 1]
-            carry = buf[last + 1 :]
-        if len(carry) > limits.max_line_bytes:
-            carry, skipping = b"", True
-            yield "too_long", 1
-
-
 def _issue(row: int, rule: str, message: str, value: str = "") -> dict[str, Any]:
     return {"row": row, "rule": rule, "message": message, "value": value[:200]}
 
@@ -219,7 +65,7 @@ def _excerpt(raw: bytes) -> str:
 # --- JSON Lines -----------------------------------------------------------------------------
 
 
-def _count_lines(block: bytes) -> tuple[int, bool]:
+def count_block_lines(block: bytes) -> tuple[int, bool]:
     """(lines in the block, whether one of them is blank). One numpy pass over the bytes: an
     ``in`` search for ``b"\\n\\n"`` crawls at a few hundred MB/s over text full of newlines."""
     data = np.frombuffer(block, dtype=np.uint8)
@@ -245,8 +91,10 @@ def _jsonl_fast(
     blank line)."""
     import pyarrow.json as pj
 
+    if not _valid_utf8(block):
+        return None  # the row-by-row path reports each bad row as invalid_utf8
     if n_lines is None:
-        n_lines, blank = _count_lines(block)
+        n_lines, blank = count_block_lines(block)
         if blank:
             return None  # blank lines would shift row numbers
     # Only the mapped columns are parsed, as strings: a number or object where text belongs
@@ -292,6 +140,22 @@ def _jsonl_fast(
     return cols
 
 
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, checked by Arrow's vectorised validator without a copy
+    (Arrow's JSON and Parquet readers hand on string bytes unchecked, and its string kernels
+    then fail on the whole batch)."""
+    one = pa.Array.from_buffers(
+        pa.large_string(),
+        1,
+        [None, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data)],
+    )
+    try:
+        one.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _jsonl_slow(
     block: bytes, first_row: int, mapping: dict[str, str | None], batch: Batch
 ) -> dict[str, list]:
@@ -333,23 +197,19 @@ def _iter_jsonl(
     fp: BinaryIO, mapping, limits: Limits, first_row: int, end: int | None, start: int
 ) -> Iterator[Batch]:
     row = first_row
-    for kind, data in _line_blocks(fp, limits, end=end, start=start):
+    for kind, data in line_blocks(fp, limits, end=end, start=start):
         if kind == "too_long":
+            check_rows(row, limits)
             yield Batch(
                 rows=pa.array([], pa.int64()),
                 columns={r: (pa.array([], pa.string()) if mapping[r] else None) for r in mapping},
-                issues=[
-                    _issue(
-                        row,
-                        "line_too_long",
-                        f"The line is longer than {limits.max_line_bytes:,} bytes and was skipped.",
-                    )
-                ],
+                issues=[_issue(row, "line_too_long", line_too_long_message(row, limits))],
             )
             row += 1
             continue
         assert isinstance(data, bytes)
-        n_lines, blank = _count_lines(data)
+        n_lines, blank = count_block_lines(data)
+        check_rows(row + n_lines - 1, limits)
         cols = None if blank else _jsonl_fast(data, mapping, n_lines)
         if cols is not None:
             yield Batch(rows=pa.array(np.arange(row, row + n_lines, dtype=np.int64)), columns=cols)
@@ -383,13 +243,13 @@ def _jsonl_columns(fp: BinaryIO, limits: Limits) -> list[str]:
 # --- CSV / TSV --------------------------------------------------------------------------------
 
 
-def _csv_reader(fp: BinaryIO, fmt: str, limits: Limits):
+def csv_reader(fp: BinaryIO, fmt: str, limits: Limits):
     csv.field_size_limit(limits.max_line_bytes)
     text = io.TextIOWrapper(fp, encoding="utf-8", errors="surrogateescape", newline="")
     return csv.reader(text, delimiter="\t" if fmt == "tsv" else ",", strict=False)
 
 
-def _csv_header(reader) -> list[str]:
+def csv_header(reader) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
@@ -406,8 +266,8 @@ def _csv_header(reader) -> list[str]:
 
 
 def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch]:
-    reader = _csv_reader(fp, fmt, limits)
-    header = _csv_header(reader)
+    reader = csv_reader(fp, fmt, limits)
+    header = csv_header(reader)
     index = {
         role: (header.index(name) if name in header else None)
         for role, name in mapping.items()
@@ -436,6 +296,7 @@ def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch
             if not record:
                 row -= 1  # csv yields [] for a blank line: not a data row
                 continue
+            check_rows(row, limits)
             if len(record) != width:
                 batch.issues.append(
                     _issue(
@@ -477,8 +338,12 @@ def _safe(text: str) -> str:
 # --- Parquet ----------------------------------------------------------------------------------
 
 
-def _parquet_file(path: str, compression: str, limits: Limits):
+def parquet_file(path: str, compression: str, limits: Limits | None = None):
+    """The ``pyarrow.parquet.ParquetFile`` of ``path``; raises UnreadableFile (also past the
+    row-count limit, read from the footer)."""
     import pyarrow.parquet as pq
+
+    limits = limits or Limits()
 
     source: Any = path
     if compression:
@@ -489,9 +354,11 @@ def _parquet_file(path: str, compression: str, limits: Limits):
         tmp.seek(0)
         source = tmp
     try:
-        return pq.ParquetFile(source)
+        pf = pq.ParquetFile(source)
     except (pa.ArrowException, OSError) as exc:
         raise UnreadableFile(f"Not a readable Parquet file (truncated or corrupt?): {exc}") from exc
+    check_rows(pf.metadata.num_rows, limits)
+    return pf
 
 
 def _iter_parquet(pf, mapping, limits: Limits, row_groups: list[int] | None) -> Iterator[Batch]:
@@ -524,6 +391,12 @@ def _iter_parquet(pf, mapping, limits: Limits, row_groups: list[int] | None) -> 
 
 
 def _as_string(col: pa.Array, role: str, first_row: int, batch: Batch) -> pa.Array:
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        try:
+            col.validate(full=True)  # Parquet hands on string bytes unchecked
+        except pa.ArrowInvalid:
+            # Each bad value becomes an invalid_utf8 issue of its row (the binary path below).
+            col = col.view(pa.binary() if pa.types.is_string(col.type) else pa.large_binary())
     if pa.types.is_string(col.type):
         return col
     if pa.types.is_large_string(col.type) or pa.types.is_string_view(col.type):
@@ -561,11 +434,11 @@ def read_columns(path: str, fmt: str, compression: str, limits: Limits | None = 
     """The column names of a file (CSV header, Parquet schema, keys of the first JSON lines)."""
     limits = limits or Limits()
     if fmt == "parquet":
-        return list(_parquet_file(path, compression, limits).schema_arrow.names)
+        return list(parquet_file(path, compression, limits).schema_arrow.names)
     with open_stream(path, compression, limits) as fp:
         if fmt == "jsonl":
             return _jsonl_columns(fp, limits)
-        return _csv_header(_csv_reader(fp, fmt, limits))
+        return csv_header(csv_reader(fp, fmt, limits))
 
 
 def iter_batches(
@@ -583,7 +456,7 @@ def iter_batches(
     if fmt not in FORMATS:
         raise UnreadableFile(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
     if fmt == "parquet":
-        pf = _parquet_file(path, compression, limits)
+        pf = parquet_file(path, compression, limits)
         yield from _iter_parquet(pf, mapping, limits, spec.get("row_groups"))
         return
     with open_stream(path, compression, limits) as fp:
@@ -596,70 +469,9 @@ def iter_batches(
             yield from _iter_csv(fp, fmt, mapping, limits)
 
 
-def count_lines(path: str, compression: str, limits: Limits | None = None) -> tuple[int, bool]:
-    """Number of lines (a last line without a newline counts) and whether the file ends in one."""
-    limits = limits or Limits()
-    n, last = 0, b"\n"
-    with open_stream(path, compression, limits) as fp:
-        while data := fp.read(1 << 22):
-            n += data.count(b"\n")
-            last = data[-1:]
-    return n + (0 if last == b"\n" else 1), last == b"\n"
-
-
-def inspect_file(
-    path: str,
-    fmt: str,
-    compression: str = "",
-    given: dict[str, str | None] | None = None,
-    limits: Limits | None = None,
-) -> dict[str, Any]:
-    """``{"row_count", "columns", "mapping"}`` in one streaming pass; raises UnreadableFile.
-
-    ``row_count`` is the number of data rows (JSON Lines: non-blank lines; CSV/TSV: records after
-    the header; Parquet: from the footer).
-    """
-    limits = limits or Limits()
-    columns = read_columns(path, fmt, compression, limits)
-    mapping = detect_columns(columns, given)
-    if fmt == "parquet":
-        row_count = _parquet_file(path, compression, limits).metadata.num_rows
-    elif fmt == "jsonl":
-        row_count = 0
-        with open_stream(path, compression, limits) as fp:
-            for kind, data in _line_blocks(fp, limits):
-                if kind == "too_long":
-                    row_count += 1
-                else:
-                    assert isinstance(data, bytes)
-                    row_count += sum(1 for line in data.split(b"\n") if line.strip())
-    else:
-        with open_stream(path, compression, limits) as fp:
-            reader = _csv_reader(fp, fmt, limits)
-            _csv_header(reader)
-            row_count = 0
-            while True:
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error:
-                    record = [""]
-                if record:
-                    row_count += 1
-    return {"row_count": row_count, "columns": columns, "mapping": mapping}
-
-
 __all__ = [
-    "COLUMN_CANDIDATES",
     "Batch",
-    "Limits",
-    "UnreadableFile",
-    "count_lines",
-    "detect_columns",
-    "detect_format",
-    "inspect_file",
     "iter_batches",
-    "open_stream",
+    "parquet_file",
     "read_columns",
 ]

@@ -9,6 +9,7 @@ set restricts languages. The duplicate rules hash whole arrays at once (``kernel
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 
 from .kernels import hash64, normalize_words
 from .readers import Batch
+from .report import dump_issue
 
 VALUE_CHARS = 300  # excerpt of the caption kept with each issue
 
@@ -81,11 +83,61 @@ def find_span(
     return (m.start(), m.end()) if m else None
 
 
+_encode_str = json.encoder.encode_basestring  # what the report's JSON encoder does to a str
+_LINE = b'{"row":%d,"rule":"%s","severity":"%s","message":%s,"value":%s}\n'
+
+
 @dataclass
 class BatchResult:
-    issues: list[dict[str, Any]] = field(default_factory=list)
+    """A batch's issues as report lines (``report.dump_issue``'s bytes exactly, formatted here
+    without building a dict per issue), the row of each, and counts per rule."""
+
+    lines: list[bytes] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)  # one array per ``add``, in order
+    counts: dict[str, int] = field(default_factory=dict)
     # role -> list of (hashes uint64, rows int64) arrays for the cross-file duplicate rules
     hashes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+    def add(
+        self, code: str, severity: str, rows: np.ndarray, messages: str | list[str], values
+    ) -> None:
+        """Issues of rule ``code`` at ``rows``; ``values`` a list of str, or None (empty)."""
+        head = b'{"row":%d,"rule":"' + code.encode() + b'","severity":"' + severity.encode()
+        if isinstance(messages, str):
+            message = _encode_str(messages).encode().replace(b"%", b"%%")  # a template now
+            head += b'","message":' + message + b',"value":'
+            tail = head + b"%s}\n"
+            if values is None:
+                empty = tail.replace(b"%s", b'""')
+                self.lines.extend(empty % r for r in rows.tolist())
+            else:
+                self.lines.extend(
+                    tail % (r, _encode_str(v).encode())
+                    for r, v in zip(rows.tolist(), values, strict=True)
+                )
+        else:
+            tail = head + b'","message":%s,"value":%s}\n'
+            vals = values if values is not None else [""] * len(rows)
+            self.lines.extend(
+                tail % (r, _encode_str(m).encode(), _encode_str(v).encode())
+                for r, m, v in zip(rows.tolist(), messages, vals, strict=True)
+            )
+        self.rows.append(np.asarray(rows, dtype=np.int64))
+        self.counts[code] = self.counts.get(code, 0) + len(rows)
+
+    def add_issue(self, issue: dict[str, Any]) -> None:
+        """One issue as a dict (a reader's: its keys keep their order in the report)."""
+        self.lines.append(dump_issue(issue))
+        self.rows.append(np.array([issue["row"]], dtype=np.int64))
+        self.counts[issue["rule"]] = self.counts.get(issue["rule"], 0) + 1
+
+    def sorted_lines(self) -> list[bytes]:
+        """The lines in row order; issues of one row in the order they were added."""
+        if not self.lines:
+            return []
+        order = np.argsort(np.concatenate(self.rows), kind="stable")
+        lines = self.lines
+        return [lines[i] for i in order.tolist()]
 
 
 def _compact(rows: np.ndarray) -> np.ndarray:
@@ -177,7 +229,7 @@ class RuleEngine:
 
     def _emit(
         self,
-        out: list[dict[str, Any]],
+        out: BatchResult,
         code: str,
         mask: np.ndarray,
         rows: np.ndarray,
@@ -187,29 +239,18 @@ class RuleEngine:
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
-        severity = self.severity(code)
-        values = (
-            pc.utf8_slice_codeunits(text.take(pa.array(idx)), 0, VALUE_CHARS).to_pylist()
-            if text is not None
-            else [""] * len(idx)
-        )
-        out.extend(
-            {
-                "row": int(rows[i]),
-                "rule": code,
-                "severity": severity,
-                "message": message if isinstance(message, str) else message[k],
-                "value": values[k] or "",
-            }
-            for k, i in enumerate(idx)
-        )
+        values = None
+        if text is not None:
+            sliced = pc.utf8_slice_codeunits(text.take(pa.array(idx)), 0, VALUE_CHARS)
+            values = pc.fill_null(sliced, "").to_pylist()
+        out.add(code, self.severity(code), rows[idx], message, values)
 
     # -- evaluation -------------------------------------------------------------------------------
 
     def evaluate(self, batch: Batch, result: BatchResult) -> None:
-        out = result.issues
+        out = result
         for issue in batch.issues:
-            out.append({**issue, "severity": self.severity(issue["rule"])})
+            out.add_issue({**issue, "severity": self.severity(issue["rule"])})
         n = len(batch)
         if n == 0:
             return
@@ -226,7 +267,7 @@ class RuleEngine:
 
     def _emit_distinct(
         self,
-        out: list[dict[str, Any]],
+        out: BatchResult,
         code: str,
         d: _Distinct,
         mask: np.ndarray,
@@ -242,7 +283,7 @@ class RuleEngine:
         self._emit(out, code, row_mask, rows, text, message)
 
     def _caption_rules(self, batch: Batch, s: pa.Array, rows: np.ndarray, result: BatchResult):
-        out = result.issues
+        out = result
         null = _mask(pc.is_null(s))
         if self.on("caption_missing"):
             not_string = dict(batch.not_string.get("caption", []))
@@ -384,7 +425,7 @@ class RuleEngine:
         # Duplicates need the whole file: hand on compact hashes, resolved by the merge step.
         idx = np.flatnonzero(present)
         if len(idx):
-            sub_rows = rows[idx]
+            sub_rows = _compact(rows[idx])  # one array for both roles: kept for the whole file
             for role, rule, values in (
                 ("caption", "duplicate_caption", u),
                 ("normalized", "near_duplicate_caption", norm),
@@ -393,7 +434,7 @@ class RuleEngine:
                     continue
                 h = hash64(values)
                 h = h[idx] if d.index is None else h[d.index[idx]]
-                result.hashes.setdefault(role, []).append((h, _compact(sub_rows)))
+                result.hashes.setdefault(role, []).append((h, sub_rows))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
         from .clip_tokens import count_tokens
@@ -471,7 +512,7 @@ class RuleEngine:
         return mask, flagged
 
     def _image_rules(self, batch: Batch, image: pa.Array, rows: np.ndarray, result: BatchResult):
-        out = result.issues
+        out = result
         # Image references repeat (several captions per image): check each distinct one once.
         d = self._distinct["image"](image)
         u = d.values

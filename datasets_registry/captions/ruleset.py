@@ -35,12 +35,12 @@ Public: :data:`RULES`, :data:`DEFAULT_RULESET`, :data:`RULESET_SCHEMA`, :func:`v
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
+from .formats import ROLES
+
 SEVERITIES = ("error", "warning")
-ROLES = ("caption", "image", "license")
 SCHEMA_PATH = Path(__file__).with_name("ruleset.schema.json")
 
 _INT = {"type": "integer", "minimum": 0}
@@ -416,8 +416,3 @@ def resolve_ruleset(obj: dict[str, Any] | None) -> dict[str, Any]:
         if isinstance(obj.get(key), list):
             effective[key] = list(obj[key])
     return effective
-
-
-def write_schema_file() -> None:
-    """Regenerate ruleset.schema.json from :data:`RULES` (a test checks it is up to date)."""
-    SCHEMA_PATH.write_text(json.dumps(RULESET_SCHEMA, indent=2, ensure_ascii=False) + "\n")

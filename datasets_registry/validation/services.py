@@ -52,8 +52,10 @@ from datasets_registry.captions import (
     validate_chunk,
     write_indexed_report,
 )
+from datasets_registry.captions.merge import merged_lines
 from datasets_registry.captions.readers import read_columns
-from datasets_registry.captions.runner import gzip_writer, iter_lines, merged_lines, rule_of
+from datasets_registry.captions.report import gzip_writer, iter_lines, rule_of
+from datasets_registry.models import DatasetVersion
 
 from .models import IssueSample, ValidationChunk, ValidationRun
 
@@ -72,7 +74,11 @@ def _lease() -> timedelta:
 
 
 def _limits() -> Limits:
-    return Limits(max_decompressed_bytes=settings.VALIDATION_MAX_DECOMPRESSED_BYTES)
+    return Limits(
+        max_decompressed_bytes=settings.VALIDATION_MAX_DECOMPRESSED_BYTES,
+        max_expansion_ratio=settings.DATASET_MAX_EXPANSION_RATIO,
+        max_rows=settings.DATASET_MAX_ROWS,
+    )
 
 
 # --- dispatch (always after commit, so a worker never sees uncommitted rows) --------------------
@@ -517,6 +523,10 @@ def run_finalize(*, run_id: int) -> str:
             report_index=report_index,
             finished_at=timezone.now(),
             error="",
+        )
+        # An upload too large to count in the request left its row count to this run.
+        DatasetVersion.objects.filter(pk=run.version_id, row_count__isnull=True).update(
+            row_count=merge.rows
         )
         names = [n for c in chunks for n in (c.issues_file, c.hashes_file)]
         transaction.on_commit(lambda: _delete_files(names))

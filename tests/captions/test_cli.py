@@ -100,3 +100,34 @@ def test_standard_option(tmp_path):
         pytest.skip("no standard version seeded in this database")
     code, _ = call(str(path), "--standard", f"{sv.standard.slug}@{sv.version}")
     assert code in (0, 1)
+
+
+def test_the_command_line_sets_up_neither_django_nor_pandas(tmp_path):
+    """Start-up (issue 17, target 2): manage.py hands validate_captions to the engine."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    path = write_jsonl(tmp_path / "c.jsonl", [row(GOOD)])
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "manage.py", "validate_captions", str(path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "No issues found." in done.stdout
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "pyarrow" in imported
+    assert not {"django.apps", "rest_framework", "celery", "pandas.core"} & imported
+    # --standard reads the database: that still goes through Django
+    done = subprocess.run(
+        [sys.executable, "manage.py", "validate_captions", str(path), "--standard", "x"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "--standard takes SLUG@VERSION" in done.stderr

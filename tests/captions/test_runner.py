@@ -18,7 +18,7 @@ from datasets_registry.captions import (
     validate_chunk,
     validate_file,
 )
-from datasets_registry.captions.runner import iter_jsonl
+from datasets_registry.captions.report import iter_jsonl
 
 from .helpers import COCO, row, write_jsonl
 

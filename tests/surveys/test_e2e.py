@@ -109,3 +109,51 @@ def test_the_editor_works_in_place_with_htmx(browser_page, live_server, staff_us
     page.get_by_role("button", name="Up “Favourite colour?”").click()
     page.wait_for_function(f"() => ({order})().indexOf('Favourite colour?') === {before - 1}")
     assert page.evaluate("() => window.__marker") == marker
+
+
+def _enforce_csp(page) -> list[str]:
+    """Serve every page with the platform's policy and collect what the browser refuses."""
+    refused: list[str] = []
+
+    def with_policy(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": "script-src 'self'"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/*", lambda route: with_policy(route))
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
+def test_answer_pages_and_charts_work_under_script_src_self(
+    browser_page, live_server, chair, group
+):
+    page = browser_page
+    refused = _enforce_csp(page)
+    survey = make_survey(actor=chair, group=group.slug, results_visibility="live", min_cell_size=1)
+    _sign_in(page, live_server, UserFactory(username="strict"))
+    page.goto(f"/surveys/{survey.slug}/answer/")
+    page.get_by_text("Page 1 of 2").wait_for()
+    # The display condition runs from static/js/surveys-answer.js.
+    language = page.get_by_label("Which language?")
+    language.wait_for(state="hidden")
+    page.get_by_label("Developer").check()
+    language.wait_for(state="visible")
+    page.get_by_role("button", name="Next page").click()
+    page.get_by_text("Page 2 of 2").wait_for()
+    page.get_by_role("button", name="Submit your answers").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, chair)
+    page.goto(f"/surveys/{survey.slug}/results/")
+    assert page.get_by_role("img", name="Your role?").is_visible()
+    page.goto(f"/surveys/{survey.slug}/edit/")
+    assert refused == []

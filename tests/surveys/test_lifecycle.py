@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotAllowed
 from surveys import definition as definition_format
-from surveys import services
+from surveys import editing, services
 from surveys.models import ResultSnapshot, Survey
 from surveys.tasks import close_due_surveys
 from tests.factories import UserFactory
@@ -94,11 +94,11 @@ def test_a_condition_may_only_look_back(staff_user):
 def test_questions_lock_once_answered_and_a_new_version_copies(staff_user, user, survey):
     _answer(survey, user)
     with pytest.raises(Conflict):
-        services.question_delete(survey=survey, actor=staff_user, key="tools")
+        editing.question_delete(survey=survey, actor=staff_user, key="tools")
     new = services.survey_new_version(survey=survey, actor=staff_user)
     assert new.version == 2 and new.previous_version == survey and new.status == "draft"
     assert definition_format.export(new)["sections"] == definition_format.export(survey)["sections"]
-    services.question_delete(survey=new, actor=staff_user, key="comment")
+    editing.question_delete(survey=new, actor=staff_user, key="comment")
     assert new.questions.count() == 7 and survey.questions.count() == 8
     assert new.responses.count() == 0 and survey.responses.count() == 1
 
@@ -108,7 +108,7 @@ def test_only_owners_manage(user, survey):
         lambda: services.survey_open(survey=survey, actor=user),
         lambda: services.survey_close(survey=survey, actor=user),
         lambda: services.survey_new_version(survey=survey, actor=user),
-        lambda: services.question_delete(survey=survey, actor=user, key="tools"),
+        lambda: editing.question_delete(survey=survey, actor=user, key="tools"),
     ):
         with pytest.raises(NotAllowed):
             call()

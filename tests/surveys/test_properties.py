@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from config.errors import Invalid
-from surveys import results
+from surveys import counting, results, suppression
 from surveys.answers import QuestionSpec, validate
 from surveys.models import Survey
 
@@ -101,7 +101,7 @@ def test_aggregates_equal_a_brute_force_recount(sets):
     for a in sets:  # every generated answer set is valid for the questions
         _clean, errors = validate(SPECS, {str(k): v for k, v in a.items()})
         assert not errors
-    raw = results.aggregate(SPECS, sets)
+    raw = counting.aggregate(SPECS, sets)
     for option in (11, 12, 13):
         assert raw[SINGLE.id]["counts"][option] == sum(1 for a in sets if a[SINGLE.id] == option)
     assert raw[SINGLE.id]["answered"] == len(sets)
@@ -285,12 +285,10 @@ def test_suppression_never_reveals_a_small_count(k, pairs):
 def test_one_question_suppression_closed_form(k, counts, required):
     """A single family against the exact interval argument (a sum of integer ranges is a
     contiguous range, so each cell's possible values follow in closed form)."""
-    family = results.Family(
+    family = suppression.Family(
         "", list(range(len(counts))), dict(enumerate(counts)), sum(counts), True, 1
     )
-    problem, cells, total = results.protect_family(
-        family, k, total_is_responses=required, n_responses=sum(counts)
-    )
+    problem, cells, total = suppression.protect_family(family, k, total_is_responses=required)
     states = [problem.states[i] for i in cells]
     total_state = "visible" if required else problem.states[total]
     if problem.states[total] == "unknown":
@@ -334,12 +332,10 @@ def test_one_question_suppression_closed_form(k, counts, required):
     [([4, 4], 5), ([0, 9], 5), ([3, 10, 10], 5), ([1, 1, 1, 1], 2), ([5, 0, 0], 5)],
 )
 def test_known_tricky_rows(counts, k):
-    family = results.Family(
+    family = suppression.Family(
         "", list(range(len(counts))), dict(enumerate(counts)), sum(counts), True, 1
     )
-    problem, cells, _ = results.protect_family(
-        family, k, total_is_responses=True, n_responses=sum(counts)
-    )
+    problem, cells, _ = suppression.protect_family(family, k, total_is_responses=True)
     from surveys.suppression import revealed
 
     assert revealed(problem, k) == [] or all(

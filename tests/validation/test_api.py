@@ -75,9 +75,9 @@ def test_issues_are_paginated_and_filtered(validated, api_client, django_assert_
 def test_pages_come_from_the_report_index_and_agree_with_a_full_scan(
     eager, django_capture_on_commit_callbacks, api_client, monkeypatch
 ):
-    from datasets_registry.captions import runner
+    from datasets_registry.captions import report
 
-    monkeypatch.setattr(runner, "REPORT_BLOCK_LINES", 16)  # many blocks in a small report
+    monkeypatch.setattr(report, "REPORT_BLOCK_LINES", 16)  # many blocks in a small report
     with django_capture_on_commit_callbacks(execute=True):
         version = upload(make_dataset(UserFactory(username="owner")), jsonl(DEFECTS * 30))
     run = ValidationRun.objects.get()

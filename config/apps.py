@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PlatformConfig(AppConfig):
+    """The platform frame as an app, for the tables it owns (the rate-limit counters)."""
+
+    name = "config"
+    label = "platform"
+    verbose_name = "Platform"

@@ -1,0 +1,90 @@
+"""Results with their charts (server-rendered SVG, one per count family) and the owners'
+exports."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from config.errors import DomainError, Invalid
+from config.pages import raise_for_page
+
+from .. import exports, kinds, selectors
+from ..answers import specs_for
+from ..charts import bar_chart
+from ..models import Survey
+from .common import require_owner, survey_for
+
+
+def _filter_params(request) -> tuple[int | None, int | None]:
+    raw = request.GET.get("filter", "")
+    if not raw:
+        return None, None
+    try:
+        q, o = raw.split(":", 1)
+        return int(q), int(o)
+    except ValueError:
+        raise Invalid("Choose a filter from the list.") from None
+
+
+def _with_charts(question: dict, k: int) -> dict:
+    charts = [
+        {
+            **chart,
+            "svg": bar_chart(chart_id=chart["id"], title=chart["title"], items=chart["items"], k=k),
+        }
+        for chart in kinds.of(question["kind"]).charts(question, k)
+    ]
+    return {**question, "charts": charts}
+
+
+def _filterable(survey: Survey) -> list[dict]:
+    """The questions results can be filtered by, with their answers as ``<question>:<answer>``."""
+    out = []
+    for spec in specs_for(survey):
+        kind = kinds.of(spec)
+        if kind.filterable:
+            out.append(
+                {
+                    "id": spec.id,
+                    "prompt": spec.prompt,
+                    "options": [
+                        {"value": f"{spec.id}:{value}", "label": label}
+                        for value, label in kind.filter_choices(spec)
+                    ],
+                }
+            )
+    return out
+
+
+def survey_results(request, slug: str):
+    survey = survey_for(request, slug, "snapshot", "live_results")
+    fq = fo = filter_error = None
+    try:
+        fq, fo = _filter_params(request)
+        doc = selectors.results_for(
+            survey=survey, user=request.user, filter_question=fq, filter_option=fo
+        )
+    except DomainError as exc:
+        raise_for_page(exc)
+        filter_error = exc.message
+        doc = selectors.results_for(survey=survey, user=request.user)
+    k = doc["min_cell_size"]
+    context = {
+        "survey": survey,
+        "doc": doc,
+        "questions": [_with_charts(q, k) for q in doc["questions"]],
+        "k": k,
+        "filterable": _filterable(survey),
+        "filter_error": filter_error,
+        "selected": f"{fq}:{fo}" if fq else "",
+        "owner": doc.get("owner_view"),
+        "live": survey.status == Survey.Status.OPEN
+        and survey.results_visibility == Survey.ResultsVisibility.LIVE,
+    }
+    return render(request, "surveys/results.html", context, status=400 if filter_error else 200)
+
+
+@login_required
+def survey_export(request, slug: str, fmt: str):
+    survey = survey_for(request, slug)
+    require_owner(request, survey)
+    return exports.download(survey, fmt)
