@@ -44,6 +44,20 @@ app.conf.update(
             "task": "datasets_registry.tasks.sweep_upload_temporaries",
             "schedule": 3600.0,
         },
+        # The task sends only at NOTIFICATIONS_DIGEST_HOUR (each digest once per person and
+        # period), so an hourly beat keeps the hour configurable without touching this file.
+        "notifications-send-digests": {
+            "task": "notifications.tasks.send_digests",
+            "schedule": crontab(minute=0),
+        },
+        "notifications-remind-closing-votes": {
+            "task": "notifications.tasks.remind_closing_votes",
+            "schedule": 300.0,
+        },
+        "notifications-sweep-webhook-deliveries": {
+            "task": "notifications.tasks.sweep_webhook_deliveries",
+            "schedule": 60.0,
+        },
         "platform-purge-rate-counters": {
             "task": "config.tasks.purge_rate_counters",
             "schedule": 3600.0,

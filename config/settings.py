@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "datasets_registry",
     "datasets_registry.validation",
     "datasets_registry.resumable",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,31 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OMI Commons <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where django.core.mail.backends.filebased.EmailBackend writes (one file per connection), so a
+# demo or a test can read the mail the site sent.
+EMAIL_FILE_PATH = str(env_path("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+
+# --- Notifications (notifications/, docs/notifications.md) -----------------------------------
+# Digests go out at this hour of TIME_ZONE: daily ones every day, weekly ones on this weekday
+# (0 = Monday).
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
+NOTIFICATIONS_DIGEST_WEEKDAY = env_int("NOTIFICATIONS_DIGEST_WEEKDAY", 0, minimum=0)
+if NOTIFICATIONS_DIGEST_HOUR > 23 or NOTIFICATIONS_DIGEST_WEEKDAY > 6:
+    raise ConfigurationError(
+        "NOTIFICATIONS_DIGEST_HOUR is 0-23 and NOTIFICATIONS_DIGEST_WEEKDAY 0-6 (0 = Monday)."
+    )
+# How often the bell in the header asks for the unread count (htmx polling).
+NOTIFICATIONS_BELL_POLL_SECONDS = env_int("NOTIFICATIONS_BELL_POLL_SECONDS", 30, minimum=1)
+# Webhooks never reach private, loopback, link-local or reserved addresses unless this is set
+# (a receiver on this machine, in development and in tests).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+# The key that encrypts webhook secrets at rest (derived from SECRET_KEY when unset), so the
+# database alone never reveals them.
+WEBHOOK_SECRET_KEY = env_str("WEBHOOK_SECRET_KEY")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20, minimum=1)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

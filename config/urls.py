@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("datasets_registry.api_urls")),
     path("", include("datasets_registry.validation.api_urls")),
     path("uploads/", include("datasets_registry.resumable.urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("datasets_registry.urls")),
     path("", include("datasets_registry.validation.urls")),
+    path("", include("notifications.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from accounts import demo
+from notifications import demo as notifications_demo
 
 # Later seeds build on earlier ones (groups before the standards they own, standards before the
 # datasets that conform to them). Each is idempotent and makes each of its parts (a group, a
@@ -13,6 +14,7 @@ APP_SEEDS = (
     "governance.demo.seed",
     "datasets_registry.demo.seed",
     "surveys.demo.seed",
+    "notifications.demo.seed",
 )
 
 
@@ -27,13 +29,15 @@ class Command(BaseCommand):
         self.stdout.write("Seeding the demo community…")
         with transaction.atomic():
             people = demo.seed(stdout=self.stdout)
-        for dotted in APP_SEEDS:
-            try:
-                import_string(dotted)(people=people, stdout=self.stdout)
-            except Exception as exc:
-                # The parts made so far are whole and stay; the later seeds build on this one.
-                raise CommandError(
-                    f"The demo stopped in {dotted}: {exc!r}. Every part made so far is complete; "
-                    "run seed_demo again to finish the demo."
-                ) from exc
+        # The demo's events are fanned out as they happen, so the bell shows something at once.
+        with notifications_demo.told_at_once(people=people):
+            for dotted in APP_SEEDS:
+                try:
+                    import_string(dotted)(people=people, stdout=self.stdout)
+                except Exception as exc:
+                    # The parts made so far are whole and stay; the later seeds build on this one.
+                    raise CommandError(
+                        f"The demo stopped in {dotted}: {exc!r}. Every part made so far is "
+                        "complete; run seed_demo again to finish the demo."
+                    ) from exc
         self.stdout.write(self.style.SUCCESS("Demo community ready."))

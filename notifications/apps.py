@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        # Imported here: they import the models, which are ready only now. ``events`` declares
+        # the events this app publishes; ``subscribers`` registers its listeners on the bus.
+        from . import events, subscribers  # noqa: F401
