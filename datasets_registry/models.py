@@ -28,6 +28,15 @@ SEMVER_RE = re.compile(
 VERSION_LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
+def semver_key(version: str) -> tuple:
+    """Sort key for semantic versions (pre-releases before their release)."""
+    match = SEMVER_RE.match(version or "")
+    if not match:
+        return (0, 0, 0, 0, version)
+    major, minor, patch, pre, _build = match.groups()
+    return (int(major), int(minor), int(patch), 0 if pre else 1, pre or "")
+
+
 class MetadataStandard(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
