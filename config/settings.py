@@ -359,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "governance.models.Membership.Status",
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "ValidationRunStatusEnum": "datasets_registry.validation.models.ValidationRun.Status",
+        "DatasetVersionFormatEnum": "datasets_registry.models.DatasetVersion.Format",
+        "WebhookFormatEnum": "notifications.models.Webhook.Format",
     },
 }
 
