@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from django.core.files.storage import default_storage
 
 from datasets_registry.captions import rules as rules_module
 from datasets_registry.models import DatasetVersion
@@ -124,7 +125,7 @@ def test_later_latin1_lines_are_invalid_utf8_issues_of_their_rows(
     assert run.counts["by_rule"]["invalid_utf8"] == 1
     chunk = run.chunks.get()
     assert chunk.attempts == 1
-    with services.default_storage.open(run.report.name, "rb") as fp:
+    with default_storage.open(run.report.name, "rb") as fp:
         report = [json.loads(line) for line in gzip.decompress(fp.read()).splitlines()]
     assert [i["row"] for i in report if i["rule"] == "invalid_utf8"] == [7]
     assert 8 in [i["row"] for i in report if i["rule"] == "duplicate_caption"]

@@ -106,7 +106,7 @@ class Server:
 
     def children(self) -> dict[int, str]:
         out = subprocess.run(
-            ["ps", "-o", "pid=,args=", "--ppid", str(self.proc.pid)],
+            ["ps", "-ww", "-o", "pid=,args=", "--ppid", str(self.proc.pid)],
             capture_output=True,
             text=True,
         ).stdout
