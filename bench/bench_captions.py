@@ -324,18 +324,20 @@ print(json.dumps({{"status": run.status, "seconds": (run.finished_at - run.creat
 """
 
 
-def pipeline(path: Path) -> str:
-    """The Celery pipeline with one worker of two processes, on SQLite and the filesystem broker."""
-    data_dir = OUT / f"pipeline-{int(time.time())}"
+def pipeline(path: Path, *, concurrency: int = 2, env_extra: dict | None = None) -> str:
+    """The Celery pipeline with one worker of ``concurrency`` processes, on SQLite and the
+    filesystem broker (``env_extra`` adds settings, such as S3 storage)."""
+    data_dir = OUT / f"pipeline-{time.time_ns()}"
     data_dir.mkdir(parents=True)
     env = {**os.environ, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
     for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "MEDIA_ROOT"):
         env.pop(key, None)
+    env.update(env_extra or {})
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
     subprocess.run([*manage, "createcachetable"], env=env, check=True, capture_output=True)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", str(concurrency),
          "--loglevel", "ERROR", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip

@@ -199,3 +199,36 @@ def test_workers_that_share_no_disk_finish_a_run_through_the_bucket(
     for own in ("host-a", "host-b"):  # the workers kept nothing of the run on their own disks
         media = tmp_path / own / "media"
         assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_chunk_fetches_only_its_own_bytes_from_the_bucket(
+    s3, eager, settings, monkeypatch, tmp_path
+):
+    from storages.backends.s3 import S3Storage
+
+    rows = [
+        {"file_name": f"images/{i:06d}.jpg", "text": f"A photograph, number {i}, of a red bicycle."}
+        for i in range(6000)
+    ]
+    data = jsonl(rows)
+    path = tmp_path / "bikes.jsonl"
+    path.write_bytes(data)
+    expected = validate_file(str(path)).counts
+    settings.VALIDATION_CHUNK_BYTES = 64 * 1024
+
+    whole_file_opens: list[str] = []
+    real_open = S3Storage._open
+
+    def counting_open(storage, name, mode="rb"):
+        whole_file_opens.append(name)
+        return real_open(storage, name, mode)
+
+    monkeypatch.setattr(S3Storage, "_open", counting_open)
+    version = upload(make_dataset(), data, name="bikes.jsonl")
+    run = ValidationRun.objects.get(version=version)
+    assert run.status == "succeeded", run.error
+    assert run.chunk_count >= 5
+    assert run.counts == expected
+    # The coordinator reads the whole file once to plan; no chunk copies more than its range.
+    assert whole_file_opens.count(version.file.name) == 1

@@ -28,6 +28,14 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 2.0
 
 
+def chunk_byte_range(version, spec: dict) -> tuple[int, int] | None:
+    """The bytes a chunk reads, when it reads a byte range of an uncompressed file (JSON Lines
+    split by the planner); None when it needs the whole file (Parquet's footer, gzip, CSV)."""
+    if spec.get("kind") != "bytes" or version.compression not in ("", "none"):
+        return None
+    return spec["start"], spec["end"]
+
+
 class ChunkRetry(Exception):
     """A chunk failed for a reason that may pass (the task retries it with backoff)."""
 
@@ -108,7 +116,7 @@ def chunk_process(*, chunk_id: int) -> str:
     try:
         with (
             heartbeat,
-            local_file(version) as path,
+            local_file(version, chunk_byte_range(version, chunk.spec)) as path,
             tempfile.TemporaryFile() as spool,
         ):
             with gzip_writer(spool) as gz:

@@ -49,9 +49,13 @@ def delete_files(names: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def local_file(version) -> Iterator[str]:
+def local_file(version, byte_range: tuple[int, int] | None = None) -> Iterator[str]:
     """A local path to the version's file: the stored file itself on local storage, else a copy
-    (remote storage such as S3) removed afterwards."""
+    (remote storage such as S3) removed afterwards.
+
+    With ``byte_range`` (a chunk of plain JSON Lines reads only its own bytes), a remote copy holds
+    only that range, at its offset in a sparse file of the stored file's size: a worker on another
+    host fetches its chunk, not the whole file once per chunk."""
     storage = version.file.storage
     try:
         path = storage.path(version.file.name)
@@ -63,8 +67,29 @@ def local_file(version) -> Iterator[str]:
     suffix = os.path.splitext(version.file.name)[1]
     fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="validation-")
     try:
-        with os.fdopen(fd, "wb") as out, storage.open(version.file.name, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+        with os.fdopen(fd, "wb") as out:
+            ranged = _ranged_source(storage, version.file.name, byte_range)
+            if ranged is not None:
+                out.truncate(version.size)
+                out.seek(byte_range[0])
+                shutil.copyfileobj(ranged, out, 1 << 20)
+            else:
+                with storage.open(version.file.name, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
         yield tmp
     finally:
         os.unlink(tmp)
+
+
+def _ranged_source(storage, name: str, byte_range: tuple[int, int] | None):
+    """A stream of ``byte_range`` of a stored file, where the storage can fetch a range (S3:
+    an HTTP Range request); None where it cannot, and the caller copies the whole file."""
+    if byte_range is None or not hasattr(storage, "bucket"):
+        return None
+    from storages.utils import clean_name
+
+    start, end = byte_range
+    if end <= start:
+        return None
+    key = storage._normalize_name(clean_name(name))
+    return storage.bucket.Object(key).get(Range=f"bytes={start}-{end - 1}")["Body"]
