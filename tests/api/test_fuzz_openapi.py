@@ -7,12 +7,16 @@ number of examples per operation is bounded so the whole run stays within a few 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis import checks
+from schemathesis.checks import CHECKS, load_all_checks
 
 from accounts.services import api_token_create
 from tests.factories import UserFactory
 
 MAX_EXAMPLES = 12
+
+load_all_checks()
+# Every check schemathesis has: status codes, content types, headers, bodies, negative data.
+ALL_CHECKS = CHECKS.get_all()
 
 
 def _load_schema():
@@ -76,5 +80,5 @@ def test_every_operation_answers_without_server_errors(case, token_header, setti
     }
     case.call_and_validate(
         headers=token_header,
-        checks=[checks.not_a_server_error, checks.response_schema_conformance],
+        checks=ALL_CHECKS,
     )
