@@ -10,8 +10,10 @@ cached.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -70,6 +72,9 @@ class TusView(APIView):
     def initial(self, request, *args, **kwargs):
         # Before anything else is processed, as the spec asks: a client speaking another
         # version of the protocol gets 412 and the list of versions we speak.
+        if request.method in TUS_METHODS and not hasattr(self, request.method.lower()):
+            # A method this resource does not have is a 405, whatever the headers say.
+            raise MethodNotAllowed(request.method)
         if request.method in TUS_METHODS:
             version = request.headers.get("Tus-Resumable")
             if version != tus.VERSION:
@@ -207,9 +212,8 @@ class UploadDetail(TusView):
 
     @extend_schema(
         summary="Append bytes at the server's offset (tus PATCH)",
-        description=f"The body is the bytes themselves, as `{OFFSET_STREAM}` (a media type "
-        "OpenAPI tools cannot generate, hence no request schema here).",
-        request=None,
+        description=f"The body is the bytes themselves, as `{OFFSET_STREAM}`.",
+        request={OFFSET_STREAM: OpenApiTypes.BINARY},
         parameters=[
             TUS_RESUMABLE,
             OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
