@@ -31,6 +31,10 @@ TUS_METHODS = {"POST", "HEAD", "PATCH", "DELETE"}
 TUS_RESUMABLE = OpenApiParameter(
     "Tus-Resumable", str, OpenApiParameter.HEADER, required=True, enum=[tus.VERSION]
 )
+# The headers' syntax, stated in the schema (tus.parse_metadata, tus.parse_checksum).
+_B64 = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+METADATA = rf"^[!-+\--~]+(?: {_B64})?(?:,[!-+\--~]+(?: {_B64})?)*$"
+CHECKSUM = r"^(sha1 [A-Za-z0-9+/]{27}=|sha256 [A-Za-z0-9+/]{43}=)$"
 ERRORS = {
     code: OpenApiResponse(description=text)
     for code, text in {
@@ -118,14 +122,14 @@ class UploadCollection(TusView):
             TUS_RESUMABLE,
             OpenApiParameter(
                 "Upload-Length",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": conf.max_size()},
                 OpenApiParameter.HEADER,
                 required=True,
                 description="The size of the whole file, in bytes.",
             ),
             OpenApiParameter(
                 "Upload-Metadata",
-                str,
+                {"type": "string", "maxLength": tus.MAX_METADATA_HEADER, "pattern": METADATA},
                 OpenApiParameter.HEADER,
                 description="`key base64,key base64`: filename; dataset and version to check "
                 "before any byte is sent.",
@@ -219,7 +223,7 @@ class UploadDetail(TusView):
             OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
             OpenApiParameter(
                 "Upload-Checksum",
-                str,
+                {"type": "string", "pattern": CHECKSUM},
                 OpenApiParameter.HEADER,
                 description="`sha256 <base64 digest>` (or sha1) of this request's body.",
             ),
@@ -230,6 +234,8 @@ class UploadDetail(TusView):
         },
     )
     def patch(self, request, upload_id):
+        # An upload that is not yours is a 404 before any header is read.
+        current = selectors.upload_for(user=request.user, upload_id=upload_id)
         media_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if media_type != OFFSET_STREAM:
             raise UnsupportedMediaType(
@@ -253,7 +259,6 @@ class UploadDetail(TusView):
             "Upload-Length", request.headers.get("Upload-Length"), required=False
         )
         if declared is not None:
-            current = selectors.upload_for(user=request.user, upload_id=upload_id)
             if declared != current.length:
                 raise Invalid(
                     f"The upload's length is {current.length:,}; it cannot change.",

@@ -71,8 +71,7 @@ def _config():
             },
             "operations": [
                 {
-                    "include-method": method,
-                    "include-path": path,
+                    "include-name": f"{method} {path}",
                     "checks": {
                         "positive_data_acceptance": {"expected-statuses": [*POSITIVE, "400"]}
                     },
