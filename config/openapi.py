@@ -70,11 +70,13 @@ def _may_refuse(view, method: str) -> bool:
     perms = view.get_permissions()
     if all(isinstance(p, permissions.AllowAny) for p in perms):
         return False
-    if method in SAFE and all(
-        isinstance(p, (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)) for p in perms
-    ):
-        return False
-    return True
+    return not (
+        method in SAFE
+        and all(
+            isinstance(p, (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly))
+            for p in perms
+        )
+    )
 
 
 def _takes_files(view) -> bool:

@@ -14,8 +14,6 @@ from .files import COMPRESSIONS, FORMATS
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
 
 
-
-
 def _abs(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 

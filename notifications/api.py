@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import bool_param
-from config.parsers import JSONParser
 from config.pagination import CursorPagination
+from config.parsers import JSONParser
 from governance.models import WorkingGroup
 
 from . import dispatch, selectors, services

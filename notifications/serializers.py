@@ -83,7 +83,7 @@ _SWITCHES_SCHEMA = {
 @extend_schema_field(
     {
         "type": "object",
-        "properties": {name: _SWITCHES_SCHEMA for name in kinds.KINDS},
+        "properties": dict.fromkeys(kinds.KINDS, _SWITCHES_SCHEMA),
         "additionalProperties": False,
     }
 )
@@ -94,9 +94,7 @@ class KindSwitchesField(serializers.DictField):
 class PreferencesInput(serializers.Serializer):
     email = serializers.ChoiceField(choices=Preference.Email.choices, required=False)
     # Checked by the service, strictly (true/false only), so each error names its kind.
-    kinds = KindSwitchesField(
-        required=False, help_text='{"<kind>": {"web": bool, "email": bool}}'
-    )
+    kinds = KindSwitchesField(required=False, help_text='{"<kind>": {"web": bool, "email": bool}}')
 
 
 class FollowOutput(serializers.Serializer):

@@ -258,12 +258,11 @@ class UploadDetail(TusView):
         declared = tus.parse_non_negative(
             "Upload-Length", request.headers.get("Upload-Length"), required=False
         )
-        if declared is not None:
-            if declared != current.length:
-                raise Invalid(
-                    f"The upload's length is {current.length:,}; it cannot change.",
-                    errors={"Upload-Length": [f"The upload's length is {current.length}."]},
-                )
+        if declared is not None and declared != current.length:
+            raise Invalid(
+                f"The upload's length is {current.length:,}; it cannot change.",
+                errors={"Upload-Length": [f"The upload's length is {current.length}."]},
+            )
         upload = services.upload_append(
             upload_id=upload_id,
             user=request.user,

@@ -16,10 +16,10 @@ The number of examples per operation is bounded so the whole run stays within a 
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.config import SchemathesisConfig
 
 from accounts.services import api_token_create
 from tests.factories import UserFactory
@@ -91,9 +91,7 @@ def _plain(document):
 
 
 # A tus PATCH body: the bytes themselves.
-schemathesis.openapi.media_type(
-    "application/offset+octet-stream", st.binary(max_size=64)
-)
+schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=64))
 schema = _load_schema()
 
 

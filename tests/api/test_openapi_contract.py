@@ -85,7 +85,7 @@ def test_a_view_adds_and_drops_codes_with_api_errors():
 
 def test_no_operation_answers_octet_stream(document):
     for method, path, operation in _operations(document):
-        for code, response in operation["responses"].items():
+        for _code, response in operation["responses"].items():
             assert "application/octet-stream" not in response.get("content", {}), (method, path)
     ops = {(m, p): o for m, p, o in _operations(document)}
     export = ops["GET", "/api/v1/surveys/{slug}/export.{fmt}"]["responses"]["200"]["content"]
@@ -95,17 +95,22 @@ def test_no_operation_answers_octet_stream(document):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     download = ops["GET", "/api/v1/datasets/{slug}/versions/{version}/download/"]["responses"]
-    assert {"application/gzip", "text/csv", "application/jsonlines"} <= set(download["200"]["content"])
-    assert "application/ld+json" in (
-        ops["GET", "/api/v1/datasets/{slug}/versions/{version}/croissant/"]["responses"]["200"][
-            "content"
-        ]
+    assert {"application/gzip", "text/csv", "application/jsonlines"} <= set(
+        download["200"]["content"]
+    )
+    assert (
+        "application/ld+json"
+        in (
+            ops["GET", "/api/v1/datasets/{slug}/versions/{version}/croissant/"]["responses"]["200"][
+                "content"
+            ]
+        )
     )
 
 
 def test_page_size_bounds_are_in_the_schema(document):
     seen = 0
-    for method, path, operation in _operations(document):
+    for _method, path, operation in _operations(document):
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "page_size":
                 assert parameter["schema"]["minimum"] == 1, path
