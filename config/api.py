@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -33,6 +33,42 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     else:
         out.setdefault(prefix or "non_field_errors", []).append(str(detail))
     return out
+
+
+TRUE_WORDS = ("1", "true", "yes")
+FALSE_WORDS = ("0", "false", "no")
+
+
+def bool_param(request, name: str, default: bool = False) -> bool:
+    """A boolean query parameter: true/1/yes or false/0/no; anything else (or the parameter
+    given twice) is a 400 on ``name``, as the schema's ``type: boolean`` promises."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return default
+    raw = values[0].strip().lower()
+    if len(values) > 1 or raw not in TRUE_WORDS + FALSE_WORDS:
+        raise exceptions.ValidationError({name: ["Use true or false (once)."]})
+    return raw in TRUE_WORDS
+
+
+def refuse_numbers_as_text() -> None:
+    """A text field (``CharField`` and its kinds: slug, e-mail, URL…) takes strings only.
+
+    DRF turns ``{"name": 0}`` into ``"0"``; the schema says ``type: string``, so a number is a
+    400 ("Not a valid string."), as for every other type. Form bodies are strings anyway.
+    Installed once by ``config.apps.PlatformConfig.ready``.
+    """
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "strict_text", False):
+        return
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.strict_text = True
+    serializers.CharField.to_internal_value = to_internal_value
 
 
 def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:

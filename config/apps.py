@@ -7,3 +7,8 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self):
+        from .api import refuse_numbers_as_text
+
+        refuse_numbers_as_text()

@@ -65,6 +65,17 @@ class CursorPagination(pagination.CursorPagination):
         return parameters
 
     def decode_cursor(self, request):
+        # DRF's decoder skips what is not Base64 (``@@`` reads as the first page): a cursor must
+        # be exactly what ``encode_cursor`` wrote, a query string of o, r and p.
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw:
+            try:
+                text = base64.b64decode(raw.encode("ascii"), validate=True).decode("ascii")
+            except (ValueError, binascii.Error, UnicodeError):
+                raise invalid_cursor() from None
+            keys = {part.partition("=")[0] for part in text.split("&") if part}
+            if not keys or not keys <= {"o", "r", "p"}:
+                raise invalid_cursor()
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound:

@@ -235,9 +235,13 @@ class DatasetVersionCroissant(APIView):
 @extend_schema(
     tags=["datasets"],
     responses={
-        (200, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The caption file as uploaded."
-        ),
+        **{
+            (200, media_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The caption file as uploaded."
+            )
+            for media_type in DatasetVersion.MEDIA_TYPES
+        },
+        302: OpenApiResponse(description="Object storage: Location is a signed, expiring URL."),
         404: ERRORS[404],
     },
 )

@@ -321,6 +321,15 @@ class DatasetVersion(models.Model):
         GZIP = "gzip", "gzip"
         ZSTD = "zstd", "Zstandard"
 
+    # What a download is served as (``media_type``); the schema lists the same.
+    FORMAT_MEDIA_TYPES = {
+        "jsonl": "application/jsonlines",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "parquet": "application/vnd.apache.parquet",
+    }
+    MEDIA_TYPES = ("application/gzip", "application/zstd", *FORMAT_MEDIA_TYPES.values())
+
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     version = models.CharField(max_length=64)
     file = models.FileField(upload_to=dataset_file_path, max_length=500)
@@ -377,12 +386,7 @@ class DatasetVersion(models.Model):
             return "application/gzip"
         if self.compression == self.Compression.ZSTD:
             return "application/zstd"
-        return {
-            "jsonl": "application/jsonlines",
-            "csv": "text/csv",
-            "tsv": "text/tab-separated-values",
-            "parquet": "application/vnd.apache.parquet",
-        }[self.format]
+        return self.FORMAT_MEDIA_TYPES[self.format]
 
     @property
     def filename(self) -> str:

@@ -8,15 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from config.openapi import ErrorOutput  # noqa: F401  (the one error shape; imported from here too)
+
 from .files import COMPRESSIONS, FORMATS
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
-
-
-class ErrorOutput(serializers.Serializer):
-    """Every 4xx: a sentence, and messages by field or JSON pointer."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 def _abs(request, path: str) -> str:

@@ -13,6 +13,7 @@ from config.errors import Invalid, NotFound
 from config.pagination import CursorPagination
 
 from . import selectors, services
+from .filters import LedgerFilter
 from .models import Decision, LedgerEntry, Membership, Proposal, Vote, WorkingGroup
 from .serializers import (
     DecisionOutput,
@@ -248,7 +249,7 @@ class Ledger(generics.ListAPIView):
 
     serializer_class = LedgerEntryOutput
     pagination_class = BySeq
-    filterset_fields = ["kind"]
+    filterset_class = LedgerFilter
 
     def get_queryset(self):
         return LedgerEntry.objects.all()

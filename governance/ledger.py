@@ -160,6 +160,10 @@ RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Every kind an entry can have (the ledger's ``?kind=`` filter offers these and refuses others).
+KINDS: tuple[str, ...] = tuple(sorted({kind for kind, _ in RECORDED.values()}))
+
+
 def entry_for(event: Event) -> tuple[str, dict]:
     """The ledger kind and payload that record ``event``."""
     kind, fields = RECORDED[event.name]

@@ -9,7 +9,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import bool_param
 from config.pagination import CursorPagination
+from config.parsers import JSONParser
 from governance.models import WorkingGroup
 
 from . import dispatch, selectors, services
@@ -50,7 +52,7 @@ class NotificationList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
-        unread = self.request.query_params.get("unread", "") in ("1", "true", "yes")
+        unread = bool_param(self.request, "unread")
         return selectors.notifications_for(self.request.user, unread_only=unread)
 
 
@@ -72,6 +74,8 @@ class NotificationRead(APIView):
 
 class Preferences(APIView):
     permission_classes = [IsAuthenticated]
+    # Nested switches: a JSON body only (a form cannot say {"kind": {"web": false}}).
+    parser_classes = [JSONParser]
 
     @extend_schema(responses=PreferencesOutput)
     def get(self, request):

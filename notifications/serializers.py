@@ -72,12 +72,29 @@ class PreferencesOutput(serializers.Serializer):
     kinds = serializers.DictField(child=Switches(), help_text=f"Kinds: {', '.join(kinds.KINDS)}.")
 
 
+_SWITCHES_SCHEMA = {
+    "type": "object",
+    "properties": {"web": {"type": "boolean"}, "email": {"type": "boolean"}},
+    "additionalProperties": False,
+}
+
+
+# The schema states what the service accepts: known kinds only, web and email switches only.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": dict.fromkeys(kinds.KINDS, _SWITCHES_SCHEMA),
+        "additionalProperties": False,
+    }
+)
+class KindSwitchesField(serializers.DictField):
+    pass
+
+
 class PreferencesInput(serializers.Serializer):
     email = serializers.ChoiceField(choices=Preference.Email.choices, required=False)
     # Checked by the service, strictly (true/false only), so each error names its kind.
-    kinds = serializers.DictField(
-        required=False, help_text='{"<kind>": {"web": bool, "email": bool}}'
-    )
+    kinds = KindSwitchesField(required=False, help_text='{"<kind>": {"web": bool, "email": bool}}')
 
 
 class FollowOutput(serializers.Serializer):

@@ -3,7 +3,7 @@ selectors."""
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -165,6 +165,9 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class SurveyExportView(GenericAPIView):
     """Every response of a survey (owners only): ``export.csv``, ``export.json``,
     ``export.xlsx`` and ``export.codebook.csv`` (the meaning of each CSV column and code)."""
@@ -179,7 +182,18 @@ class SurveyExportView(GenericAPIView):
 
     @extend_schema(
         operation_id="surveys_export",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # Each format's own media type (exports.FORMATS): the {fmt} suffix picks one.
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="export.csv, export.codebook.csv (UTF-8)."
+            ),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="export.json: survey, version, definition, codebook, columns, "
+                "responses.",
+            ),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="export.xlsx."),
+        },
         parameters=[
             OpenApiParameter(
                 "fmt", str, OpenApiParameter.PATH, enum=["csv", "json", "xlsx", "codebook.csv"]

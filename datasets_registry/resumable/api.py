@@ -10,8 +10,10 @@ cached.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +31,10 @@ TUS_METHODS = {"POST", "HEAD", "PATCH", "DELETE"}
 TUS_RESUMABLE = OpenApiParameter(
     "Tus-Resumable", str, OpenApiParameter.HEADER, required=True, enum=[tus.VERSION]
 )
+# The headers' syntax, stated in the schema (tus.parse_metadata, tus.parse_checksum).
+_B64 = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+METADATA = rf"^[!-+\--~]+(?: {_B64})?(?:,[!-+\--~]+(?: {_B64})?)*$"
+CHECKSUM = r"^(sha1 [A-Za-z0-9+/]{27}=|sha256 [A-Za-z0-9+/]{43}=)$"
 ERRORS = {
     code: OpenApiResponse(description=text)
     for code, text in {
@@ -70,6 +76,9 @@ class TusView(APIView):
     def initial(self, request, *args, **kwargs):
         # Before anything else is processed, as the spec asks: a client speaking another
         # version of the protocol gets 412 and the list of versions we speak.
+        if request.method in TUS_METHODS and not hasattr(self, request.method.lower()):
+            # A method this resource does not have is a 405, whatever the headers say.
+            raise MethodNotAllowed(request.method)
         if request.method in TUS_METHODS:
             version = request.headers.get("Tus-Resumable")
             if version != tus.VERSION:
@@ -113,14 +122,14 @@ class UploadCollection(TusView):
             TUS_RESUMABLE,
             OpenApiParameter(
                 "Upload-Length",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": conf.max_size()},
                 OpenApiParameter.HEADER,
                 required=True,
                 description="The size of the whole file, in bytes.",
             ),
             OpenApiParameter(
                 "Upload-Metadata",
-                str,
+                {"type": "string", "maxLength": tus.MAX_METADATA_HEADER, "pattern": METADATA},
                 OpenApiParameter.HEADER,
                 description="`key base64,key base64`: filename; dataset and version to check "
                 "before any byte is sent.",
@@ -207,15 +216,14 @@ class UploadDetail(TusView):
 
     @extend_schema(
         summary="Append bytes at the server's offset (tus PATCH)",
-        description=f"The body is the bytes themselves, as `{OFFSET_STREAM}` (a media type "
-        "OpenAPI tools cannot generate, hence no request schema here).",
-        request=None,
+        description=f"The body is the bytes themselves, as `{OFFSET_STREAM}`.",
+        request={OFFSET_STREAM: OpenApiTypes.BINARY},
         parameters=[
             TUS_RESUMABLE,
             OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
             OpenApiParameter(
                 "Upload-Checksum",
-                str,
+                {"type": "string", "pattern": CHECKSUM},
                 OpenApiParameter.HEADER,
                 description="`sha256 <base64 digest>` (or sha1) of this request's body.",
             ),
@@ -226,6 +234,8 @@ class UploadDetail(TusView):
         },
     )
     def patch(self, request, upload_id):
+        # An upload that is not yours is a 404 before any header is read.
+        current = selectors.upload_for(user=request.user, upload_id=upload_id)
         media_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if media_type != OFFSET_STREAM:
             raise UnsupportedMediaType(
@@ -248,13 +258,11 @@ class UploadDetail(TusView):
         declared = tus.parse_non_negative(
             "Upload-Length", request.headers.get("Upload-Length"), required=False
         )
-        if declared is not None:
-            current = selectors.upload_for(user=request.user, upload_id=upload_id)
-            if declared != current.length:
-                raise Invalid(
-                    f"The upload's length is {current.length:,}; it cannot change.",
-                    errors={"Upload-Length": [f"The upload's length is {current.length}."]},
-                )
+        if declared is not None and declared != current.length:
+            raise Invalid(
+                f"The upload's length is {current.length:,}; it cannot change.",
+                errors={"Upload-Length": [f"The upload's length is {current.length}."]},
+            )
         upload = services.upload_append(
             upload_id=upload_id,
             user=request.user,
