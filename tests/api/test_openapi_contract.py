@@ -188,3 +188,14 @@ def test_a_method_tus_lacks_is_a_405_whatever_the_headers(api_client):
     response = api_client.patch("/api/v1/uploads/")
     assert response.status_code == 405
     assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_an_empty_optional_parameter_counts_as_left_out(document, api_client_for):
+    ops = {(m, p): o for m, p, o in _operations(document)}
+    params = {p["name"]: p for p in ops["GET", "/api/v1/datasets/"]["parameters"]}
+    assert "" in params["visibility"]["schema"]["enum"]
+    assert params["visibility"]["allowEmptyValue"] is True
+    client = api_client_for(UserFactory())
+    assert client.get("/api/v1/datasets/?visibility=&page_size=&cursor=").status_code == 200
+    assert client.get("/api/v1/notifications/?unread=").status_code == 200
