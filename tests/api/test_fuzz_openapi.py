@@ -27,6 +27,7 @@ from accounts.services import api_token_create
 from tests.factories import UserFactory
 
 MAX_EXAMPLES = 12
+UNKNOWN_HEADER = "x-schemathesis-unknown-property"
 
 load_all_checks()
 # Every check schemathesis has: status codes, content types, headers, bodies, negative data.
@@ -42,12 +43,6 @@ def _load_schema():
     document = SchemaGenerator().get_schema(request=None, public=True)
     loaded = schemathesis.openapi.from_dict(_plain(document), config=_config())
     loaded.app = get_wsgi_application()
-
-    @loaded.hook
-    def filter_headers(ctx, headers):
-        # A header the server does not know is ignored, as HTTP wants (RFC 9110, 5.1): a request
-        # carrying one is not a schema violation to refuse.
-        return not headers or "x-schemathesis-unknown-property" not in headers
 
     @loaded.hook
     def map_query(ctx, query):
@@ -142,6 +137,10 @@ def test_every_operation_answers_without_server_errors(case, token_header, setti
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_CLASSES": [],
     }
+    if case.headers and UNKNOWN_HEADER in case.headers:
+        # A header the server does not know is ignored, as HTTP wants (RFC 9110, 5.1): a request
+        # carrying one is not a schema violation to refuse.
+        return
     case.call_and_validate(
         headers=token_header,
         checks=ALL_CHECKS,

@@ -177,6 +177,7 @@ def test_a_number_is_not_text_and_a_boolean_is_strict(api_client_for):
     assert response.json()["errors"] == {"name": ["Not a valid string."]}
     assert client.get("/api/v1/notifications/", {"unread": "null"}).status_code == 400
     assert client.get("/api/v1/notifications/?unread=1&unread=0").status_code == 400
+    assert client.get("/api/v1/notifications/", {"unread": "\x1f"}).status_code == 400
     assert client.get("/api/v1/notifications/", {"unread": "true"}).status_code == 200
 
 
