@@ -43,9 +43,9 @@ def bool_param(request, name: str, default: bool = False) -> bool:
     """A boolean query parameter: true/1/yes or false/0/no; anything else (or the parameter
     given twice) is a 400 on ``name``, as the schema's ``type: boolean`` promises."""
     values = request.query_params.getlist(name)
-    if not values:
-        return default
-    raw = values[0].strip().lower()
+    raw = values[0].lower() if values else ""
+    if len(values) <= 1 and raw == "":
+        return default  # left out, or given empty
     if len(values) > 1 or raw not in TRUE_WORDS + FALSE_WORDS:
         raise exceptions.ValidationError({name: ["Use true or false (once)."]})
     return raw in TRUE_WORDS

@@ -19,7 +19,8 @@ the 4xx it can answer, :class:`AutoSchema` reads them off what the view is made 
 A view adds or removes codes with ``api_errors`` (a class attribute), ``{code: description}``
 with ``None`` to drop a derived code, e.g. ``api_errors = {409: "The slug is taken.", 404: None}``;
 a response declared with ``@extend_schema(responses=...)`` always wins. A declared error response
-without a body gets the error body. README.md ("The API") says the same for people adding
+without a body gets the error body. An optional query parameter may be sent empty (it then counts
+as left out): the schema says so (``allowEmptyValue``, ``""`` in an enum). README.md ("The API") says the same for people adding
 endpoints.
 """
 
@@ -124,6 +125,14 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                # An optional query parameter given empty (``?status=``) is as if left out:
+                # django-filter, page_size, cursor and bool_param all read it so.
+                parameter["allowEmptyValue"] = True
+                enum = parameter.get("schema", {}).get("enum")
+                if enum is not None and "" not in enum:
+                    enum.append("")
         responses = operation.setdefault("responses", {})
         for code, text in sorted(derived_errors(self.view, method, operation).items()):
             responses.setdefault(str(code), {"description": text})

@@ -33,7 +33,8 @@ TUS_RESUMABLE = OpenApiParameter(
 )
 # The headers' syntax, stated in the schema (tus.parse_metadata, tus.parse_checksum).
 _B64 = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
-METADATA = rf"^[!-+\--~]+(?: {_B64})?(?:,[!-+\--~]+(?: {_B64})?)*$"
+# Empty (sent with no pairs) reads as no metadata.
+METADATA = rf"^(?:[!-+\--~]+(?: {_B64})?(?:,[!-+\--~]+(?: {_B64})?)*)?$"
 CHECKSUM = r"^(sha1 [A-Za-z0-9+/]{27}=|sha256 [A-Za-z0-9+/]{43}=)$"
 ERRORS = {
     code: OpenApiResponse(description=text)

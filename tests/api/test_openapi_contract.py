@@ -177,6 +177,7 @@ def test_a_number_is_not_text_and_a_boolean_is_strict(api_client_for):
     assert response.json()["errors"] == {"name": ["Not a valid string."]}
     assert client.get("/api/v1/notifications/", {"unread": "null"}).status_code == 400
     assert client.get("/api/v1/notifications/?unread=1&unread=0").status_code == 400
+    assert client.get("/api/v1/notifications/", {"unread": "\x1f"}).status_code == 400
     assert client.get("/api/v1/notifications/", {"unread": "true"}).status_code == 200
 
 
@@ -188,3 +189,14 @@ def test_a_method_tus_lacks_is_a_405_whatever_the_headers(api_client):
     response = api_client.patch("/api/v1/uploads/")
     assert response.status_code == 405
     assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_an_empty_optional_parameter_counts_as_left_out(document, api_client_for):
+    ops = {(m, p): o for m, p, o in _operations(document)}
+    params = {p["name"]: p for p in ops["GET", "/api/v1/datasets/"]["parameters"]}
+    assert "" in params["visibility"]["schema"]["enum"]
+    assert params["visibility"]["allowEmptyValue"] is True
+    client = api_client_for(UserFactory())
+    assert client.get("/api/v1/datasets/?visibility=&page_size=&cursor=").status_code == 200
+    assert client.get("/api/v1/notifications/?unread=").status_code == 200
