@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.confirm import confirm_first
 from config.errors import DomainError
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
@@ -25,6 +26,7 @@ from ..forms import (
 from ..models import Comment, Decision, Proposal, Vote
 from ..rules import RULES
 from .common import back, group_or_404, proposal_or_404
+from .confirmations import transition_confirmation
 
 # Where the services' error keys for a proposal's target land on the proposal form.
 TARGET_FIELDS = {
@@ -206,6 +208,7 @@ def proposal_history(request, slug: str, number: int):
     )
 
 
+@confirm_first(transition_confirmation, back=back)
 @write_view(back=back)
 def proposal_transition(request, slug: str, number: int):
     proposal = proposal_or_404(slug, number)

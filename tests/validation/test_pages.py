@@ -51,7 +51,11 @@ def test_maintainers_see_revalidate_and_can_cancel(
     assert run.status == "queued"  # refused
     mine = client_for(owner)
     assert "Cancel the run" in mine.get(page(version)).content.decode()
-    mine.post(f"/validation/runs/{run.pk}/cancel/")
+    asked = mine.post(f"/validation/runs/{run.pk}/cancel/")
+    assert asked.status_code == 200 and "Cancel the validation of" in asked.content.decode()
+    run.refresh_from_db()
+    assert run.status == "queued"  # the button asks first (issue 16, defect 2)
+    mine.post(f"/validation/runs/{run.pk}/cancel/", {"confirm": "yes"})
     run.refresh_from_db()
     assert run.status == "cancelled"
     html = mine.get(page(version)).content.decode()
