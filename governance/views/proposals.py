@@ -14,7 +14,7 @@ from config.errors import DomainError
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
 
-from .. import roles, selectors, services
+from .. import roles, selectors, services, targets
 from ..forms import (
     CommentForm,
     HideCommentForm,
@@ -131,6 +131,7 @@ def proposal_detail(request, slug: str, number: int):
         "comments": list(selectors.comments_for(proposal)),
         "comment_form": CommentForm(),
         "hide_form": HideCommentForm() if is_chair else None,
+        "target": targets.target_of(proposal),
     }
     if proposal.status == Proposal.Status.DISCUSSION and is_chair:
         context["open_form"] = OpenVotingForm()
