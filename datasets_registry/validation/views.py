@@ -123,12 +123,13 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         rows = selectors.ReportRows(run, rule=rule, severity=severity)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         banned = run.rules.get("banned_terms")
-        page.object_list = [
-            selectors.highlight(
-                {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")}, banned
-            )
-            for i in page.object_list
-        ]
+        page.object_list = [selectors.highlight(i, banned) for i in page.object_list]
+    # Each rule's explanation once, above the table: per row it repeated the row's message.
+    on_page = dict.fromkeys(i["rule"] for i in (page.object_list if page is not None else []))
+    legend = [
+        (code, RULES.get(code, {}).get("title", code), RULES.get(code, {}).get("explanation", ""))
+        for code in on_page
+    ]
     rule_choices = sorted(run.by_rule) if run is not None else []
     return render(
         request,
@@ -139,6 +140,7 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "run": run,
             "page": page,
             "rows": page.object_list if page is not None else [],
+            "legend": legend,
             "rule": rule,
             "severity": severity,
             "errors": errors,
