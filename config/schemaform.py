@@ -119,12 +119,16 @@ def schema_fields(
     pointer: str = "",
     name: str = "",
     required: bool = True,
+    enclosing_required: bool = True,
 ) -> Node:
     """The form's tree for ``value`` under ``schema`` (see the module docstring)."""
     errors = errors or {}
     kind = _kind(schema)
     words, attrs = limits_of(schema)
-    if kind in ("string", "text") and required and schema.get("minLength", 0) >= 1:
+    # The browser's "required" only where the field and everything around it is required: a
+    # blank extra item, or an optional group left empty, must not be refused.
+    must = required and enclosing_required
+    if kind in ("string", "text", "enum", "integer", "number") and must:
         attrs["required"] = True
     input_type = {"uri": "url", "date": "date", "email": "email"}.get(schema.get("format", ""))
     if input_type:
@@ -156,6 +160,7 @@ def schema_fields(
                 pointer=f"{pointer}/{_escape(key)}",
                 name=key,
                 required=key in needed,
+                enclosing_required=must,
             )
             for key, sub in props.items()
         ]
@@ -173,7 +178,8 @@ def schema_fields(
                 extra_items=extra_items,
                 pointer=f"{pointer}/{i}",
                 name=name,
-                required=i < len(items),
+                required=i < max(len(items), schema.get("minItems", 0)),
+                enclosing_required=must,
             )
             child.label = f"{_label(name).rstrip('s') or 'Item'} {i + 1}"
             node.children.append(child)
