@@ -93,7 +93,7 @@ def site(db, eager, django_capture_on_commit_callbacks, settings):
             "/accounts/login/",
             "/accounts/signup/",
         ],
-        "signed_in": ["/account/", "/me/", "/groups/wg/"],
+        "signed_in": ["/account/", "/me/", "/groups/wg/", "/datasets/new/"],
         "user": committers[0],
         "survey": survey,
         "started": timezone.now(),
