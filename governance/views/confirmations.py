@@ -15,6 +15,10 @@ from .common import group_or_404, proposal_or_404
 Role = Membership.Role
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _coming_back(group: WorkingGroup) -> str:
     if group.join_policy == WorkingGroup.JoinPolicy.OPEN:
         return "If you join again, you join as an observer."
@@ -69,7 +73,7 @@ def leave_confirmation(request: HttpRequest, slug: str) -> Confirmation:
         title=f"Withdraw your request to join {group.name}?" if pending else f"Leave {group.name}?",
         intro=""
         if pending
-        else f"You are a {membership.get_role_display().lower()} of {group.name}.",
+        else f"You are {_a(membership.get_role_display().lower())} of {group.name}.",
         consequences=leave_consequences(membership, group),
         button="Withdraw my request" if pending else "Leave the group",
         cancel_url=group.get_absolute_url(),

@@ -41,7 +41,7 @@ def test_what_is_lost_depends_on_the_role(gov, client_for):
     assert "You stop chairing" in chair and "only chair" in chair
     observer = client_for(gov.observer).get(LEAVE).content.decode()
     assert "voting seat" not in observer and "write proposals" not in observer
-    assert "observer" in observer
+    assert "You are an observer of Test Group." in observer
     contributor = client_for(gov.contributor).get(LEAVE).content.decode()
     assert "write proposals" in contributor and "voting seat" not in contributor
 
