@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError
+from config.confirm import Confirmation, confirm_first
+from config.errors import Conflict, DomainError
 from config.pages import raise_for_page
 
 from . import services
 from .forms import ProfileForm, TokenForm
-from .models import User
+from .models import ApiToken, User
 
 
 @login_required
@@ -58,6 +60,33 @@ def account(request):
     )
 
 
+def _revoke_confirmation(request, token_id: int) -> Confirmation | None:
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    if token is None:
+        # As the revocation itself answers: a flash message, nothing learnt about others' tokens.
+        raise Conflict("No such token.")
+    if token.revoked_at is not None:
+        return None  # revoking twice is harmless: nothing to confirm
+    used = (
+        f"It was last used on {token.last_used_at:%Y-%m-%d %H:%M} UTC."
+        if token.last_used_at
+        else "It has never been used."
+    )
+    return Confirmation(
+        title=f"Revoke the token “{token.name}”?",
+        intro=f"{token.prefix}… — {used}",
+        consequences=[
+            "Every script, client or CI job that uses this token is refused from the next "
+            "request on.",
+            "A revoked token cannot be restored; you would create a new one and update those "
+            "scripts.",
+        ],
+        button="Revoke the token",
+        cancel_url=reverse("accounts:account"),
+    )
+
+
+@confirm_first(_revoke_confirmation, back=lambda **kwargs: reverse("accounts:account"))
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):

@@ -6,6 +6,7 @@ on SQLite with an embedded Celery broker and keeps all its state under DATA_DIR 
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -42,7 +43,9 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
-SITE_NAME = "OMI Commons"
+# The site's name and address in every e-mail, feed and page: django.contrib.sites' row is kept
+# equal to these after each migrate (accounts.sites), so allauth's mails never say "example.com".
+SITE_NAME = env_str("SITE_NAME", "OMI Commons")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -181,7 +184,7 @@ if ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
     raise ConfigurationError("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory.")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OMI Commons] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Sign-up and password reset never tell whether an address is registered (see accounts.adapter).
 ACCOUNT_PREVENT_ENUMERATION = "strict"
@@ -201,7 +204,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OMI Commons <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{urlsplit(SITE_URL).hostname or 'localhost'}>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where django.core.mail.backends.filebased.EmailBackend writes (one file per connection), so a
 # demo or a test can read the mail the site sent.

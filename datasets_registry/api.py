@@ -256,11 +256,12 @@ def file_response(version):
     """Stream the stored file through the app (local storage) or redirect to a signed URL (S3).
 
     Never a public /media/ address: whoever downloads has passed the visibility check.
+    The choice is made by what the storage can do, asked of the storage itself: the file field's
+    storage is Django's lazy ``default_storage``, whose ``_wrapped`` is an unset placeholder
+    until first use, so a class test on ``_wrapped`` failed on each worker's first download.
     """
-    from django.core.files.storage import FileSystemStorage
-
     storage = version.file.storage
-    if isinstance(getattr(storage, "_wrapped", storage), FileSystemStorage):
+    if storage_has_local_files(storage):
         response = FileResponse(
             version.file.open("rb"),
             as_attachment=True,
@@ -273,3 +274,16 @@ def file_response(version):
         )
         return response
     return HttpResponseRedirect(storage.url(version.file.name))
+
+
+def storage_has_local_files(storage) -> bool:
+    """True when ``storage`` keeps files on this machine (it answers ``path()``).
+
+    Calling a method makes a lazy storage set itself up, so this holds on a fresh process too.
+    Remote storages (S3) raise ``NotImplementedError`` and are served by a signed URL instead.
+    """
+    try:
+        storage.path("probe")
+    except NotImplementedError:
+        return False
+    return True

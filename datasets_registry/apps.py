@@ -16,6 +16,11 @@ class DatasetsRegistryConfig(AppConfig):
         events.in_transaction("decision.recorded")(apply_decision)
         # A proposal may only target a version that exists, with its exact content hash.
         events.in_transaction("proposal.created")(check_proposal_target)
+        # Proposal pages name a target by its label and link to it (governance.targets).
+        from governance import targets
+
+        targets.register("standard_version", describe_standard_version)
+        targets.register("dataset_version", describe_dataset_version)
 
 
 def apply_decision(event: events.Event) -> None:
@@ -44,3 +49,21 @@ def check_proposal_target(event: events.Event) -> None:
     }.get(target["type"])
     if checker is not None:
         checker(target["id"], target["sha256"])
+
+
+def describe_standard_version(pk: int):
+    from governance.targets import Target
+
+    from .models import StandardVersion
+
+    v = StandardVersion.objects.select_related("standard").filter(pk=pk).first()
+    return Target(f"{v.standard.name} {v.version}", v.get_absolute_url()) if v else None
+
+
+def describe_dataset_version(pk: int):
+    from governance.targets import Target
+
+    from .models import DatasetVersion
+
+    v = DatasetVersion.objects.select_related("dataset").filter(pk=pk).first()
+    return Target(f"{v.dataset.name} {v.version}", v.get_absolute_url()) if v else None

@@ -26,7 +26,18 @@ VALUE_CHARS = 300  # excerpt of the caption kept with each issue
 
 # Patterns are RE2 (Arrow) syntax; the same strings work with Python's ``re``, which finds the
 # part to highlight when a flagged row is displayed (``find_span``).
-URL = r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"']+|\b[a-z0-9][a-z0-9-]*\.(?:com|org|net|io|info|biz|co\.uk|de|fr|ru|cn|jp)\b(?:/[^\s]*)?"
+# A bare domain ("dogs.org", "mail.google.com") counts only where it starts a word: not after
+# "@" (the domain of an e-mail address is contains_email's, not a web address) nor inside a longer
+# name. RE2 has no look-behind, so the pattern consumes the character before; ``URL_SPAN`` (Python)
+# says the same with a look-behind, for the highlighted part.
+_TLD = r"(?:com|org|net|io|info|biz|co\.uk|de|fr|ru|cn|jp)"
+_BARE = r"(?:[a-z0-9][a-z0-9-]*\.)+" + _TLD + r"\b(?:/[^\s]*)?"
+_NOT_BEFORE = r"@a-z0-9_.-"
+URL = (
+    r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"']+"
+    r"|(?:^|[^" + _NOT_BEFORE + r"])" + _BARE
+)
+URL_SPAN = r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"']+|(?<![" + _NOT_BEFORE + r"])" + _BARE
 EMAIL = r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
 PHONE = r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{3}[\s.-])\d{3}[\s.-]?\d{4}\b|\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\+\d{9,14}\b"
 MARKUP = r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]{2,8}|#[0-9]{2,6}|#x[0-9a-fA-F]{2,6});|\[/?(?:b|i|u|url|img|quote|code|size|color)(?:=[^\]]*)?\]|\[[^\]\n]+\]\([^)\s]+\)|<!--"
@@ -58,7 +69,7 @@ PLACEHOLDER_CANDIDATE = (
 ANY_PATTERN = "|".join(f"(?:{p})" for p in (WHITESPACE, NEWLINE, RARE, PLACEHOLDER_CANDIDATE))
 
 _PY = {
-    "contains_url": re.compile(URL),
+    "contains_url": re.compile(URL_SPAN),
     "contains_email": re.compile(EMAIL),
     "contains_phone": re.compile(PHONE),
     "contains_markup": re.compile(MARKUP),

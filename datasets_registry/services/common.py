@@ -78,8 +78,41 @@ def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[st
                 if name not in err.instance:
                     add(prefix + _pointer([*path, name]), "This field is required.")
             continue
-        add(prefix + _pointer(path) or prefix or "/", err.message)
+        add(prefix + _pointer(path) or prefix or "/", error_message(err))
     return errors
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def error_message(err) -> str:
+    """A jsonschema error in words that state the limit ("at least 20 characters; this has 8"),
+    where jsonschema's own message ("'COCO's.' is too short") leaves it out."""
+    limit, value = err.validator_value, err.instance
+    kind = err.validator
+    if kind == "minLength" and isinstance(value, str):
+        return f"Write at least {_plural(limit, 'character')}; this has {len(value)}."
+    if kind == "maxLength" and isinstance(value, str):
+        return f"Write at most {_plural(limit, 'character')}; this has {len(value)}."
+    if kind == "minItems" and isinstance(value, list):
+        return f"Give at least {_plural(limit, 'item')}; this has {len(value)}."
+    if kind == "maxItems" and isinstance(value, list):
+        return f"Give at most {_plural(limit, 'item')}; this has {len(value)}."
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {
+            "minimum": "at least",
+            "exclusiveMinimum": "more than",
+            "maximum": "at most",
+            "exclusiveMaximum": "less than",
+        }[kind]
+        return f"Must be {words} {limit}; this is {value!r}."
+    if kind == "enum":
+        return "Choose one of: " + ", ".join(map(str, limit)) + f" (not {value!r})."
+    if kind == "type":
+        wanted = " or ".join(limit) if isinstance(limit, list) else limit
+        return f"Must be of type {wanted}; this is {type(value).__name__}."
+    return err.message
 
 
 def file_too_large(limit: int) -> TooLarge:

@@ -193,12 +193,19 @@ def _open_proposals_targeting(version: StandardVersion):
 
 
 def standard_version_propose(
-    *, version: StandardVersion, actor, title: str = "", summary: str = "", body: str = ""
+    *,
+    version: StandardVersion,
+    actor,
+    title: str = "",
+    summary: str = "",
+    body: str = "",
+    base_url: str = "",
 ):
     """Freeze a draft and open a ``standard_adoption`` proposal targeting it by id and sha256.
 
     Returns the proposal. The version becomes ``proposed`` in the same transaction, so a proposal
-    never targets content that can still change.
+    never targets content that can still change. The body links to the version page on
+    ``base_url`` (the site as the request reached it), else on ``SITE_URL``.
     """
     standard = version.standard
     _require_standard_editor(actor, standard)
@@ -218,7 +225,7 @@ def standard_version_propose(
             title=title or f"Adopt {standard.name} {locked.version}",
             summary=summary
             or f"Adopt version {locked.version} of {standard.name} (sha256 {locked.sha256[:12]}…).",
-            body=body or _proposal_body(locked),
+            body=body or _proposal_body(locked, base_url=base_url),
             target={"type": "standard_version", "id": locked.pk, "sha256": locked.sha256},
         )
         now = timezone.now()
@@ -246,11 +253,12 @@ def standard_version_propose(
         return proposal
 
 
-def _proposal_body(version: StandardVersion) -> str:
-    url = settings.SITE_URL + version.get_absolute_url()
+def _proposal_body(version: StandardVersion, *, base_url: str = "") -> str:
+    url = (base_url or settings.SITE_URL).rstrip("/") + version.get_absolute_url()
+    label = f"{version.standard.name} {version.version}"
     return (
-        f"This proposal adopts **{version.standard.name} {version.version}**.\n\n"
-        f"- Version page and diff: {url}\n"
+        f"This proposal adopts **{label}**.\n\n"
+        f"- Version page and diff: [{label}]({url})\n"
         f"- Content sha256: `{version.sha256}` (canonical JSON of standard, version, schema, "
         "rules and changelog)\n\n"
         f"### Changelog\n\n{version.changelog or '(none)'}\n"

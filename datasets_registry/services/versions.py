@@ -203,8 +203,10 @@ def dataset_version_propose_acceptance(
     title: str = "",
     summary: str = "",
     body: str = "",
+    base_url: str = "",
 ):
-    """Open a ``dataset_acceptance`` proposal for ``version`` (in the standard's group by default)."""
+    """Open a ``dataset_acceptance`` proposal for ``version`` (in the standard's group by default).
+    The body links to the version page on ``base_url`` (the request's site), else ``SITE_URL``."""
     dataset = version.dataset
     _require_maintainer(actor, dataset)
     if not dataset.is_public:
@@ -224,7 +226,8 @@ def dataset_version_propose_acceptance(
         or f"Accept version {version.version} of {dataset.name} (sha256 {version.sha256[:12]}…).",
         body=body
         or (
-            f"Dataset: {settings.SITE_URL}{version.get_absolute_url()}\n\n"
+            f"Dataset: [{dataset.name} {version.version}]"
+            f"({(base_url or settings.SITE_URL).rstrip('/')}{version.get_absolute_url()})\n\n"
             f"- File sha256: `{version.sha256}`\n- Rows: {version.row_count}\n"
             f"- Licence: {dataset.license}\n- Standard: {dataset.standard_version.ref}\n"
         ),

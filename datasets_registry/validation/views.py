@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from config.confirm import Confirmation, confirm_first
 from config.errors import Conflict, NotAllowed
 from config.pages import write_view
 from datasets_registry.captions import RULES
@@ -61,6 +62,26 @@ def _refused_on_the_page(exc: NotAllowed) -> Conflict:
     return Conflict(exc.message, errors=exc.errors)
 
 
+def _cancel_confirmation(request: HttpRequest, pk: int) -> Confirmation:
+    run = _run_for(request, pk)
+    version = run.version
+    if not version.dataset.can_maintain(request.user):
+        raise Conflict("Only the dataset's owner, maintainers or staff can cancel its validation.")
+    if run.status not in ValidationRun.ACTIVE:
+        raise Conflict(f"This run is {run.status}; only a queued or running run can be cancelled.")
+    return Confirmation(
+        title=f"Cancel the validation of {version.dataset.name} {version.version}?",
+        consequences=[
+            "The run stops for good: the rows not yet checked are never checked, and the run "
+            "gives no verdict.",
+            "Validating again starts a new run from the first row.",
+        ],
+        button="Cancel the run",
+        cancel_url=version.get_absolute_url(),
+    )
+
+
+@confirm_first(_cancel_confirmation, back=_run_page)
 @write_view(back=_run_page)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
@@ -102,12 +123,13 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         rows = selectors.ReportRows(run, rule=rule, severity=severity)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         banned = run.rules.get("banned_terms")
-        page.object_list = [
-            selectors.highlight(
-                {**i, "explanation": RULES.get(i["rule"], {}).get("explanation", "")}, banned
-            )
-            for i in page.object_list
-        ]
+        page.object_list = [selectors.highlight(i, banned) for i in page.object_list]
+    # Each rule's explanation once, above the table: per row it repeated the row's message.
+    on_page = dict.fromkeys(i["rule"] for i in (page.object_list if page is not None else []))
+    legend = [
+        (code, RULES.get(code, {}).get("title", code), RULES.get(code, {}).get("explanation", ""))
+        for code in on_page
+    ]
     rule_choices = sorted(run.by_rule) if run is not None else []
     return render(
         request,
@@ -118,6 +140,7 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "run": run,
             "page": page,
             "rows": page.object_list if page is not None else [],
+            "legend": legend,
             "rule": rule,
             "severity": severity,
             "errors": errors,

@@ -22,6 +22,7 @@ from ..forms import (
     MaintainerForm,
 )
 from ..models import Dataset, StandardVersion
+from .card_form import card_context, posted_card
 
 PAGE_SIZE = 25
 
@@ -69,8 +70,10 @@ def _metadata_skeleton(version: StandardVersion | None) -> dict:
 
 @login_required
 def dataset_create(request: HttpRequest) -> HttpResponse:
+    mode, card_errors = "form", None
     if request.method == "POST":
-        form = DatasetForm(request.POST)
+        data, mode = posted_card(request)
+        form = DatasetForm(data)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -87,6 +90,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                     homepage=data["homepage"],
                 )
             except DomainError as exc:
+                card_errors = exc.errors
                 apply_errors(form, exc)
             else:
                 messages.success(
@@ -101,10 +105,16 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                 "metadata": _metadata_skeleton(adopted),
             }
         )
+    ref = form["standard"].value() or ""
     return render(
         request,
         "datasets_registry/dataset_form.html",
-        {"form": form, "standards": selectors.adopted_versions(), "creating": True},
+        {
+            "form": form,
+            "standards": selectors.adopted_versions(),
+            "creating": True,
+            **card_context(form, ref=ref, mode=mode, errors=card_errors),
+        },
     )
 
 
@@ -184,8 +194,10 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = selectors.dataset_for(request.user, slug)
     if not dataset.can_maintain(request.user):
         raise PermissionDenied("Only the owner, maintainers and staff may edit this dataset.")
+    mode, card_errors = "form", None
     if request.method == "POST":
-        form = DatasetEditForm(request.POST)
+        data, mode = posted_card(request)
+        form = DatasetEditForm(data)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -203,6 +215,7 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     status=data["status"],
                 )
             except DomainError as exc:
+                card_errors = exc.errors
                 apply_errors(form, exc)
             else:
                 messages.success(request, "Saved.")
@@ -232,7 +245,12 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "datasets_registry/dataset_form.html",
-        {"form": form, "dataset": dataset, "standards": selectors.adopted_versions()},
+        {
+            "form": form,
+            "dataset": dataset,
+            "standards": selectors.adopted_versions(),
+            **card_context(form, ref=form["standard"].value() or "", mode=mode, errors=card_errors),
+        },
     )
 
 

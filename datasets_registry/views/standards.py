@@ -210,6 +210,7 @@ def standard_version_propose(request: HttpRequest, slug: str, version: str) -> H
         actor=request.user,
         title=form.cleaned_data.get("title", ""),
         summary=form.cleaned_data.get("summary", ""),
+        base_url=request.build_absolute_uri("/"),
     )
     messages.success(request, f"{obj} is proposed for adoption; its content is now frozen.")
     return redirect(proposal.get_absolute_url())

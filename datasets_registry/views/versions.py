@@ -134,6 +134,7 @@ def version_propose(request: HttpRequest, slug: str, version: str) -> HttpRespon
         actor=request.user,
         title=form.cleaned_data.get("title", ""),
         summary=form.cleaned_data.get("summary", ""),
+        base_url=request.build_absolute_uri("/"),
     )
     messages.success(request, "The proposal to accept this version into the corpus is open.")
     return redirect(proposal.get_absolute_url())

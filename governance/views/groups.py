@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.confirm import confirm_first
 from config.errors import DomainError
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
@@ -16,6 +17,7 @@ from .. import roles, selectors, services
 from ..forms import GroupSettingsForm, RoleForm
 from ..models import Membership, Proposal
 from .common import back, group_or_404
+from .confirmations import leave_confirmation
 
 ROLE_ORDER = [
     Membership.Role.CHAIR,
@@ -80,6 +82,7 @@ def group_join(request, slug: str):
     return redirect(group)
 
 
+@confirm_first(leave_confirmation, back=back)
 @write_view(back=back)
 def group_leave(request, slug: str):
     group = group_or_404(slug)

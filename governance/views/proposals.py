@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.confirm import confirm_first
 from config.errors import DomainError
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
 
-from .. import roles, selectors, services
+from .. import roles, selectors, services, targets
 from ..forms import (
     CommentForm,
     HideCommentForm,
@@ -25,6 +26,7 @@ from ..forms import (
 from ..models import Comment, Decision, Proposal, Vote
 from ..rules import RULES
 from .common import back, group_or_404, proposal_or_404
+from .confirmations import transition_confirmation
 
 # Where the services' error keys for a proposal's target land on the proposal form.
 TARGET_FIELDS = {
@@ -129,6 +131,7 @@ def proposal_detail(request, slug: str, number: int):
         "comments": list(selectors.comments_for(proposal)),
         "comment_form": CommentForm(),
         "hide_form": HideCommentForm() if is_chair else None,
+        "target": targets.target_of(proposal),
     }
     if proposal.status == Proposal.Status.DISCUSSION and is_chair:
         context["open_form"] = OpenVotingForm()
@@ -206,6 +209,7 @@ def proposal_history(request, slug: str, number: int):
     )
 
 
+@confirm_first(transition_confirmation, back=back)
 @write_view(back=back)
 def proposal_transition(request, slug: str, number: int):
     proposal = proposal_or_404(slug, number)

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError, Invalid
+from config.confirm import Confirmation, confirm_first
+from config.errors import Conflict, DomainError, Invalid
 from config.pages import apply_errors, flash_refusal, write_view
 
 from .. import definition as definition_format
@@ -314,7 +315,40 @@ def survey_reschedule(request, slug: str):
     return _editor_response(request, survey, status=400, reschedule_form=form)
 
 
-@write_view(back=lambda slug, action: reverse("surveys:detail", kwargs={"slug": slug}))
+def _transition_confirmation(request, slug: str, action: str) -> Confirmation | None:
+    """Closing asks first (it cannot be undone); opening and a new version do not."""
+    if action != "close":
+        return None
+    survey = survey_for(request, slug)
+    require_owner(request, survey)
+    if survey.status != Survey.Status.OPEN:
+        raise Conflict("Only an open survey can be closed.")
+    submitted, drafts = survey.responses.count(), survey.drafts.count()
+    unsent = (
+        f"{drafts} {'person has' if drafts == 1 else 'people have'} answers saved but not "
+        "submitted: they will not be counted."
+        if drafts
+        else "Answers not yet submitted will not be counted."
+    )
+    return Confirmation(
+        title=f"Close “{survey.title}” now?",
+        intro=f"{submitted} response{'s' if submitted != 1 else ''} submitted so far.",
+        consequences=[
+            "Nobody can answer any more.",
+            unsent,
+            "The results are frozen as they are now.",
+            "A closed survey cannot be opened again: to ask again, make a new version.",
+        ],
+        button="Close the survey",
+        cancel_url=reverse("surveys:detail", kwargs={"slug": survey.slug}),
+    )
+
+
+_survey_page = lambda slug, action: reverse("surveys:detail", kwargs={"slug": slug})  # noqa: E731
+
+
+@confirm_first(_transition_confirmation, back=_survey_page)
+@write_view(back=_survey_page)
 def survey_transition(request, slug: str, action: str):
     """Open, close, or make a new version: a refusal is a flash message on the survey's page
     (403 when the person may not manage it)."""

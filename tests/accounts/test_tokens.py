@@ -57,8 +57,10 @@ def test_a_user_cannot_see_or_revoke_another_users_tokens(api_client_for, user, 
 
 def test_a_user_cannot_revoke_another_users_token_on_the_website(client_for, user, other_user):
     token, _ = api_token_create(user=other_user, name="bob's")
-    response = client_for(user).post(reverse("accounts:token_revoke", args=[token.pk]))
-    assert response.status_code == 302
+    for data in ({}, {"confirm": "yes"}):
+        response = client_for(user).post(reverse("accounts:token_revoke", args=[token.pk]), data)
+        assert response.status_code == 302
+        assert "bob" not in response.content.decode()
     token.refresh_from_db()
     assert token.is_active
 
@@ -93,7 +95,14 @@ def test_the_account_page_creates_lists_and_revokes_tokens(client_for, user):
     assert key in response.content.decode()
     # The secret is not shown again.
     assert key not in client.get(reverse("accounts:account")).content.decode()
-    client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    page = client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    assert page.status_code == 200 and "Revoke the token “web”?" in page.content.decode()
+    token.refresh_from_db()
+    assert token.is_active  # the button asks first (issue 16, defect 2)
+    assert client.get(reverse("accounts:token_revoke", args=[token.pk])).status_code == 200
+    token.refresh_from_db()
+    assert token.is_active  # a GET never acts
+    client.post(reverse("accounts:token_revoke", args=[token.pk]), {"confirm": "yes"})
     token.refresh_from_db()
     assert not token.is_active
 

@@ -385,3 +385,24 @@ def test_rules_on_distinct_values_find_exactly_what_rules_on_every_row_find(tmp_
         "image_malformed",
         "duplicate_image",
     }
+
+
+def test_the_domain_of_an_e_mail_address_is_not_a_web_address(tmp_path):
+    """Issue 16, defect 9: ``jo@example.org`` is an e-mail address, and only that."""
+    from datasets_registry.captions.rules import find_span
+
+    emails = ["Contact jo@example.org for prints.", "Mail jo.smith@mail.example.com today."]
+    urls = [
+        "Visit dogs.org for more.",
+        "See mail.google.com for the album.",
+        "jo@example.org wrote: see www.dogs.org",
+        "Photo from example.com/dogs, by jo@example.org",
+        "dogs.org",
+    ]
+    check(tmp_path, "contains_url", urls, good=[*CLEAN, *emails])
+    check(tmp_path, "contains_email", emails)
+    assert find_span("contains_url", "See mail.google.com now") == (4, 19)
+    assert find_span("contains_url", "Contact jo@example.org") is None
+    value = "Photo from example.com/dogs, by jo@example.org"
+    start, end = find_span("contains_url", value)
+    assert value[start:end] == "example.com/dogs,"

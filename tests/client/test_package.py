@@ -87,6 +87,65 @@ def test_the_curl_client_still_works(live_server, token, tmp_path, card_standard
     assert version.version == "1.0.0" and version.row_count == 5
 
 
+def run_script(live_server, token, tmp_path, *args, **env):
+    captions = tmp_path / "captions.jsonl"
+    captions.write_text(
+        "".join(
+            json.dumps({"file_name": f"{i}.jpg", "text": f"A red fox number {i} in the snow."})
+            + "\n"
+            for i in range(5)
+        )
+    )
+    return subprocess.run(
+        ["bash", str(ROOT / "docs" / "registry-client.sh"), str(captions), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OMI_URL": live_server.url, "OMI_TOKEN": token, **env},
+    )
+
+
+needs_tools = pytest.mark.skipif(
+    not all(Path(f"/usr/bin/{t}").exists() for t in ("curl", "jq", "sha256sum")),
+    reason="docs/registry-client.sh needs curl, jq and sha256sum",
+)
+
+
+@needs_tools
+def test_the_curl_client_writes_the_adopted_card_version(
+    live_server, token, tmp_path, card_standard
+):
+    """Issue 16, defect 5: once 1.0.0 is deprecated the script picks the adopted version."""
+    from datasets_registry.models import Dataset, StandardVersion
+
+    old = card_standard
+    StandardVersion.objects.filter(pk=old.pk).update(status=StandardVersion.Status.DEPRECATED)
+    StandardVersion.objects.create(
+        standard=old.standard,
+        version="1.1.0",
+        status=StandardVersion.Status.ADOPTED,
+        schema=old.schema,
+        rules=old.rules,
+        changelog="Same card, new label.",
+    )
+    done = run_script(live_server, token, tmp_path, "adopted-captions", "1.0.0")
+    assert done.returncode == 0, done.stderr
+    assert "omi-dataset-card@1.1.0" in done.stderr
+    dataset = Dataset.objects.select_related("standard_version").get(slug="adopted-captions")
+    assert dataset.standard_version.version == "1.1.0"
+
+
+@needs_tools
+def test_the_curl_client_prints_the_servers_reasons(live_server, token, tmp_path, card_standard):
+    done = run_script(live_server, token, tmp_path, "pinned", "1.0.0", OMI_STANDARD_VERSION="9.9.9")
+    assert done.returncode != 0
+    assert "answered HTTP 400" in done.stderr
+    assert "standard:" in done.stderr  # the field, then the server's reason
+    bad = run_script(live_server, "omi_not-a-token", tmp_path, "x", "1.0.0")
+    assert bad.returncode != 0
+    assert "HTTP 401" in bad.stderr and "The requested URL returned error" not in bad.stderr
+
+
 @pytest.fixture
 def card_standard(transactional_db):
     from datasets_registry.bootstrap import ensure_omi_dataset_card

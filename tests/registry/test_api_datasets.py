@@ -276,3 +276,18 @@ def test_page_sizes_and_cursors(card, api_client):
     response = api_client.get(LIST, {"cursor": "not-a-cursor"})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["cursor"]
+
+
+def test_metadata_errors_state_the_limits(card, user, api_client_for):
+    """Issue 16, defect 4: "'COCO's.' is too short" left out the minimum."""
+    bad = metadata(provenance="COCO's.", languages=[])
+    bad["captioning"] = {"method": "robot", "captions_per_image": 0}
+    response = api_client_for(user).post(LIST, payload(metadata=bad), format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["/metadata/provenance"] == ["Write at least 20 characters; this has 7."]
+    assert errors["/metadata/languages"] == ["Give at least 1 item; this has 0."]
+    assert errors["/metadata/captioning/captions_per_image"] == ["Must be at least 1; this is 0."]
+    assert errors["/metadata/captioning/method"] == [
+        "Choose one of: human, model, mixed (not 'robot')."
+    ]

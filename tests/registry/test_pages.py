@@ -308,3 +308,28 @@ def test_a_bad_filter_on_the_list_page_is_a_400_beside_its_field(card, client):
     partial = client.get("/datasets/", {"visibility": "nope"}, HTTP_HX_REQUEST="true")
     assert partial.status_code == 400
     assert b"Correct the filters: visibility:" in partial.content
+
+
+def test_proposing_for_adoption_links_the_version_by_its_label(card, chair, client_for, settings):
+    """Issue 16, defect 7: the body's link works on the host the site was reached at (not a
+    plain-text localhost URL) and the target is named by its label, not "Standard version 2"."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "commons.test.org"]
+    draft = services.standard_version_create(
+        standard=card.standard, actor=chair, version="1.1.0", based_on=card
+    )
+    client = client_for(chair)
+    response = client.post(
+        "/standards/omi-dataset-card/versions/1.1.0/propose/", HTTP_HOST="commons.test.org"
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    proposal = draft.proposal
+    url = "http://commons.test.org/standards/omi-dataset-card/versions/1.1.0/"
+    assert f"[OMI Dataset Card 1.1.0]({url})" in proposal.body
+    assert "localhost" not in proposal.body
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in html
+    assert (
+        '<a href="/standards/omi-dataset-card/versions/1.1.0/">OMI Dataset Card 1.1.0</a>' in html
+    )
+    assert f"Standard version {draft.pk}" not in html

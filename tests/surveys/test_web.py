@@ -484,3 +484,25 @@ def test_the_close_can_move_after_responses(client_for, staff_user, user, survey
         client_for(user).post(reverse("surveys:reschedule", args=[survey.slug]), {}).status_code
         == 403
     )
+
+
+def test_closing_asks_first_and_a_get_never_closes(client_for, user, staff_user, survey):
+    """Issue 16, defect 2: closing cannot be undone, so the button leads to a confirmation."""
+    url = reverse("surveys:transition", args=[survey.slug, "close"])
+    owner = client_for(staff_user)
+    for method in (owner.get, owner.post):
+        page = method(url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "cannot be opened again" in html and "0 responses submitted" in html
+        survey.refresh_from_db()
+        assert survey.status == "open"
+    # Someone who may not manage it is refused before being asked, and after.
+    assert client_for(user).post(url).status_code == 403
+    assert client_for(user).post(url, {"confirm": "yes"}).status_code == 403
+    assert owner.post(url, {"confirm": "yes"}).status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == "closed"
+    # Asking to close a closed survey is a flash message on its page, not a confirmation.
+    again = owner.post(url)
+    assert again.status_code == 302

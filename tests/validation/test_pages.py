@@ -29,7 +29,7 @@ def test_version_page_shows_counts_chart_and_highlighted_rows(validated, client)
     assert "Empty caption" in html and "caption_empty" in html
     assert "Placeholder caption" in html
     assert "The caption is a placeholder" in html  # the rule's explanation
-    assert "<mark> </mark>" in html  # the stray space, highlighted
+    assert '<mark><span class="ws" title="space">·</span></mark>' in html  # the stray space, drawn
     assert "hx-get" not in html  # a finished run is not polled
     assert "Cancel the run" not in html and "Validate again" not in html
 
@@ -51,7 +51,11 @@ def test_maintainers_see_revalidate_and_can_cancel(
     assert run.status == "queued"  # refused
     mine = client_for(owner)
     assert "Cancel the run" in mine.get(page(version)).content.decode()
-    mine.post(f"/validation/runs/{run.pk}/cancel/")
+    asked = mine.post(f"/validation/runs/{run.pk}/cancel/")
+    assert asked.status_code == 200 and "Cancel the validation of" in asked.content.decode()
+    run.refresh_from_db()
+    assert run.status == "queued"  # the button asks first (issue 16, defect 2)
+    mine.post(f"/validation/runs/{run.pk}/cancel/", {"confirm": "yes"})
     run.refresh_from_db()
     assert run.status == "cancelled"
     html = mine.get(page(version)).content.decode()
@@ -131,3 +135,29 @@ def test_an_unknown_rule_in_the_issue_browser_is_a_400(validated, client):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_rule_error"' in html and 'id="id_severity_error"' in html
+
+
+def test_the_issue_browser_says_each_thing_once_and_shows_hidden_whitespace(validated, client):
+    """Issue 16, defect 11: the rule's explanation once per page (not under every row's message),
+    stray whitespace drawn visibly, "page X of Y" even on a single page."""
+    from datasets_registry.captions import RULES
+
+    url = f"/datasets/{validated.dataset.slug}/versions/{validated.version}/validation/issues/"
+    html = client.get(url).content.decode()
+    explanation = RULES["stray_whitespace"]["explanation"]
+    assert html.count(explanation) == 1
+    assert "Page 1 of 1 · 5 failing rows" in html
+    # DEFECTS' last caption ends with a space: drawn, and marked as the match.
+    assert '<mark><span class="ws" title="space">·</span></mark></code>' in html
+    assert 'class="caption-value"' in html
+
+
+def test_caption_value_escapes_and_draws_whitespace():
+    from datasets_registry.validation.templatetags.validation_tags import caption_value
+
+    html = caption_value({"before": " <b>a", "match": "  ", "after": "b\tc "})
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert html.count('title="space"') == 4 and 'title="tab"' in html
+    assert "<mark>" in html and "</mark>" in html
+    assert caption_value({"before": "", "match": "", "after": ""}) == ""
+    assert caption_value({"before": "a b", "match": "", "after": ""}).count("ws") == 0
