@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "datasets_registry.validation",
     "datasets_registry.resumable",
     "notifications",
+    "discovery",
 ]
 
 MIDDLEWARE = [

@@ -27,5 +27,4 @@ urlpatterns = [
     path(P + "comments/<int:pk>/hide/", views.comment_hide, name="comment_hide"),
     path(P + "vote/", views.vote, name="vote"),
     path(P + "decision/", views.decision_detail, name="decision_detail"),
-    path("me/", views.my_work, name="my_work"),
 ]

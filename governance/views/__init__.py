@@ -10,7 +10,6 @@ from .groups import (
     group_list,
     group_settings,
     membership_action,
-    my_work,
 )
 from .proposals import (
     comment_add,
@@ -35,7 +34,6 @@ __all__ = [
     "group_list",
     "group_settings",
     "membership_action",
-    "my_work",
     "proposal_create",
     "proposal_detail",
     "proposal_edit",
