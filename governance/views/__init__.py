@@ -13,7 +13,9 @@ from .groups import (
 )
 from .proposals import (
     comment_add,
+    comment_edit,
     comment_hide,
+    comment_react,
     decision_detail,
     proposal_create,
     proposal_detail,
@@ -25,7 +27,9 @@ from .proposals import (
 
 __all__ = [
     "comment_add",
+    "comment_edit",
     "comment_hide",
+    "comment_react",
     "decision_detail",
     "group_activity",
     "group_detail",
