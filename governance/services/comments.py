@@ -37,6 +37,7 @@ def _checked_text(body: str, stance: str) -> str:
 def _check_parent(proposal: Proposal, parent: Comment | None) -> None:
     if parent is None:
         return
+    parent = Comment.objects.get(pk=parent.pk)  # its current state, not the caller's copy
     if parent.proposal_id != proposal.pk:
         raise Invalid("That comment is on another proposal.", errors={"parent": ["Not here."]})
     if parent.parent_id is not None:
@@ -171,7 +172,7 @@ def _check_reaction(comment: Comment, actor: Any, emoji: str) -> None:
             "Unknown reaction.", errors={"emoji": [f"One of {', '.join(Reaction.values)}."]}
         )
     roles.require_member(actor, comment.proposal.group, "react to comments")
-    if comment.is_hidden:
+    if Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).exists():
         raise Conflict("This comment is hidden; it takes no reactions.")
 
 
