@@ -102,7 +102,7 @@ def test_the_author_edits_and_the_history_is_kept_and_shown(gov, thread, client_
 
 
 def test_an_edit_is_announced(gov, thread):
-    p, top = thread
+    _p, top = thread
     with events.capture() as seen:
         services.comment_edit(comment=top, actor=gov.observer, body="Changed")
     [event] = [e for e in seen if e.name == "comment.edited"]
