@@ -1,0 +1,68 @@
+"""In a real browser: a member searches from the header box, opens the proposal found, replies to
+a comment, edits their reply (the history shows the first text), reacts (htmx swaps the
+reactions in place), visits a profile and My work; the same pages in dark mode."""
+
+import pytest
+
+from governance.models import Comment, CommentReaction
+from tests.governance.test_e2e import login
+
+
+@pytest.mark.e2e
+def test_search_discuss_and_profile_in_the_browser(world, live_server, browser_page):
+    page = browser_page
+    login(page, live_server, world.author)
+    page.goto("/")
+    box = page.get_by_role("searchbox", name="Search")
+    box.fill("zebrafish")
+    box.press("Enter")
+    page.get_by_role("heading", name="Proposals").wait_for()
+    assert page.get_by_role("heading", name="Datasets").is_visible()
+    assert "Zebrafish private" in page.content()  # zoe owns it
+    page.get_by_role(
+        "link", name="Zebrafish imaging #1: Caption the zebrafish set", exact=True
+    ).click()
+
+    top = world.comment
+    card = page.locator(f"#comment-{top.pk}")
+    card.get_by_text("Reply", exact=True).click()
+    card.get_by_label("Your reply to Chair Person").fill("Captions in full sentences, please.")
+    card.get_by_role("button", name="Post the reply").click()
+    page.get_by_text("Reply posted.").wait_for()
+    reply = Comment.objects.get(parent=top)
+    mine = page.locator(f"#comment-{reply.pk}")
+    assert mine.is_visible()
+
+    mine.get_by_text("Edit", exact=True).click()
+    mine.get_by_label("Your comment").fill("Captions in full sentences, always.")
+    mine.get_by_role("button", name="Save the edit").click()
+    page.get_by_text("Comment edited").wait_for()
+    mine = page.locator(f"#comment-{reply.pk}")
+    mine.get_by_text("History: 1 earlier version").click()
+    assert "Captions in full sentences, please." in mine.inner_text()
+    assert "always." in mine.inner_text()
+
+    reactions = page.locator(f"#reactions-{top.pk}")
+    reactions.get_by_role("button", name="React with heart (0 so far)").click()
+    page.locator(f"#reactions-{top.pk} button[aria-pressed=true]").wait_for()
+    assert CommentReaction.objects.filter(comment=top, user=world.author).count() == 1
+
+    page.get_by_role("link", name="Profile").click()
+    page.get_by_role("heading", name="Zoe Zed").wait_for()
+    assert "Caption the zebrafish set" in page.content()
+    page.get_by_role("link", name="My work").click()
+    page.get_by_role("heading", name="My datasets").wait_for()
+    assert "Zebrafish private" in page.content()
+
+
+@pytest.mark.e2e
+def test_dark_mode_follows_the_browser(world, live_server, browser_page):
+    page = browser_page
+    background = "getComputedStyle(document.body).backgroundColor"
+    page.goto("/search/?q=zebrafish")
+    assert page.evaluate(background) == "rgb(255, 255, 255)"
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(background) == "rgb(18, 21, 25)"
+    card = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
+    assert card == "rgb(24, 27, 32)"
+    assert "Zebrafish private" not in page.content()  # anonymous
