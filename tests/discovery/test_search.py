@@ -1,6 +1,7 @@
 """Site search: every kind is found, grouped; nothing a person may not see leaks (pages and API)."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -142,3 +143,21 @@ def test_the_api_explains_bad_input(db, params, field):
     response = APIClient().get("/api/v1/search/", params)
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Ranking is PostgreSQL full-text search; SQLite lists newest first.",
+)
+def test_full_text_ranks_a_title_match_above_a_body_match_and_stems_words(world):
+    from tests.governance.factories import draft
+
+    draft(world.group, world.author, title="Lighting", body="About herons and a heron.")
+    draft(world.group, world.author, title="Herons everywhere", body="Plain text.")
+    draft(world.group, world.author, title="Unrelated", body="Nothing here.")
+    page = search.search_kind("heron", None, search.get_kind("proposals"))
+    titles = [r.title.split(": ", 1)[1] for r in page.object_list]
+    assert titles == ["Herons everywhere", "Lighting"]  # stemmed: heron finds herons
+    # websearch syntax: -word excludes
+    page = search.search_kind("herons -everywhere", None, search.get_kind("proposals"))
+    assert [r.title.split(": ", 1)[1] for r in page.object_list] == ["Lighting"]
