@@ -12,7 +12,8 @@ own, comments that are not hidden, ...) and the engine only ever narrows that Qu
 On PostgreSQL the engine uses full-text search (``django.contrib.postgres.search``): a weighted
 ``SearchVector`` over the kind's fields, a ``websearch`` query and ``SearchRank`` for the order,
 plus a case-insensitive match on the kind's short keys (slug, username) so that a partial name
-finds its thing. Elsewhere (SQLite) every word must appear in one of the fields
+finds its thing; when more than ``RANK_LIMIT`` rows of a kind match (a very common word),
+ranking them would cost a vector per row, so they are listed newest first. Elsewhere (SQLite) every word must appear in one of the fields
 (``icontains``), newest first. ``django.contrib.postgres`` need not be installed for this: the
 vector lookups are registered when ``django.contrib.postgres.search`` is imported.
 """
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 PER_KIND = 5  # results per kind on the grouped page
 PAGE_SIZE = 20  # results per page when one kind is shown
+RANK_LIMIT = 1000  # more matches than this are listed newest first, unranked (see _page_source)
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,9 @@ def uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def matching(kind: Kind, query: str, user: Any) -> QuerySet:
-    """The rows of ``kind`` that ``user`` may see and that match ``query``, best first."""
+def matching(kind: Kind, query: str, user: Any, *, ranked: bool = True) -> QuerySet:
+    """The rows of ``kind`` that ``user`` may see and that match ``query``: best first when
+    ``ranked`` (PostgreSQL), else in the kind's own order."""
     qs = kind.visible(user)
     query = clean_query(query)
     if not query:
@@ -112,10 +115,13 @@ def matching(kind: Kind, query: str, user: Any) -> QuerySet:
         keys = Q()
         for key in kind.keys:
             keys |= Q(**{f"{key}__icontains": query})
-        return (
-            qs.annotate(search_vector=vector, search_rank=SearchRank(vector, sq))
-            .filter(Q(search_vector=sq) | keys)
-            .order_by(F("search_rank").desc(), *kind.order)
+        # alias(), not annotate(): the vector is only filtered on, so a count never computes it
+        # twice; the GIN expression indexes (governance migration 0003) serve this filter.
+        qs = qs.alias(search_vector=vector).filter(Q(search_vector=sq) | keys)
+        if not ranked:
+            return qs.order_by(*kind.order)
+        return qs.annotate(search_rank=SearchRank(vector, sq)).order_by(
+            F("search_rank").desc(), *kind.order
         )
     words = query.split()[:MAX_WORDS]
     cond = Q()
@@ -124,7 +130,15 @@ def matching(kind: Kind, query: str, user: Any) -> QuerySet:
         for name in (*(f for f, _w in kind.fields), *kind.keys):
             any_field |= Q(**{f"{name}__icontains": word})
         cond &= any_field
-    return qs.filter(cond).annotate(search_rank=Value(0.0)).order_by(*kind.order)
+    return qs.filter(cond).order_by(*kind.order)
+
+
+def _page_source(kind: Kind, query: str, user: Any) -> tuple[QuerySet, int]:
+    """The rows to show and their count. Ranking recomputes every match's vector (an index
+    cannot give it), so a word so common that more than ``RANK_LIMIT`` rows match is listed in
+    the kind's own order (newest first) instead of by rank. Two queries (one if none match)."""
+    count = matching(kind, query, user, ranked=False).count()
+    return matching(kind, query, user, ranked=count <= RANK_LIMIT), count
 
 
 @dataclass
@@ -136,17 +150,15 @@ class Group:
 
 def search_grouped(query: str, user: Any, *, per_kind: int = PER_KIND) -> list[Group]:
     """Every kind's first ``per_kind`` results and its count; kinds without a match are left out.
-    Two queries per kind (the count, the page), whatever the number of results."""
+    Per kind: the count, then (if any matched) the first results; whatever the number of rows."""
     groups = []
     if not clean_query(query):
         return groups
     for kind in kinds():
-        qs = matching(kind, query, user)
-        rows = list(qs[:per_kind])
-        if not rows:
+        qs, count = _page_source(kind, query, user)
+        if not count:
             continue
-        count = len(rows) if len(rows) < per_kind else qs.order_by().count()
-        groups.append(Group(kind, count, [kind.result(r) for r in rows]))
+        groups.append(Group(kind, count, [kind.result(r) for r in qs[:per_kind]]))
     return groups
 
 
@@ -155,9 +167,9 @@ def search_kind(query: str, user: Any, kind: Kind, *, page: Any = 1, page_size: 
     its ``object_list`` rendered as ``Result``s. Two queries: the count and the page."""
     from django.core.paginator import Paginator
 
-    qs = matching(kind, query, user)
+    qs, count = _page_source(kind, query, user)
     paginator = Paginator(qs, page_size)
-    paginator.count = qs.order_by().count()  # without the rank ordering
+    paginator.count = count
     page_obj = paginator.get_page(page)
     page_obj.object_list = [kind.result(r) for r in page_obj.object_list]
     return page_obj

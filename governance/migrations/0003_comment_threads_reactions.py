@@ -5,6 +5,42 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# Full-text indexes for site search (config/search.py), PostgreSQL only: the planner uses an
+# expression index only when the query's expression is the same, so these must match the fields,
+# weights and configuration that governance/search.py registers. SQLite searches with icontains
+# and gets none. Kept out of the models' Meta on purpose: a GIN index cannot exist on SQLite.
+SEARCH_INDEXES = {
+    "proposal": ("proposal_search", (("title", "A"), ("summary", "B"), ("body", "C"))),
+    "comment": ("comment_search", (("body", "B"),)),
+}
+
+
+def _search_index(name, fields):
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
+    vector = None
+    for field, weight in fields:
+        part = SearchVector(field, weight=weight, config="english")
+        vector = part if vector is None else vector + part
+    return GinIndex(vector, name=name)
+
+
+def add_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for model_name, (name, fields) in SEARCH_INDEXES.items():
+        schema_editor.add_index(apps.get_model("governance", model_name), _search_index(name, fields))
+
+
+def remove_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for model_name, (name, fields) in SEARCH_INDEXES.items():
+        schema_editor.remove_index(
+            apps.get_model("governance", model_name), _search_index(name, fields)
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -54,4 +90,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('comment', 'number'), name='one_comment_revision_number')],
             },
         ),
+        migrations.RunPython(add_search_indexes, remove_search_indexes, elidable=False),
     ]

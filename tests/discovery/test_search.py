@@ -83,7 +83,7 @@ def test_one_kind_is_paginated(world, django_assert_max_num_queries):
 
 
 def test_the_page_query_count_does_not_grow_with_results(world, django_assert_num_queries):
-    """One query per kind for its first results, one more for the count of a kind with more."""
+    """Per kind: its count, then its first results; however many rows match."""
     from governance import services as gov
     from tests.registry.factories import DatasetFactory
 
@@ -92,8 +92,8 @@ def test_the_page_query_count_does_not_grow_with_results(world, django_assert_nu
         for i in range(8):
             DatasetFactory(slug=f"more-{batch}-{i}", name=f"Zebrafish {i}", owner=world.author)
             gov.comment_add(proposal=world.proposal, author=world.chair, body=f"zebrafish {i}")
-        # 7 kinds + the counts of datasets and comments (more than 5 each); anonymous: no session
-        with django_assert_num_queries(9):
+        # 7 kinds, each matching: count + first results; anonymous: no session
+        with django_assert_num_queries(14):
             client.get("/search/", {"q": "zebrafish"})
 
 
@@ -161,3 +161,23 @@ def test_full_text_ranks_a_title_match_above_a_body_match_and_stems_words(world)
     # websearch syntax: -word excludes
     page = search.search_kind("herons -everywhere", None, search.get_kind("proposals"))
     assert [r.title.split(": ", 1)[1] for r in page.object_list] == ["Lighting"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's.")
+@pytest.mark.parametrize(
+    "name, index", [("comments", "comment_search"), ("proposals", "proposal_search")]
+)
+def test_full_text_uses_the_gin_index(world, name, index):
+    """The expression indexes of migration governance 0003 match what the kinds search."""
+    qs = search.matching(search.get_kind(name), "zebrafish", None)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.order_by().explain()
+    assert index in plan, plan
+
+
+def test_a_word_matching_too_much_is_listed_unranked_but_complete(world, settings, monkeypatch):
+    monkeypatch.setattr(search, "RANK_LIMIT", 1)
+    page = search.search_kind("zebrafish", world.author, search.get_kind("datasets"))
+    assert page.paginator.count == 2
+    assert [r.title for r in page.object_list] == ["Zebrafish private", "Zebrafish public"]
