@@ -181,3 +181,11 @@ def test_a_word_matching_too_much_is_listed_unranked_but_complete(world, setting
     page = search.search_kind("zebrafish", world.author, search.get_kind("datasets"))
     assert page.paginator.count == 2
     assert [r.title for r in page.object_list] == ["Zebrafish private", "Zebrafish public"]
+
+
+def test_the_api_query_count_is_fixed(world, django_assert_num_queries):
+    client = APIClient()
+    with django_assert_num_queries(14):  # 7 kinds, each: count + first results
+        assert client.get("/api/v1/search/", {"q": "zebrafish"}).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/search/", {"q": "zebrafish", "kind": "comments"}).json()
