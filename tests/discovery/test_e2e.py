@@ -66,3 +66,19 @@ def test_dark_mode_follows_the_browser(world, live_server, browser_page):
     card = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
     assert card == "rgb(24, 27, 32)"
     assert "Zebrafish private" not in page.content()  # anonymous
+
+
+@pytest.mark.e2e
+def test_search_profile_and_my_work_fit_a_phone(world, live_server, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, world.author)
+    for path in (
+        "/search/?q=zebrafish",
+        "/search/?q=zebrafish&kind=comments",
+        "/people/zoe/",
+        "/me/",
+    ):
+        page.goto(path)
+        width = page.evaluate("document.querySelector('main').scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide"
