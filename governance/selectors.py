@@ -84,6 +84,7 @@ def discussion_for(proposal: Proposal, user) -> list[Comment]:
         c.reaction_rows = [
             {
                 "value": value,
+                "name": value.replace("_", " "),
                 "emoji": label,
                 "count": counts[c.pk][value],
                 "mine": (c.pk, value) in mine,

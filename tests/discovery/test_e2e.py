@@ -2,8 +2,12 @@
 a comment, edits their reply (the history shows the first text), reacts (htmx swaps the
 reactions in place), visits a profile and My work; the same pages in dark mode."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+from django.conf import settings
+
+from governance import services as gov
 from governance.models import Comment, CommentReaction
 from tests.governance.test_e2e import login
 
@@ -43,7 +47,7 @@ def test_search_discuss_and_profile_in_the_browser(world, live_server, browser_p
     assert "always." in mine.inner_text()
 
     reactions = page.locator(f"#reactions-{top.pk}")
-    reactions.get_by_role("button", name="React with heart (0 so far)").click()
+    reactions.get_by_role("button", name="heart 0", exact=True).click()
     page.locator(f"#reactions-{top.pk} button[aria-pressed=true]").wait_for()
     assert CommentReaction.objects.filter(comment=top, user=world.author).count() == 1
 
@@ -82,3 +86,38 @@ def test_search_profile_and_my_work_fit_a_phone(world, live_server, browser_page
         page.goto(path)
         width = page.evaluate("document.querySelector('main').scrollWidth")
         assert width <= 390, f"{path} is {width} px wide"
+
+
+AXE = Path(settings.BASE_DIR) / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is vendored by the accessibility branch.")
+def test_axe_finds_nothing_on_these_pages_in_either_scheme(world, live_server, browser_page):
+    page = browser_page
+    reply = gov.comment_add(
+        proposal=world.proposal, author=world.author, body="Reply", parent=world.comment
+    )
+    gov.comment_edit(comment=reply, actor=world.author, body="Reply, edited")
+    gov.reaction_add(comment=world.comment, actor=world.author, emoji="heart")
+    login(page, live_server, world.author)
+    source = AXE.read_text()
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in (
+            "/search/?q=zebrafish",
+            "/search/?q=zebrafish&kind=datasets",
+            "/people/zoe/",
+            "/me/",
+            world.proposal.get_absolute_url(),
+        ):
+            page.goto(path)
+            page.evaluate(source)  # evaluated by the driver: no script element, no CSP report
+            violations = page.evaluate(
+                "async () => (await axe.run()).violations.map(v => v.id + ': ' + "
+                "v.nodes.map(n => n.html.slice(0, 120)).join(' | '))"
+            )
+            if violations:
+                found[f"{scheme} {path}"] = violations
+    assert not found, found
