@@ -100,5 +100,6 @@ def token_revoke(request, token_id: int):
 
 
 def profile(request, username: str):
+    """The old address of a profile: the profile with its activity is ``/people/<username>/``."""
     person = get_object_or_404(User, username=username, is_active=True)
-    return render(request, "accounts/profile.html", {"person": person})
+    return redirect("discovery:profile", username=person.username, permanent=True)

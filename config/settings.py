@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "datasets_registry.validation",
     "datasets_registry.resumable",
     "notifications",
+    "discovery",
 ]
 
 MIDDLEWARE = [

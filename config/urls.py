@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("datasets_registry.validation.api_urls")),
     path("uploads/", include("datasets_registry.resumable.urls")),
     path("", include("notifications.api_urls")),
+    path("", include("discovery.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("datasets_registry.urls")),
     path("", include("datasets_registry.validation.urls")),
     path("", include("notifications.urls")),
+    path("", include("discovery.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -5,6 +5,7 @@ from config.errors import DomainError
 from . import selectors, services
 from .models import (
     Comment,
+    CommentRevision,
     Decision,
     GroupSettings,
     LedgerEntry,
@@ -111,11 +112,25 @@ class ProposalAdmin(admin.ModelAdmin):
         self.message_user(request, f"{closed} vote(s) closed.")
 
 
+class CommentRevisionInline(admin.TabularInline):
+    """A comment's earlier texts: history, so read-only."""
+
+    model = CommentRevision
+    extra = 0
+    can_delete = False
+    readonly_fields = ("number", "body", "stance", "written_at", "replaced_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ("proposal", "author", "stance", "created_at", "hidden_at")
+    list_display = ("proposal", "author", "stance", "created_at", "edited_at", "hidden_at")
     list_select_related = ("proposal__group", "author")
-    readonly_fields = ("hidden_at", "hidden_by", "hidden_reason")
+    readonly_fields = ("parent", "edited_at", "hidden_at", "hidden_by", "hidden_reason")
+    raw_id_fields = ("parent",)
+    inlines = [CommentRevisionInline]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -120,8 +120,14 @@ events.declare(
 )
 events.declare(
     "comment.created",
-    "A member commented on a proposal; `excerpt` is the start of the comment.",
+    "A member commented on a proposal; `excerpt` is the start of the comment; `parent` is the "
+    "comment it replies to (or null).",
     fields=(*PROPOSAL, "authors", "comment", "author", "stance", "excerpt"),
+)
+events.declare(
+    "comment.edited",
+    "A comment's author edited it; the earlier text is kept (`revisions` is how many are).",
+    fields=(*PROPOSAL, "comment", "author", "stance", "excerpt", "revisions"),
 )
 events.declare(
     "comment.hidden",

@@ -318,6 +318,12 @@ class Comment(models.Model):
         related_name="+",
     )
     hidden_reason = models.CharField(max_length=500, blank=True)
+    # Discussion: a reply answers a top-level comment (one level: a reply has no replies).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # Set when the author last edited the text; earlier texts are CommentRevisions.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -328,6 +334,61 @@ class Comment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class CommentRevision(models.Model):
+    """An earlier text of a comment, kept when its author edits it (number 1 is the original)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField(max_length=10_000)
+    stance = models.CharField(max_length=10, choices=Comment.Stance.choices, blank=True)
+    written_at = models.DateTimeField(help_text="When this text was written.")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "number"], name="one_comment_revision_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id} r{self.number}"
+
+
+class Reaction(models.TextChoices):
+    """The small fixed set of reactions (a value, its emoji)."""
+
+    THUMBS_UP = "thumbs_up", "👍"
+    HEART = "heart", "❤️"
+    HOORAY = "hooray", "🎉"
+    THINKING = "thinking", "🤔"
+    EYES = "eyes", "👀"
+
+
+class CommentReaction(models.Model):
+    """One person's reaction to a comment: at most one of each kind per person (a constraint,
+    so two clicks at once still make one row)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reactions"
+    )
+    emoji = models.CharField(max_length=20, choices=Reaction.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "emoji", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user", "emoji"], name="one_reaction_per_person_and_emoji"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.emoji} on comment {self.comment_id}"
 
 
 class VoterRollEntry(models.Model):

@@ -1,13 +1,19 @@
 """Reads: what a page lists. Everything governance shows is public, except a ballot while its
 group hides the count (``ballots_hidden``). Who holds which role is ``governance.roles``."""
 
-from django.db.models import Count, Q
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Prefetch, Q
 
 from .models import (
+    Comment,
+    CommentReaction,
+    CommentRevision,
     Decision,
     LedgerEntry,
     Membership,
     Proposal,
+    Reaction,
     VoterRollEntry,
     WorkingGroup,
 )
@@ -50,6 +56,45 @@ def comments_for(proposal: Proposal):
     """Every comment, hidden ones too: the page shows a hidden comment's text to chairs only and
     its reason to everyone."""
     return proposal.comments.select_related("author", "hidden_by").order_by("created_at", "pk")
+
+
+def discussion_for(proposal: Proposal, user) -> list[Comment]:
+    """The proposal's top-level comments in order, each with ``thread`` (its replies, in order),
+    ``history`` (earlier texts, newest first) and ``reaction_rows`` (``{"value", "emoji", "count",
+    "mine"}`` for every reaction kind, in the fixed order). Three queries whatever the size."""
+    comments = list(
+        comments_for(proposal).prefetch_related(
+            Prefetch("revisions", queryset=CommentRevision.objects.order_by("-number"))
+        )
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    mine: set[tuple[int, str]] = set()
+    uid = user.pk if user is not None and user.is_authenticated else None
+    for comment_id, user_id, emoji in CommentReaction.objects.filter(
+        comment__proposal=proposal
+    ).values_list("comment_id", "user_id", "emoji"):
+        counts[comment_id][emoji] += 1
+        if user_id == uid:
+            mine.add((comment_id, emoji))
+    by_id = {c.pk: c for c in comments}
+    top = []
+    for c in comments:
+        c.thread = []
+        c.history = list(c.revisions.all())
+        c.reaction_rows = [
+            {
+                "value": value,
+                "name": value.replace("_", " "),
+                "emoji": label,
+                "count": counts[c.pk][value],
+                "mine": (c.pk, value) in mine,
+            }
+            for value, label in Reaction.choices
+        ]
+    for c in comments:
+        parent = by_id.get(c.parent_id)
+        (parent.thread if parent is not None else top).append(c)
+    return top
 
 
 def roll_with_votes(proposal: Proposal) -> list[dict]:

@@ -25,7 +25,8 @@ urlpatterns = [
     path(P + "transition/", views.proposal_transition, name="proposal_transition"),
     path(P + "comments/", views.comment_add, name="comment_add"),
     path(P + "comments/<int:pk>/hide/", views.comment_hide, name="comment_hide"),
+    path(P + "comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path(P + "comments/<int:pk>/react/", views.comment_react, name="comment_react"),
     path(P + "vote/", views.vote, name="vote"),
     path(P + "decision/", views.decision_detail, name="decision_detail"),
-    path("me/", views.my_work, name="my_work"),
 ]

@@ -9,14 +9,20 @@ By topic:
 - ``groups``: groups, their settings, memberships, and the membership change a decision makes;
 - ``proposals``: drafts, revisions, discussion, withdrawal, the API's transition endpoint;
 - ``votes``: opening a vote, casting, closing and the decision, the sweep of due votes;
-- ``comments``: comments and their moderation;
+- ``comments``: comments, replies, edits with their history, reactions, moderation;
 - ``common``: the proposal lock and the event payload helpers they share.
 """
 
 # The errors services raise, here too so that callers may catch ``services.Conflict``.
 from config.errors import Conflict, Invalid, NotAllowed, NotFound
 
-from .comments import comment_add, comment_hide
+from .comments import (
+    comment_add,
+    comment_edit,
+    comment_hide,
+    reaction_add,
+    reaction_remove,
+)
 from .common import settings_of
 from .groups import (
     apply_membership_decision,
@@ -55,6 +61,7 @@ __all__ = [
     "apply_membership_decision",
     "close_due_proposals",
     "comment_add",
+    "comment_edit",
     "comment_hide",
     "group_announce",
     "group_create",
@@ -73,6 +80,8 @@ __all__ = [
     "proposal_to_discussion",
     "proposal_transition",
     "proposal_withdraw",
+    "reaction_add",
+    "reaction_remove",
     "settings_of",
     "vote_cast",
 ]

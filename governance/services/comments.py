@@ -1,16 +1,18 @@
-"""Comments on proposals: members comment with an optional stance; chairs hide with a reason."""
+"""Comments on proposals: members comment with an optional stance and reply to a comment (one
+level); authors edit their own comments (every earlier text is kept); members react; chairs hide
+with a reason."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, Invalid, NotAllowed
 
 from .. import roles
-from ..models import Comment, Proposal
+from ..models import Comment, CommentReaction, CommentRevision, Proposal, Reaction
 from .common import authors_of, person, publish_for_proposal
 
 EXCERPT_LENGTH = 200
@@ -21,10 +23,7 @@ def _excerpt(body: str) -> str:
     return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1].rstrip() + "…"
 
 
-def comment_add(*, proposal: Proposal, author: Any, body: str, stance: str = "") -> Comment:
-    """Members of the proposal's group comment, with an optional stance. Publishes
-    ``comment.created`` with the commenter and the start of the comment."""
-    roles.require_member(author, proposal.group, "comment")
+def _checked_text(body: str, stance: str) -> str:
     body = (body or "").strip()
     if not body:
         raise Invalid("Write a comment.", errors={"body": ["This field may not be blank."]})
@@ -32,10 +31,44 @@ def comment_add(*, proposal: Proposal, author: Any, body: str, stance: str = "")
         raise Invalid("The comment is too long.", errors={"body": ["At most 10,000 characters."]})
     if stance not in Comment.Stance.values:
         raise Invalid("Unknown stance.", errors={"stance": ["for, against, neutral or empty."]})
+    return body
+
+
+def _check_parent(proposal: Proposal, parent: Comment | None) -> None:
+    if parent is None:
+        return
+    parent = Comment.objects.get(pk=parent.pk)  # its current state, not the caller's copy
+    if parent.proposal_id != proposal.pk:
+        raise Invalid("That comment is on another proposal.", errors={"parent": ["Not here."]})
+    if parent.parent_id is not None:
+        raise Invalid(
+            "Replies go one level deep: answer the comment this reply answers.",
+            errors={"parent": ["A reply cannot be answered; reply to its comment."]},
+        )
+    if parent.is_hidden:
+        raise Conflict("That comment is hidden; it takes no replies.")
+
+
+def comment_add(
+    *,
+    proposal: Proposal,
+    author: Any,
+    body: str,
+    stance: str = "",
+    parent: Comment | None = None,
+) -> Comment:
+    """Members of the proposal's group comment, with an optional stance, or reply to a top-level
+    comment (``parent``; one level). Publishes ``comment.created`` with the commenter, the start
+    of the comment and ``parent`` (the answered comment's id, or null)."""
+    roles.require_member(author, proposal.group, "comment")
+    body = _checked_text(body, stance)
     if proposal.status == Proposal.Status.WITHDRAWN:
         raise Conflict("The proposal was withdrawn; comments are closed.")
+    _check_parent(proposal, parent)
     with transaction.atomic():
-        c = Comment.objects.create(proposal=proposal, author=author, body=body, stance=stance)
+        c = Comment.objects.create(
+            proposal=proposal, author=author, body=body, stance=stance, parent=parent
+        )
         publish_for_proposal(
             "comment.created",
             proposal,
@@ -45,6 +78,7 @@ def comment_add(*, proposal: Proposal, author: Any, body: str, stance: str = "")
                 "author": person(author),
                 "stance": stance,
                 "excerpt": _excerpt(body),
+                "parent": parent.pk if parent else None,
             },
             actor=author,
             url=f"{proposal.get_absolute_url()}#comment-{c.pk}",
@@ -81,3 +115,83 @@ def comment_hide(*, comment: Comment, actor: Any, reason: str) -> Comment:
             objects={"comment": c},
         )
     return c
+
+
+def comment_edit(*, comment: Comment, actor: Any, body: str, stance: str | None = None) -> Comment:
+    """The author edits their comment. The text it replaces is kept as a ``CommentRevision``
+    (shown on the page as the comment's history). A hidden comment, or one on a withdrawn proposal,
+    cannot be edited. Locks the comment row, so two edits at once keep both earlier texts.
+    Publishes ``comment.edited`` (public) with the revision number that was kept."""
+    roles.require_user(actor)
+    stance = comment.stance if stance is None else stance
+    body = _checked_text(body, stance)
+    with transaction.atomic():
+        c = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("proposal__group")
+            .get(pk=comment.pk)
+        )
+        if c.author_id != actor.pk:
+            raise NotAllowed("Only the author of a comment may edit it.")
+        if c.is_hidden:
+            raise Conflict("This comment is hidden; it cannot be edited.")
+        if c.proposal.status == Proposal.Status.WITHDRAWN:
+            raise Conflict("The proposal was withdrawn; comments are closed.")
+        if body == c.body and stance == c.stance:
+            return c
+        number = c.revisions.count() + 1
+        CommentRevision.objects.create(
+            comment=c,
+            number=number,
+            body=c.body,
+            stance=c.stance,
+            written_at=c.edited_at or c.created_at,
+        )
+        c.body, c.stance, c.edited_at = body, stance, timezone.now()
+        c.save(update_fields=["body", "stance", "edited_at"])
+        publish_for_proposal(
+            "comment.edited",
+            c.proposal,
+            {
+                "comment": c.pk,
+                "author": person(actor),
+                "stance": stance,
+                "excerpt": _excerpt(body),
+                "revisions": number,
+            },
+            actor=actor,
+            url=f"{c.proposal.get_absolute_url()}#comment-{c.pk}",
+            objects={"comment": c},
+        )
+    return c
+
+
+def _check_reaction(comment: Comment, actor: Any, emoji: str) -> None:
+    if emoji not in Reaction.values:
+        raise Invalid(
+            "Unknown reaction.", errors={"emoji": [f"One of {', '.join(Reaction.values)}."]}
+        )
+    roles.require_member(actor, comment.proposal.group, "react to comments")
+    if Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).exists():
+        raise Conflict("This comment is hidden; it takes no reactions.")
+
+
+def reaction_add(*, comment: Comment, actor: Any, emoji: str) -> CommentReaction:
+    """Members react to a visible comment; one reaction of each kind per person. Idempotent and
+    safe under concurrency: the unique constraint settles a race, the loser reads the winner's row.
+    No event: reactions are not news."""
+    _check_reaction(comment, actor, emoji)
+    try:
+        with transaction.atomic():
+            return CommentReaction.objects.create(comment=comment, user=actor, emoji=emoji)
+    except IntegrityError:
+        return CommentReaction.objects.get(comment=comment, user=actor, emoji=emoji)
+
+
+def reaction_remove(*, comment: Comment, actor: Any, emoji: str) -> bool:
+    """Take back one's reaction; idempotent (whether a row went is returned)."""
+    roles.require_user(actor)
+    if emoji not in Reaction.values:
+        raise Invalid("Unknown reaction.", errors={"emoji": ["Not a reaction."]})
+    deleted, _ = CommentReaction.objects.filter(comment=comment, user=actor, emoji=emoji).delete()
+    return bool(deleted)

@@ -10,11 +10,12 @@ from .groups import (
     group_list,
     group_settings,
     membership_action,
-    my_work,
 )
 from .proposals import (
     comment_add,
+    comment_edit,
     comment_hide,
+    comment_react,
     decision_detail,
     proposal_create,
     proposal_detail,
@@ -26,7 +27,9 @@ from .proposals import (
 
 __all__ = [
     "comment_add",
+    "comment_edit",
     "comment_hide",
+    "comment_react",
     "decision_detail",
     "group_activity",
     "group_detail",
@@ -35,7 +38,6 @@ __all__ = [
     "group_list",
     "group_settings",
     "membership_action",
-    "my_work",
     "proposal_create",
     "proposal_detail",
     "proposal_edit",

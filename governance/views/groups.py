@@ -184,8 +184,3 @@ def group_activity(request, slug: str):
     for entry in page.object_list:
         entry.words = _activity_words(entry)
     return render(request, "governance/group_activity.html", {"group": group, "page": page})
-
-
-@login_required
-def my_work(request):
-    return render(request, "governance/my_work.html", selectors.my_work(request.user))

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from config.confirm import confirm_first
@@ -119,6 +120,7 @@ def proposal_detail(request, slug: str, number: int):
     group = proposal.group
     is_chair = roles.is_chair(user, group)
     authors = list(proposal.authors.all())
+    comments = selectors.discussion_for(proposal, user)
     is_author = user.is_authenticated and any(a.pk == user.pk for a in authors)
     context = {
         "proposal": proposal,
@@ -128,7 +130,9 @@ def proposal_detail(request, slug: str, number: int):
         "is_author": is_author,
         "is_chair": is_chair,
         "is_member": roles.is_member(user, group),
-        "comments": list(selectors.comments_for(proposal)),
+        "comments": comments,
+        "comment_count": sum(1 + len(c.thread) for c in comments),
+        "stances": Comment.Stance.choices,
         "comment_form": CommentForm(),
         "hide_form": HideCommentForm() if is_chair else None,
         "target": targets.target_of(proposal),
@@ -242,14 +246,72 @@ def comment_add(request, slug: str, number: int):
     if not form.is_valid():
         messages.error(request, "Write a comment first.")
         return redirect(proposal)
-    services.comment_add(
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(Comment, pk=_int_or_404(request.POST["parent"]))
+    c = services.comment_add(
         proposal=proposal,
         author=request.user,
         body=form.cleaned_data["body"],
         stance=form.cleaned_data["stance"] or "",
+        parent=parent,
     )
-    messages.success(request, "Comment posted.")
-    return redirect(proposal.get_absolute_url() + "#comments")
+    messages.success(request, "Reply posted." if parent else "Comment posted.")
+    return redirect(proposal.get_absolute_url() + f"#comment-{c.pk}")
+
+
+def _int_or_404(raw: str) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404("No such comment.") from None
+
+
+@write_view(back=back)
+def comment_edit(request, slug: str, number: int, pk: int):
+    """The author edits their comment; the page keeps the earlier text in its history."""
+    proposal = proposal_or_404(slug, number)
+    comment = get_object_or_404(Comment, pk=pk, proposal=proposal)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the comment's new text.")
+        return redirect(proposal.get_absolute_url() + f"#comment-{comment.pk}")
+    services.comment_edit(
+        comment=comment,
+        actor=request.user,
+        body=form.cleaned_data["body"],
+        stance=form.cleaned_data["stance"] or "",
+    )
+    messages.success(request, "Comment edited; the earlier text is kept in its history.")
+    return redirect(proposal.get_absolute_url() + f"#comment-{comment.pk}")
+
+
+@write_view(back=back)
+def comment_react(request, slug: str, number: int, pk: int):
+    """Add (``action=add``) or take back (``action=remove``) one's reaction. Both idempotent, so
+    a double click or a stale page never toggles twice."""
+    proposal = proposal_or_404(slug, number)
+    comment = get_object_or_404(
+        Comment.objects.select_related("proposal__group"), pk=pk, proposal=proposal
+    )
+    emoji = request.POST.get("emoji", "")
+    if request.POST.get("action") == "remove":
+        services.reaction_remove(comment=comment, actor=request.user, emoji=emoji)
+    else:
+        services.reaction_add(comment=comment, actor=request.user, emoji=emoji)
+    if request.htmx:
+        row = next(
+            c
+            for top in selectors.discussion_for(proposal, request.user)
+            for c in (top, *top.thread)
+            if c.pk == comment.pk
+        )
+        return render(
+            request,
+            "governance/_reactions.html",
+            {"c": row, "group": proposal.group, "proposal": proposal, "is_member": True},
+        )
+    return redirect(proposal.get_absolute_url() + f"#comment-{comment.pk}")
 
 
 @write_view(back=back)

@@ -27,7 +27,7 @@ def test_profile_is_saved_and_shown_publicly(client_for, user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.display_name, user.affiliation, user.bio) == ("Alice A.", "Lab", "Hi")
-    page = Client().get(reverse("accounts:profile", args=[user.username]))
+    page = Client().get(reverse("accounts:profile", args=[user.username]), follow=True)
     assert "Alice A." in page.content.decode()
 
 

@@ -237,15 +237,16 @@ def test_query_counts_of_pages(busy, client, client_for, django_assert_num_queri
     # group, members, proposals, authors, children
     with django_assert_num_queries(5):
         assert client.get("/groups/wg/").status_code == 200
-    # proposal (+group, decision), authors, comments, roll, votes
-    with django_assert_num_queries(5):
+    # proposal (+group, decision), authors, comments, their earlier texts, reactions, roll, votes
+    with django_assert_num_queries(7):
         assert client.get("/groups/wg/proposals/6/").status_code == 200
     with django_assert_num_queries(3):  # group, count, one page of the ledger
         assert client.get("/groups/wg/activity/").status_code >= 200
     with django_assert_num_queries(2):  # decision (+proposal, group, revision), votes
         assert client.get("/groups/wg/proposals/2/decision/").status_code == 200
     me = client_for(busy.committers[1])
-    with django_assert_num_queries(5):  # session, user, awaiting, mine, groups
+    # session, user, awaiting, mine, groups; then (discovery) datasets, surveys, requests, runs
+    with django_assert_num_queries(9):
         assert me.get("/me/").status_code == 200
 
 
