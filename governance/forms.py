@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from .models import Comment, DecisionRule, Membership, Proposal, Vote
+from .models import EARLY_CLOSE_CHOICES, Comment, DecisionRule, Membership, Proposal, Vote
 
 
 class ProposalForm(forms.Form):
@@ -108,3 +108,14 @@ class GroupSettingsForm(forms.Form):
     )
     quorum = forms.DecimalField(min_value=0.01, max_value=1, decimal_places=2)
     show_live_tally = forms.BooleanField(required=False, label="Show the live count during votes")
+    early_close = forms.ChoiceField(
+        choices=EARLY_CLOSE_CHOICES,
+        required=False,
+        label="Close a vote early",
+        help_text="A vote always closes at its deadline; a group may let it close sooner. "
+        "Votes already open keep the choice they opened with.",
+    )
+
+    def clean_early_close(self):
+        # Left out (an older form, a script): keep the group's current choice.
+        return self.cleaned_data["early_close"] or None

@@ -127,6 +127,7 @@ def group_settings(request, slug: str):
             "general_rule": gs.general_rule,
             "quorum": gs.quorum,
             "show_live_tally": gs.show_live_tally,
+            "early_close": gs.early_close,
         },
     )
     if request.method == "POST" and form.is_valid():
