@@ -210,6 +210,13 @@ def question_edit(request, slug: str, key: str):
         raise Http404("No such question.") from None
     question = next(q for q in d["sections"][section]["questions"] if q["key"] == key)
     earlier = editing.questions_before(d, key)
+    if selectors.questions_locked(survey):
+        # Say so before anyone types a change (issue 16, defect 16); a POST is refused the same.
+        context = {"survey": survey, "question": question, "locked": True}
+        status = 409 if request.method == "POST" else 200
+        if request.htmx:
+            return render(request, "surveys/_question_locked.html", context, status=status)
+        return render(request, "surveys/question_edit.html", context, status=status)
     if request.method == "POST":
         form = QuestionForm(request.POST, sections=d["sections"], earlier=earlier, prefix="q")
         if switching_kind(request):  # "Show its fields" without JavaScript: nothing is saved
