@@ -87,7 +87,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "config.jsonsafe.FormTextMiddleware",
     "config.outages.OutageMiddleware",
+    # The site's own 404 page with DEBUG on too, unless DEBUG_404=1 (Django's URL list).
+    "config.notfound.SiteNotFoundMiddleware",
 ]
+# A developer who wants Django's technical 404 page (every URL pattern) with DEBUG on.
+DEBUG_404 = env_bool("DEBUG_404", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

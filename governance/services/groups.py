@@ -281,7 +281,8 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
 
 
 def membership_leave(*, group: WorkingGroup, user: Any) -> Membership:
-    """A member leaves (``membership.left``). Refused (a conflict, not a missing page) for
+    """A member leaves (``membership.left``); someone whose request to join is pending withdraws
+    it the same way (and may ask again later). Refused (a conflict, not a missing page) for
     someone who is not a member."""
     roles.require_user(user)
     with transaction.atomic():

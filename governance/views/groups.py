@@ -83,8 +83,14 @@ def group_join(request, slug: str):
 @write_view(back=back)
 def group_leave(request, slug: str):
     group = group_or_404(slug)
+    pending = Membership.objects.filter(
+        group=group, user=request.user, status=Membership.Status.PENDING
+    ).exists()
     services.membership_leave(group=group, user=request.user)
-    messages.success(request, f"You left {group.name}.")
+    if pending:
+        messages.success(request, f"Your request to join {group.name} is withdrawn.")
+    else:
+        messages.success(request, f"You left {group.name}.")
     return redirect(group)
 
 
