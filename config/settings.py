@@ -187,6 +187,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OMI Commons] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The site's words on allauth's forms ("Log in", "Username or e-mail").
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 # Sign-up and password reset never tell whether an address is registered (see accounts.adapter).
 ACCOUNT_PREVENT_ENUMERATION = "strict"
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
