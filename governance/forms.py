@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from config.kindforms import kind_of, show_fields_of_kind
+from config.markdown import MarkdownTextarea
 
 from .models import EARLY_CLOSE_CHOICES, Comment, DecisionRule, Membership, Proposal, Vote
 
@@ -17,7 +18,7 @@ class ProposalForm(forms.Form):
     body = forms.CharField(
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        widget=MarkdownTextarea(attrs={"rows": 14}),
         help_text="Markdown. Scripts and unsafe HTML are removed when it is shown.",
     )
     subject = forms.CharField(
@@ -98,7 +99,7 @@ class ProposalEditForm(forms.Form):
     body = forms.CharField(
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        widget=MarkdownTextarea(attrs={"rows": 14}),
         help_text="Markdown.",
     )
 

@@ -7,6 +7,7 @@ from django import forms
 
 from config import jsonsafe
 from config.kindforms import kind_of, show_fields_of_kind
+from config.markdown import MarkdownTextarea
 
 from . import kinds
 from .models import Question, Survey
@@ -35,7 +36,7 @@ class DateTimeInput(forms.DateTimeInput):
 class SurveySettingsForm(forms.Form):
     title = forms.CharField(max_length=200)
     introduction = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+        widget=MarkdownTextarea(attrs={"rows": 4}), required=False, help_text="Markdown."
     )
     group = forms.ChoiceField(required=False, label="Owning working group")
     opens_at = forms.DateTimeField(

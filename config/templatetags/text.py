@@ -1,8 +1,8 @@
 """Template filters for one message style (see ``config.text``): ``{% load text %}``.
 
-    {{ n|count:"error" }}               1 error / 1,234 errors
-    {{ spec.prompt|labelled:message }}  "Which tools do you use? Required." (no "?:")
-    {{ decision.explanation|without_outcome }}
+{{ n|count:"error" }}               1 error / 1,234 errors
+{{ spec.prompt|labelled:message }}  "Which tools do you use? Required." (no "?:")
+{{ decision.explanation|without_outcome }}
 """
 
 from django import template
