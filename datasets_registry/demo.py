@@ -194,7 +194,7 @@ def seed(*, people, stdout=None) -> None:
             version="1.1.0",
             schema=schema,
             rules=card.rules,
-            changelog="## 1.1.0 (draft)\n\nMakes `maintenance` required: a dataset in the corpus "
+            changelog="## 1.1.0\n\nMakes `maintenance` required: a dataset in the corpus "
             "must say who keeps it up to date.",
         )
     created = 0
