@@ -268,5 +268,5 @@ def main(argv: list[str] | None = None, prog: str = "validate_captions") -> int:
 
 
 def _count(n: int, noun: str) -> str:
-    """ "1 error", "2 errors" (the CLI runs without Django, so not config.text.count)."""
+    """Counts for the CLI ("1 error", "2 errors"): it runs without Django, so not config.text."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
