@@ -20,3 +20,27 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text="What uses this token, e.g. “upload script on my laptop”.",
     )
+
+
+# --- allauth's forms in the site's words (issue 16, defect 14) --------------------------------
+from allauth.account.forms import LoginForm as _AllauthLoginForm  # noqa: E402
+from allauth.account.forms import SignupForm as _AllauthSignupForm  # noqa: E402
+
+
+class LoginForm(_AllauthLoginForm):
+    """The navigation says "Log in": so do the page, its button and its labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me"
+
+
+class SignupForm(_AllauthSignupForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"username": "Username", "password2": "Password (again)"}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label

@@ -91,7 +91,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "config.jsonsafe.FormTextMiddleware",
     "config.outages.OutageMiddleware",
+    # The site's own 404 page with DEBUG on too, unless DEBUG_404=1 (Django's URL list).
+    "config.notfound.SiteNotFoundMiddleware",
 ]
+# A developer who wants Django's technical 404 page (every URL pattern) with DEBUG on.
+DEBUG_404 = env_bool("DEBUG_404", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -187,6 +191,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The site's words on allauth's forms ("Log in", "Username or e-mail").
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 # Sign-up and password reset never tell whether an address is registered (see accounts.adapter).
 ACCOUNT_PREVENT_ENUMERATION = "strict"
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True

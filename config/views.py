@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
 
 from . import home as home_panels
 from . import jsonsafe, outages
@@ -111,3 +112,24 @@ def server_error(request):
 
     template = loader.get_template("500.html")
     return HttpResponse(template.render(), status=500)
+
+
+@require_POST
+def markdown_preview(request):
+    """The Markdown editors' preview: the text rendered by the one sanitiser the pages use
+    (``config.markdown.render``), as an HTML fragment. Signed-in people only (everyone who can
+    write Markdown is); at most ``PREVIEW_MAX_CHARS`` characters."""
+    from .markdown import PREVIEW_MAX_CHARS
+    from .markdown import render as render_markdown
+
+    if not request.user.is_authenticated:
+        return HttpResponse("Log in to preview.", status=403, content_type="text/plain")
+    text = request.POST.get("text", "")
+    if len(text) > PREVIEW_MAX_CHARS:
+        return HttpResponse(
+            f"Too long to preview: at most {PREVIEW_MAX_CHARS:,} characters.",
+            status=400,
+            content_type="text/plain",
+        )
+    html = render_markdown(text) or '<p class="empty">Nothing to preview.</p>'
+    return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -4,16 +4,19 @@ half-registered dataset for a rerun to skip.
 
 - OMI Dataset Card 1.0.0 (adopted; shipped by migration) and a 1.1.0 draft by the demo chair, so
   the draft editor and the diff have something to show.
-- Public datasets conforming to 1.0.0, one with the real COCO 2017 validation captions from
-  ``../shared/data/coco_val2017_captions.jsonl`` (skipped with a message when the file is absent),
-  and one private dataset.
+- Public datasets conforming to 1.0.0, one with the real COCO 2017 validation captions shipped in
+  the repository, compressed, with their licence and attribution
+  (``datasets_registry/demo_data/``, see its README; skipped with a message when the file is
+  absent or damaged), and one private dataset.
 """
 
 from __future__ import annotations
 
 import copy
 import gzip
+import hashlib
 import json
+import tempfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -23,7 +26,10 @@ from . import services
 from .bootstrap import ensure_omi_dataset_card
 from .models import Dataset
 
-COCO_PATH = settings.BASE_DIR.parent / "shared" / "data" / "coco_val2017_captions.jsonl"
+# The COCO captions, gzip-compressed, with their licence and attribution beside them.
+COCO_PATH = settings.BASE_DIR / "datasets_registry" / "demo_data" / "coco_val2017_captions.jsonl.gz"
+COCO_NAME = "coco_val2017_captions.jsonl"
+COCO_SHA256 = "f70e957552999b27e713f15734d7ccd8c849297a6c975edd568560659493bb1d"
 
 BASE_CARD = {
     "creators": [{"name": "OMI Commons demo", "type": "organization"}],
@@ -188,7 +194,7 @@ def seed(*, people, stdout=None) -> None:
             version="1.1.0",
             schema=schema,
             rules=card.rules,
-            changelog="## 1.1.0 (draft)\n\nMakes `maintenance` required: a dataset in the corpus "
+            changelog="## 1.1.0\n\nMakes `maintenance` required: a dataset in the corpus "
             "must say who keeps it up to date.",
         )
     created = 0
@@ -245,15 +251,37 @@ def _seed_coco(card, people, stdout) -> int:
         created = 1
     if dataset.versions.exists():
         return created
-    if not COCO_PATH.exists():
-        _say(stdout, f"  registry: {COCO_PATH} is missing; the COCO dataset has no version.")
-        return created
-    with COCO_PATH.open("rb") as fh:
+    with tempfile.TemporaryFile() as fh:
+        problem = _unpack_coco(fh)
+        if problem:
+            _say(stdout, f"  registry: {problem}; the COCO dataset has no version.")
+            return created
         services.dataset_version_create(
             dataset=dataset,
             actor=owner,
-            upload=File(fh, name=COCO_PATH.name),
+            upload=File(fh, name=COCO_NAME),
             version="2017-val",
-            notes="Built from `shared/data/coco_val2017_captions.jsonl`.",
+            notes="The COCO 2017 validation captions as shipped in `datasets_registry/demo_data/` "
+            "(annotations © COCO Consortium, CC BY 4.0).",
         )
     return created
+
+
+def _unpack_coco(fh) -> str | None:
+    """Decompress the shipped COCO captions into ``fh`` (rewound) and check their sha256; the
+    reason when they cannot be used."""
+    if not COCO_PATH.exists():
+        return f"{COCO_PATH} is missing"
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(COCO_PATH, "rb") as src:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                fh.write(chunk)
+    except (OSError, EOFError) as exc:
+        return f"{COCO_PATH} cannot be decompressed ({exc})"
+    if digest.hexdigest() != COCO_SHA256:
+        return f"{COCO_PATH} is damaged (its sha256 is not {COCO_SHA256[:12]}…)"
+    fh.flush()
+    fh.seek(0)
+    return None

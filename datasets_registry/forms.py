@@ -3,6 +3,7 @@ import json
 from django import forms
 
 from config import jsonsafe
+from config.markdown import MarkdownTextarea
 
 from .files import FORMATS
 from .models import Dataset, StandardVersion
@@ -57,7 +58,7 @@ class DatasetForm(forms.Form):
     )
     summary = forms.CharField(max_length=300, required=False, help_text="One sentence.")
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), required=False, help_text="Markdown."
+        widget=MarkdownTextarea(attrs={"rows": 6}), required=False, help_text="Markdown."
     )
     license = forms.CharField(
         max_length=200,
@@ -147,7 +148,7 @@ class StandardVersionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "class": "mono", "spellcheck": "false"}),
     )
     changelog = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="Markdown."
+        widget=MarkdownTextarea(attrs={"rows": 8}), required=False, help_text="Markdown."
     )
 
 
@@ -165,7 +166,7 @@ class StandardForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.SlugField(max_length=80, help_text="Its address: /standards/&lt;slug&gt;/.")
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="Markdown."
+        widget=MarkdownTextarea(attrs={"rows": 5}), required=False, help_text="Markdown."
     )
 
     def __init__(self, *args, groups=(), **kwargs):

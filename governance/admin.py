@@ -62,7 +62,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(GroupSettings)
 class GroupSettingsAdmin(admin.ModelAdmin):
-    list_display = ("group", "general_rule", "quorum", "show_live_tally")
+    list_display = ("group", "general_rule", "quorum", "show_live_tally", "early_close")
 
 
 class RevisionInline(admin.TabularInline):

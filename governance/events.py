@@ -19,8 +19,9 @@ events.declare(
 )
 events.declare(
     "group.settings_changed",
-    "A chair changed the group's rule for general proposals, its quorum or the live count.",
-    fields=("group", "general_rule", "quorum", "show_live_tally", "by"),
+    "A chair changed the group's rule for general proposals, its quorum, the live count or when "
+    "a vote may close early.",
+    fields=("group", "general_rule", "quorum", "show_live_tally", "early_close", "by"),
 )
 events.declare(
     "membership.granted",
@@ -92,8 +93,9 @@ events.declare(
 events.declare(
     "vote.opened",
     "A chair opened the vote: the text is frozen at `revision`, the rule fixed, and `roll` (the "
-    "usernames of the voters) snapshotted; the vote closes at `closes_at` (UTC, ISO 8601).",
-    fields=(*MOVE, "rule", "revision", "text_sha256", "closes_at", "roll"),
+    "usernames of the voters) snapshotted; the vote closes at `closes_at` (UTC, ISO 8601), or "
+    "sooner as `early_close` allows (`never`, `all_voted`, `settled`: see governance/rules.py).",
+    fields=(*MOVE, "rule", "revision", "text_sha256", "closes_at", "early_close", "roll"),
 )
 events.declare(
     "vote.cast",

@@ -101,7 +101,7 @@ RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
     "group.created": ("group.created", ("group", "name", "parent", "by")),
     "group.settings_changed": (
         "group.settings_changed",
-        ("group", "general_rule", "quorum", "show_live_tally", "by"),
+        ("group", "general_rule", "quorum", "show_live_tally", "early_close", "by"),
     ),
     "membership.granted": (
         "membership.changed",
@@ -139,7 +139,7 @@ RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
     "proposal.withdrawn": ("proposal.moved", _MOVE),
     "vote.opened": (
         "proposal.moved",
-        (*_MOVE, "rule", "revision", "text_sha256", "closes_at", "roll"),
+        (*_MOVE, "rule", "revision", "text_sha256", "closes_at", "early_close", "roll"),
     ),
     "comment.hidden": ("comment.hidden", ("group", "number", "comment", "reason", "by")),
     "decision.recorded": (

@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import rules
+
 
 class WorkingGroupQuerySet(models.QuerySet):
     def chaired_by(self, user):
@@ -120,6 +122,9 @@ class DecisionRule(models.TextChoices):
     APACHE = "apache", "Apache style (at least 3 yes, more yes than no)"
 
 
+EARLY_CLOSE_CHOICES = list(rules.EARLY_CLOSE_POLICIES.items())
+
+
 class GroupSettings(models.Model):
     """What a group may configure: the rule for its ``general`` proposals and what a vote shows.
 
@@ -139,6 +144,12 @@ class GroupSettings(models.Model):
     )
     show_live_tally = models.BooleanField(
         default=True, help_text="Show the running count while a vote is open."
+    )
+    early_close = models.CharField(
+        max_length=20,
+        choices=EARLY_CLOSE_CHOICES,
+        default=rules.NEVER,
+        help_text="When a vote may close before its deadline (see governance/rules.py).",
     )
 
     class Meta:
@@ -221,6 +232,7 @@ class Proposal(models.Model):
     # Fixed when the vote opens, so a later change of the group's settings cannot change a vote.
     rule = models.CharField(max_length=40, choices=DecisionRule.choices, blank=True)
     quorum = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    early_close = models.CharField(max_length=20, choices=EARLY_CLOSE_CHOICES, default=rules.NEVER)
     voted_revision = models.ForeignKey(
         "ProposalRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -238,3 +238,75 @@ def decide(
     if rule_name == "majority_of_cast_with_quorum":
         return rule.decide(roll_size, ballots, quorum=quorum)
     return rule.decide(roll_size, ballots)
+
+
+# --- early close ------------------------------------------------------------------------------
+# A group may let a vote close before its deadline (``GroupSettings.early_close``, fixed on the
+# proposal when its vote opens). The deadline stays the default: ``never``.
+#
+# - ``all_voted``: everyone on the roll has voted; the rule decides on those ballots.
+# - ``settled``: the ballots still to come cannot change the outcome under the rule (any number of
+#   the silent members voting any way, a "no" with or without a reason), or everyone has voted.
+#
+# A cast ballot may be changed only while the vote is open; the vote closes the moment it is
+# settled, so nobody can change a ballot afterwards.
+
+NEVER, ALL_VOTED, SETTLED = "never", "all_voted", "settled"
+EARLY_CLOSE_POLICIES = {
+    NEVER: "Only at its deadline",
+    ALL_VOTED: "As soon as everyone on the roll has voted",
+    SETTLED: "As soon as the remaining votes can no longer change the outcome",
+}
+
+
+def _completions_extremes(silent: int) -> tuple[list[Ballot], ...]:
+    """The ballots still to come that matter to the rules above: none, every silent member
+    voting yes, every one voting a reasoned no, every one abstaining. Each rule is monotone (a
+    yes never hurts, a no or silence never helps; checked by the property tests), so when these
+    agree, every other way the silent members could vote agrees too."""
+    return (
+        [],
+        [Ballot(YES)] * silent,
+        [Ballot(NO, "a reason")] * silent,
+        [Ballot(ABSTAIN)] * silent,
+    )
+
+
+def early_result(
+    rule_name: str,
+    roll_size: int,
+    ballots: Iterable[Ballot],
+    *,
+    policy: str,
+    quorum=Fraction(1, 2),
+) -> Result | None:
+    """The result if the vote may close now under ``policy``, else ``None``.
+
+    Its explanation says why it closed before the deadline."""
+    if policy not in EARLY_CLOSE_POLICIES:
+        raise ValueError(f"Unknown early-close policy {policy!r}.")
+    cast = list(ballots)
+    now = decide(rule_name, roll_size, cast, quorum=quorum)
+    if policy == NEVER or roll_size == 0:
+        return None
+    if now.tally.cast == roll_size:
+        return Result(
+            now.accepted,
+            now.tally,
+            f"{now.explanation} Closed before its deadline: everyone on the roll had voted.",
+        )
+    if policy != SETTLED:
+        return None
+    silent = roll_size - now.tally.cast
+    outcomes = {
+        decide(rule_name, roll_size, cast + more, quorum=quorum).accepted
+        for more in _completions_extremes(silent)
+    }
+    if outcomes != {now.accepted}:
+        return None
+    left = f"{silent} vote{'s' if silent != 1 else ''} still to come"
+    return Result(
+        now.accepted,
+        now.tally,
+        f"{now.explanation} Closed before its deadline: the {left} could not change the outcome.",
+    )

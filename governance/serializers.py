@@ -53,11 +53,16 @@ class GroupOutput(serializers.ModelSerializer):
     def get_settings(self, obj) -> dict:
         gs = getattr(obj, "settings", None)
         if gs is None:
-            return {"general_rule": DecisionRule.MAJORITY_OF_ALL, "quorum": "0.50"}
+            return {
+                "general_rule": DecisionRule.MAJORITY_OF_ALL,
+                "quorum": "0.50",
+                "early_close": "never",
+            }
         return {
             "general_rule": gs.general_rule,
             "quorum": str(gs.quorum),
             "show_live_tally": gs.show_live_tally,
+            "early_close": gs.early_close,
         }
 
     def get_url(self, obj) -> str:

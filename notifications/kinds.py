@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from config.events import Event
+from config.text import count
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ WORDING: dict[str, Words] = {
     ),
     "survey.results_frozen": lambda p, g: (
         f"Results published: {p.get('title', p.get('survey'))}",
-        f"{p.get('responses', 0)} responses; the results are frozen (sha256 "
+        f"{count(p.get('responses') or 0, 'response')}; the results are frozen (sha256 "
         f"{str(p.get('sha256', ''))[:12]}…).",
     ),
     "dataset.version_created": lambda p, g: (
@@ -161,7 +162,7 @@ WORDING: dict[str, Words] = {
     "validation.finished": lambda p, g: (
         f"Validation of {p.get('name', p.get('dataset'))} {p.get('version')}: "
         f"{validation_verdict(p)}",
-        f"{p.get('issue_count') or 0} issues in the report.",
+        f"{count(p.get('issue_count') or 0, 'issue')} in the report.",
     ),
     "standard.adopted": lambda p, g: (
         f"Standard adopted: {p.get('name', p.get('standard'))}",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config.errors import Invalid
+from config.text import count
 
 from . import kinds
 from .answers import QuestionSpec
@@ -165,8 +166,8 @@ def document(
         f_states = states[fspec.id][0]
         if f_states is None or f_states[0][columns.index(filter_option)] != VISIBLE:
             raise Invalid(
-                f"Fewer than {k} responses match this filter, so it cannot be shown.",
-                errors={"filter_option": [f"Fewer than {k} responses."]},
+                f"Fewer than {count(k, 'response')} match this filter, so it cannot be shown.",
+                errors={"filter_option": [f"Fewer than {count(k, 'response')}."]},
             )
     raw_by_column = {c: aggregate(specs, subset, bins=bins) for c, subset in subsets.items()}
     f_column_states = {}

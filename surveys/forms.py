@@ -6,6 +6,8 @@ import json
 from django import forms
 
 from config import jsonsafe
+from config.kindforms import kind_of, show_fields_of_kind
+from config.markdown import MarkdownTextarea
 
 from . import kinds
 from .models import Question, Survey
@@ -34,7 +36,7 @@ class DateTimeInput(forms.DateTimeInput):
 class SurveySettingsForm(forms.Form):
     title = forms.CharField(max_length=200)
     introduction = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+        widget=MarkdownTextarea(attrs={"rows": 4}), required=False, help_text="Markdown."
     )
     group = forms.ChoiceField(required=False, label="Owning working group")
     opens_at = forms.DateTimeField(
@@ -128,8 +130,37 @@ class QuestionForm(forms.Form):
         help_text="An option key (choice questions) or a number.",
     )
 
+    # The fields only some kinds have, and their empty values (issue 16, defect 15).
+    KIND_SPECIFIC = {
+        "options": "",
+        "rows": "",
+        "min": None,
+        "max": None,
+        "integer": False,
+        "min_selections": None,
+        "max_selections": None,
+        "min_label": "",
+        "max_label": "",
+    }
+
+    @classmethod
+    def fields_by_kind(cls) -> dict[str, tuple[str, ...]]:
+        """Each kind's own fields: options and rows where it has them, and its constraints."""
+        return {
+            name: tuple(
+                f
+                for f in cls.KIND_SPECIFIC
+                if (f == "options" and k.has_options)
+                or (f == "rows" and k.has_rows)
+                or f in k.constraints
+            )
+            for name, k in kinds.KINDS.items()
+        }
+
     def __init__(self, *args, sections=(), earlier=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind = kind_of(self, "kind", kinds.KINDS, KIND_CHOICES[0][0])
+        show_fields_of_kind(self, "kind", self.fields_by_kind(), self.kind)
         self.fields["section"].choices = [
             (i, s.get("title") or f"Section {i + 1}") for i, s in enumerate(sections)
         ]
@@ -157,6 +188,15 @@ class QuestionForm(forms.Form):
             "condition_op": cond.get("op", ""),
             "condition_value": "" if cond.get("value") is None else str(cond.get("value")),
         }
+
+    def clean(self):
+        data = super().clean()
+        own = self.fields_by_kind().get(self.kind, ())
+        for name, empty in self.KIND_SPECIFIC.items():
+            if name not in own:  # left over from another kind (hidden on the page)
+                data[name] = empty
+                self.errors.pop(name, None)
+        return data
 
     def to_definition(self, *, key: str | None, previous: dict | None = None) -> dict:
         data = self.cleaned_data

@@ -116,6 +116,11 @@ class Survey(models.Model):
         return reverse("surveys:detail", kwargs={"slug": self.slug})
 
     @property
+    def anonymity_short(self) -> str:
+        """The anonymity's name alone ("Anonymous"), for badges; the full label explains it."""
+        return self.get_anonymity_display().split(":", 1)[0]
+
+    @property
     def is_anonymous(self) -> bool:
         return self.anonymity == self.Anonymity.ANONYMOUS
 

@@ -238,3 +238,21 @@ def _refresh(survey: Survey, live: LiveResults, *, responses: int) -> dict | Non
     for field, value in batch.items():
         setattr(live, field, value)
     return doc
+
+
+# --- Checking a published sha256 (issue 16, defect 17) -------------------------------------------
+
+# The fields the API adds to the frozen document, which the sha256 does not cover.
+LEFT_OUT_OF_SHA256 = ("snapshot_sha256", "owner_view")
+
+
+def verify_command(results_url: str) -> str:
+    """One shell line that downloads the public results and prints their sha256: the canonical
+    JSON (``config/canonical.py``) of the document without ``LEFT_OUT_OF_SHA256``."""
+    left_out = ",".join(f'"{k}"' for k in LEFT_OUT_OF_SHA256)
+    return (
+        f"curl -s {results_url} | python3 -c 'import sys,json,hashlib; "
+        f"d=json.load(sys.stdin); [d.pop(k,None) for k in ({left_out})]; "
+        'print(hashlib.sha256(json.dumps(d,sort_keys=True,separators=(",",":"),'
+        "ensure_ascii=False).encode()).hexdigest())'"
+    )

@@ -222,7 +222,7 @@ def _summary(stdout, result, ruleset: dict, rules_doc: dict, elapsed: float, sty
     for code, n in sorted(by_rule.items(), key=lambda kv: (rules[kv[0]]["severity"], -kv[1])):
         w(f"{code:<24} {rules[code]['severity']:<8} {n:>10,}  {rules_doc[code]['title']}")
     sev = result.counts["by_severity"]
-    line = f"\n{sev['error']:,} errors, {sev['warning']:,} warnings."
+    line = f"\n{_count(sev['error'], 'error')}, {_count(sev['warning'], 'warning')}."
     w(style("error" if sev["error"] else "warning", line))
 
 
@@ -265,3 +265,8 @@ def main(argv: list[str] | None = None, prog: str = "validate_captions") -> int:
     except CliError as exc:
         sys.stderr.write(f"CommandError: {exc}\n")
         return exc.returncode
+
+
+def _count(n: int, noun: str) -> str:
+    """Counts for the CLI ("1 error", "2 errors"): it runs without Django, so not config.text."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
+from config.text import count
 from datasets_registry.annotations import Badge, Panel
 from datasets_registry.captions import RULES, read_report_page
 from datasets_registry.captions.rules import find_span
@@ -47,9 +48,9 @@ def badge_for(run: ValidationRun | None) -> dict[str, str]:
     if run.status == ValidationRun.Status.SUCCEEDED:
         sev = run.by_severity
         if sev["error"]:
-            return {"css": "errors", "label": f"{sev['error']:,} errors"}
+            return {"css": "errors", "label": count(sev["error"], "error")}
         if sev["warning"]:
-            return {"css": "warnings", "label": f"{sev['warning']:,} warnings"}
+            return {"css": "warnings", "label": count(sev["warning"], "warning")}
         return {"css": "passed", "label": "passed"}
     if run.status == ValidationRun.Status.RUNNING:
         return {"css": "running", "label": f"validating {run.progress_percent}%"}

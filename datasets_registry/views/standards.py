@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -101,6 +102,7 @@ def standard_version_detail(request: HttpRequest, slug: str, version: str) -> Ht
             "version": obj,
             "schema_json": json.dumps(obj.schema, indent=2, ensure_ascii=False),
             "rules_json": json.dumps(obj.rules, indent=2, ensure_ascii=False),
+            "changelog": changelog_for_display(obj.changelog, obj.status),
             "others": others,
             "can_edit": services.can_edit_standard(request.user, obj.standard),
             "propose_form": ProposeForm(),
@@ -271,3 +273,15 @@ def diff_lines(old, new) -> list[tuple[str, str]]:
         else:
             out.append(("same", line[1:]))
     return out
+
+
+_DRAFT_IN_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\((?:draft|Draft)\)\s*$", re.MULTILINE)
+
+
+def changelog_for_display(text: str, status: str) -> str:
+    """A changelog's headings lose a "(draft)" their author wrote once the version is no longer a
+    draft: the page shows the version's status (issue 16, defect 19). Display only; the stored
+    text, and the version's sha256, are unchanged."""
+    if status == "draft":
+        return text or ""
+    return _DRAFT_IN_HEADING.sub(r"\1", text or "")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from config.errors import Conflict, Invalid, NotAllowed
 from config.events import Event
 
-from .. import roles
+from .. import roles, rules
 from ..models import DecisionRule, GroupSettings, Membership, Proposal, WorkingGroup
 from .common import person, publish_for_group, settings_of
 
@@ -70,19 +70,34 @@ def _publish_created(group: WorkingGroup, actor: Any) -> None:
 
 
 def group_settings_update(
-    *, group: WorkingGroup, actor: Any, general_rule: str, quorum: Decimal, show_live_tally: bool
+    *,
+    group: WorkingGroup,
+    actor: Any,
+    general_rule: str,
+    quorum: Decimal,
+    show_live_tally: bool,
+    early_close: str | None = None,
 ) -> GroupSettings:
-    """A chair changes the rule for the group's ``general`` proposals (others follow the charter).
-    Votes already open keep the rule they opened with. Publishes ``group.settings_changed``."""
+    """A chair changes the rule for the group's ``general`` proposals (others follow the charter)
+    and when a vote may close before its deadline (``early_close``; ``None`` keeps it). Votes
+    already open keep the rule and early-close policy they opened with. Publishes
+    ``group.settings_changed``."""
     roles.require_chair(actor, group, "change the group's settings")
     if general_rule not in DecisionRule.values:
         raise Invalid("Unknown rule.", errors={"general_rule": ["Choose a listed rule."]})
+    if early_close is not None and early_close not in rules.EARLY_CLOSE_POLICIES:
+        raise Invalid(
+            "Unknown early-close policy.",
+            errors={"early_close": [f"One of {', '.join(rules.EARLY_CLOSE_POLICIES)}."]},
+        )
     quorum = Decimal(str(quorum))
     if not Decimal("0.01") <= quorum <= Decimal("1"):
         raise Invalid("The quorum is between 0.01 and 1.", errors={"quorum": ["0.01 to 1."]})
     with transaction.atomic():
         gs = settings_of(group)
         gs.general_rule, gs.quorum, gs.show_live_tally = general_rule, quorum, show_live_tally
+        if early_close is not None:
+            gs.early_close = early_close
         gs.save()
         publish_for_group(
             "group.settings_changed",
@@ -91,6 +106,7 @@ def group_settings_update(
                 "general_rule": general_rule,
                 "quorum": str(quorum),
                 "show_live_tally": show_live_tally,
+                "early_close": gs.early_close,
                 "by": person(actor),
             },
             actor=actor,
@@ -265,7 +281,8 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
 
 
 def membership_leave(*, group: WorkingGroup, user: Any) -> Membership:
-    """A member leaves (``membership.left``). Refused (a conflict, not a missing page) for
+    """A member leaves (``membership.left``); someone whose request to join is pending withdraws
+    it the same way (and may ask again later). Refused (a conflict, not a missing page) for
     someone who is not a member."""
     roles.require_user(user)
     with transaction.atomic():

@@ -64,6 +64,7 @@ def proposal_open_voting(*, proposal: Proposal, actor: Any, closes_at: datetime 
         gs = settings_of(p.group)
         p.rule = rules.rule_for(p.kind, gs.general_rule)
         p.quorum = gs.quorum
+        p.early_close = gs.early_close
         p.voted_revision = p.revisions.get(number=p.revision)
         p.voting_opened_at = now
         p.voting_closes_at = closes_at
@@ -78,6 +79,7 @@ def proposal_open_voting(*, proposal: Proposal, actor: Any, closes_at: datetime 
                 "updated_at",
                 "rule",
                 "quorum",
+                "early_close",
                 "voted_revision",
                 "voting_opened_at",
                 "voting_closes_at",
@@ -92,6 +94,7 @@ def proposal_open_voting(*, proposal: Proposal, actor: Any, closes_at: datetime 
                 "revision": p.revision,
                 "text_sha256": p.voted_revision.sha256,
                 "closes_at": ledger.timestamp(closes_at),
+                "early_close": p.early_close,
                 "roll": sorted(m.user.username for m in voters),
             },
             actor=actor,
@@ -156,10 +159,35 @@ def vote_cast(
             url=p.get_absolute_url() + "#vote",
             objects={"vote": vote},
         )
+        if p.early_close != rules.NEVER:
+            transaction.on_commit(lambda: close_early_if_settled(proposal=p))
     return vote, created
 
 
-def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Decision:
+def _result(p: Proposal, roll_size: int, ballots: list[rules.Ballot], *, early: bool):
+    quorum = Fraction(str(p.quorum or Decimal("0.5")))
+    if early:
+        return rules.early_result(p.rule, roll_size, ballots, policy=p.early_close, quorum=quorum)
+    return rules.decide(p.rule, roll_size, ballots, quorum=quorum)
+
+
+def close_early_if_settled(*, proposal: Proposal, now: datetime | None = None) -> Decision | None:
+    """Close an open vote before its deadline when its early-close policy allows it now (see
+    ``rules.early_result``); ``None`` when it must wait. Runs after each vote commits; a close
+    that fails (a decision handler refused) leaves the vote open for the next vote, the beat's
+    sweep, or its deadline."""
+    try:
+        return proposal_close(proposal=proposal, now=now, early=True)
+    except Conflict as exc:
+        logger.info("Proposal %s not closed early: %s", proposal.pk, exc.message)
+    except Exception:
+        logger.exception("Closing proposal %s early failed", proposal.pk)
+    return None
+
+
+def proposal_close(
+    *, proposal: Proposal, now: datetime | None = None, early: bool = False
+) -> Decision | None:
     """Close a due vote: the rule decides, a Decision is recorded with its tally, and
     ``decision.recorded`` is published in the same transaction. Its in-transaction handlers
     apply the consequences (a membership change; a standard adopted or a dataset accepted by the
@@ -169,6 +197,9 @@ def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Decisi
 
     Idempotent: closing an already decided proposal returns its decision; two concurrent closes
     queue on the proposal's row lock and the second finds the first one's decision.
+
+    ``early``: close before the deadline if the proposal's early-close policy allows it now;
+    returns ``None`` (and changes nothing) when it does not.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -178,13 +209,14 @@ def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Decisi
             return existing
         if p.status != Proposal.Status.VOTING:
             raise Conflict("Only a proposal in voting can be closed.")
-        if p.voting_closes_at and p.voting_closes_at > now:
+        due = not (p.voting_closes_at and p.voting_closes_at > now)
+        if not due and not early:
             raise Conflict("The vote is still open; it closes at its closing time.")
         roll_size = VoterRollEntry.objects.filter(proposal=p).count()
         ballots = [rules.Ballot(v.choice, v.reason) for v in Vote.objects.filter(proposal=p)]
-        result = rules.decide(
-            p.rule, roll_size, ballots, quorum=Fraction(str(p.quorum or Decimal("0.5")))
-        )
+        result = _result(p, roll_size, ballots, early=not due)
+        if result is None:
+            return None
         decision = Decision.objects.create(
             proposal=p,
             outcome=result.outcome,
@@ -225,13 +257,24 @@ def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Decisi
 
 
 def close_due_proposals(*, now: datetime | None = None) -> list[Decision]:
-    """Close every vote whose time is up. A proposal whose close fails (e.g. a decision handler
-    raised) is left in voting and retried on the next run; the others are still closed."""
+    """Close every vote whose time is up, and every vote its early-close policy lets close now
+    (one whose close right after a vote failed). A proposal whose close fails (e.g. a decision
+    handler raised) is left in voting and retried on the next run; the others are still closed."""
     now = now or timezone.now()
     decisions = []
-    for pk in Proposal.objects.due(now).order_by("voting_closes_at").values_list("pk", flat=True):
+    due = Proposal.objects.due(now).order_by("voting_closes_at").values_list("pk", flat=True)
+    early = (
+        Proposal.objects.open_for_voting()
+        .filter(voting_closes_at__gt=now)
+        .exclude(early_close=rules.NEVER)
+        .order_by("voting_closes_at")
+        .values_list("pk", flat=True)
+    )
+    for pk in [*due, *early]:
         try:
-            decisions.append(proposal_close(proposal=Proposal(pk=pk), now=now))
+            decision = proposal_close(proposal=Proposal(pk=pk), now=now, early=True)
+            if decision is not None:
+                decisions.append(decision)
         except Conflict as exc:
             # Closed or changed meanwhile by someone else, or a handler refused: retried next run.
             logger.warning("Proposal %s not closed: %s", pk, exc.message)

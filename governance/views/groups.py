@@ -86,8 +86,14 @@ def group_join(request, slug: str):
 @write_view(back=back)
 def group_leave(request, slug: str):
     group = group_or_404(slug)
+    pending = Membership.objects.filter(
+        group=group, user=request.user, status=Membership.Status.PENDING
+    ).exists()
     services.membership_leave(group=group, user=request.user)
-    messages.success(request, f"You left {group.name}.")
+    if pending:
+        messages.success(request, f"Your request to join {group.name} is withdrawn.")
+    else:
+        messages.success(request, f"You left {group.name}.")
     return redirect(group)
 
 
@@ -130,6 +136,7 @@ def group_settings(request, slug: str):
             "general_rule": gs.general_rule,
             "quorum": gs.quorum,
             "show_live_tally": gs.show_live_tally,
+            "early_close": gs.early_close,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from config.confirm import confirm_first
 from config.errors import DomainError
+from config.kindforms import switching_kind, unbound_copy
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
 
@@ -44,10 +45,12 @@ def proposal_create(request, slug: str):
     if not roles.can_propose(request.user, group):
         raise PermissionDenied(f"Only contributors and committers of {group.name} may propose.")
     form = ProposalForm(request.POST or None, initial={"kind": request.GET.get("kind", "general")})
-    if request.method == "POST" and form.is_valid():
+    if switching_kind(request):  # "Show its fields" without JavaScript: re-render, keep the text
+        form = unbound_copy(form)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         subject = None
-        if d["subject"]:
+        if d.get("subject"):
             subject = get_user_model().objects.filter(username=d["subject"].strip()).first()
             if subject is None:
                 form.add_error("subject", "No such person.")
@@ -62,10 +65,13 @@ def proposal_create(request, slug: str):
                     body=d["body"],
                     target=form.target(),
                     subject=subject,
-                    membership_action=d["membership_action"],
+                    membership_action=d.get("membership_action", ""),
                 )
             except DomainError as exc:
-                apply_errors(form, exc, aliases=TARGET_FIELDS)
+                aliases = TARGET_FIELDS
+                if form.kind in ProposalForm.FIXED_TARGET_TYPE:  # no type field on the page
+                    aliases = {**aliases, "target": "target_id", "target.type": "target_id"}
+                apply_errors(form, exc, aliases=aliases)
             else:
                 messages.success(request, "Your draft is saved. Move it to discussion when ready.")
                 return redirect(proposal)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from config.text import labelled
+
 from ..suppression import Family
 from .base import QuestionKind, as_int, is_empty
 
@@ -93,10 +95,10 @@ class Matrix(QuestionKind):
         return [
             {
                 "id": f"chart-{question['id']}-{row['id']}",
-                "title": f"{question['prompt']}: {row['label']}",
+                "title": labelled(question["prompt"], row["label"]),
                 "items": row["options"],
                 "answered": row["answered"],
-                "heading": f"{question['prompt']}: {row['label']}",
+                "heading": labelled(question["prompt"], row["label"]),
                 "ranked": False,
             }
             for row in question.get("rows") or []

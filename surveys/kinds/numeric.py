@@ -109,6 +109,34 @@ class _Numeric(QuestionKind):
         out["mean"] = round(statistics.fmean(values), 3) if values and enough else None
 
 
+def _nice_widths():
+    """1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, … (increasing, endless)."""
+    yield from (1, 2, 5)
+    scale = 10
+    while True:
+        yield from (scale, 2 * scale, 25 * scale // 10, 5 * scale)
+        scale *= 10
+
+
+def integer_bins(lo: int, hi: int) -> list[tuple[int, int]]:
+    """Inclusive bins of whole numbers with one round width, aligned on multiples of it (0–9,
+    10–19, …), at most ``MAX_BINS``; only the first and last are cut to the bounds (1–9 …,
+    90–100). A round maximum (100 with width 10) joins the last bin rather than standing alone
+    (issue 16, defect 20: never 0–10, 11–21, …, 99–100)."""
+    for width in _nice_widths():
+        start = lo // width * width
+        n = (hi - start) // width + 1
+        if n > MAX_BINS and width >= 10 and (hi - start) % width == 0 and n - 1 <= MAX_BINS:
+            n -= 1  # the round maximum joins the last bin
+        if n <= MAX_BINS:
+            break
+    bins = []
+    for i in range(n):
+        a, b = start + i * width, start + (i + 1) * width - 1
+        bins.append((max(a, lo), hi if i == n - 1 else min(b, hi)))
+    return bins
+
+
 class Number(_Numeric):
     name = "number"
     constraints = frozenset({"min", "max", "integer"})
@@ -136,10 +164,7 @@ class Number(_Numeric):
             if hi == lo:
                 hi = lo + step
         if c.get("integer"):
-            # Whole numbers: inclusive bins of whole width, e.g. 0-4, 5-9, …
-            lo, hi = math.floor(lo), math.ceil(hi)
-            width = max(1, math.ceil((hi - lo + 1) / MAX_BINS))
-            return [(v, min(v + width - 1, hi)) for v in range(lo, hi + 1, width)]
+            return integer_bins(math.floor(lo), math.ceil(hi))
         width = (hi - lo) / MAX_BINS
         return [(lo + i * width, lo + (i + 1) * width) for i in range(MAX_BINS)]
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from config.confirm import Confirmation, confirm_first
 from config.errors import Conflict, DomainError, Invalid
+from config.kindforms import switching_kind, unbound_copy
 from config.pages import apply_errors, flash_refusal, write_view
 
 from .. import definition as definition_format
@@ -124,7 +125,7 @@ def _editor_context(request, survey: Survey, **forms) -> dict:
     }
 
 
-def _editor_response(request, survey: Survey, *, status: int = 200, **forms):
+def _editor_response(request, survey: Survey, *, status: int = 200, again=False, **forms):
     context = _editor_context(request, survey, **forms)
     if request.htmx:
         # htmx swaps only 2xx answers; the editor shows its own errors. Whatever form was posted,
@@ -133,7 +134,7 @@ def _editor_response(request, survey: Survey, *, status: int = 200, **forms):
         response["HX-Retarget"] = "#editor"
         response["HX-Reswap"] = "outerHTML"
         return response
-    if status == 200 and request.method == "POST":
+    if status == 200 and request.method == "POST" and not again:
         return redirect("surveys:edit", slug=survey.slug)
     return render(request, "surveys/edit.html", context, status=status)
 
@@ -177,9 +178,11 @@ def question_add(request, slug: str):
     survey = survey_for(request, slug)
     require_owner(request, survey)
     d = definition_format.export(survey)
-    form = QuestionForm(
-        request.POST, sections=d["sections"], earlier=editing.questions_before(d), prefix="new"
-    )
+    earlier = editing.questions_before(d)
+    form = QuestionForm(request.POST, sections=d["sections"], earlier=earlier, prefix="new")
+    if switching_kind(request):  # "Show its fields" without JavaScript: nothing is saved
+        form = unbound_copy(form, sections=d["sections"], earlier=earlier)
+        return _editor_response(request, survey, again=True, question_form=form)
     if form.is_valid():
         section = form.cleaned_data["section"]
         try:
@@ -208,9 +211,18 @@ def question_edit(request, slug: str, key: str):
         raise Http404("No such question.") from None
     question = next(q for q in d["sections"][section]["questions"] if q["key"] == key)
     earlier = editing.questions_before(d, key)
+    if selectors.questions_locked(survey):
+        # Say so before anyone types a change (issue 16, defect 16); a POST is refused the same.
+        context = {"survey": survey, "question": question, "locked": True}
+        status = 409 if request.method == "POST" else 200
+        if request.htmx:
+            return render(request, "surveys/_question_locked.html", context, status=status)
+        return render(request, "surveys/question_edit.html", context, status=status)
     if request.method == "POST":
         form = QuestionForm(request.POST, sections=d["sections"], earlier=earlier, prefix="q")
-        if form.is_valid():
+        if switching_kind(request):  # "Show its fields" without JavaScript: nothing is saved
+            form = unbound_copy(form, sections=d["sections"], earlier=earlier)
+        elif form.is_valid():
             try:
                 survey = editing.question_save(
                     survey=survey,

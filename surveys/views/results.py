@@ -8,6 +8,7 @@ from config.errors import DomainError, Invalid
 from config.pages import raise_for_page
 
 from .. import exports, kinds, selectors
+from .. import results as results_mod
 from ..answers import specs_for
 from ..charts import bar_chart
 from ..models import Survey
@@ -80,6 +81,13 @@ def survey_results(request, slug: str):
         "live": survey.status == Survey.Status.OPEN
         and survey.results_visibility == Survey.ResultsVisibility.LIVE,
     }
+    if doc.get("snapshot_sha256"):
+        api_url = request.build_absolute_uri(f"/api/v1/surveys/{survey.slug}/results/")
+        context["verify"] = {
+            "left_out": results_mod.LEFT_OUT_OF_SHA256,
+            "command": results_mod.verify_command(api_url),
+            "api_url": api_url,
+        }
     return render(request, "surveys/results.html", context, status=400 if filter_error else 200)
 
 

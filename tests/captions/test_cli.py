@@ -29,7 +29,7 @@ def test_exit_0_when_only_warnings(tmp_path):
     path = write_jsonl(tmp_path / "c.jsonl", [row(GOOD + " ")])
     code, out = call(str(path))
     assert code == 0
-    assert "stray_whitespace" in out and "0 errors, 1 warnings." in out
+    assert "stray_whitespace" in out and "0 errors, 1 warning." in out
 
 
 def test_exit_0_and_no_issues(tmp_path):

@@ -20,9 +20,9 @@ def test_sign_up_log_in_create_a_token_and_log_out(browser_page):
 
     page.get_by_role("button", name="Log out").click()
     page.goto("/accounts/login/")
-    page.get_by_label("Login").fill("newcomer")
+    page.get_by_label("Username or email").fill("newcomer")
     page.locator("#id_password").fill("a-long-enough-passphrase")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/$"))
 
     page.goto("/account/")

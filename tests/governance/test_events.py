@@ -83,6 +83,7 @@ def test_group_writes_publish_their_events(gov):
         "general_rule": "apache",
         "quorum": "0.6",
         "show_live_tally": False,
+        "early_close": "never",
         "by": person(gov.chair),
     }
 
@@ -347,6 +348,7 @@ def test_the_ledger_records_exactly_todays_kinds_and_payloads(gov):
         "revision",
         "text_sha256",
         "closes_at",
+        "early_close",
         "roll",
     }
     assert entries[4].payload["closes_at"].endswith("Z")
@@ -370,6 +372,7 @@ def test_the_ledger_records_exactly_todays_kinds_and_payloads(gov):
         "general_rule",
         "quorum",
         "show_live_tally",
+        "early_close",
         "by",
     }
     assert all(e.group_id == gov.group.pk for e in entries)

@@ -21,9 +21,9 @@ def test_register_upload_and_publish(browser_page, tmp_path):
     page = browser_page
 
     page.goto("/accounts/login/")
-    page.get_by_label("Login").fill("curator")
+    page.get_by_label("Username or email").fill("curator")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/$"))
 
     page.goto("/datasets/")

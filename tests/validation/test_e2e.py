@@ -19,9 +19,9 @@ def test_upload_then_read_the_report(browser_page, eager, tmp_path):
 
     page = browser_page
     page.goto("/accounts/login/")
-    page.get_by_label("Login").fill("uploader")
+    page.get_by_label("Username or email").fill("uploader")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/$"))
 
     page.goto(f"/datasets/{dataset.slug}/versions/new/")

@@ -103,7 +103,7 @@ def test_badges(validated, no_dispatch):
     run = ValidationRun.objects.get()
     assert badge_for(run) == {"css": "errors", "label": "2 errors"}
     run.counts = {"by_rule": {"stray_whitespace": 1}, "by_severity": {"error": 0, "warning": 1}}
-    assert badge_for(run) == {"css": "warnings", "label": "1 warnings"}
+    assert badge_for(run) == {"css": "warnings", "label": "1 warning"}
     run.counts = {"by_rule": {}, "by_severity": {"error": 0, "warning": 0}}
     assert badge_for(run)["css"] == "passed"
     run.status = "running"
