@@ -13,7 +13,9 @@ answer 405 …), with three statements of what the schema cannot say:
 - the operations in ``SEMANTIC_400`` check more than JSON Schema can state (an SPDX licence, a
   standard that exists, a survey definition, "ids or all"): a 400 there is a refusal with a reason.
 
-The number of examples per operation is bounded so the whole run stays within a few minutes.
+The number of examples per operation is bounded so the whole run stays within a few minutes
+(74 operations: 6 min 38 s on PostgreSQL on a 2-core machine shared with other jobs, 2 min 50 s
+of CPU).
 """
 
 import pytest
