@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "datasets_registry",
     "datasets_registry.validation",
     "datasets_registry.resumable",
+    "models_registry",
     "notifications",
 ]
 

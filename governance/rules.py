@@ -221,6 +221,7 @@ DEFAULT_RULE_BY_KIND = {
     "dataset_acceptance": "majority_of_all",
     "charter_amendment": "two_thirds_of_all",
     "licence_exception": "two_thirds_of_all",
+    "model_release": "majority_of_all",
 }
 CONFIGURABLE_KINDS = frozenset({"general"})
 
