@@ -30,7 +30,7 @@ def dataset_version_problem(version: DatasetVersion) -> str | None:
     return None
 
 
-def graph(version) -> dict[str, Any]:
+def graph(version, fine_tunes=()) -> dict[str, Any]:
     """Nodes and edges from the training datasets (and the base model) to ``version`` and on to
     its fine-tunes, for the version page's small lineage drawing."""
     nodes: list[dict[str, Any]] = []
@@ -53,10 +53,31 @@ def graph(version) -> dict[str, Any]:
             {"id": node, "label": base.ref, "kind": "base", "url": base.get_absolute_url()}
         )
         edges.append((node, me))
-    for tune in version.fine_tunes.all():
+    for tune in fine_tunes:
         node = f"model:{tune.ref}"
         nodes.append(
             {"id": node, "label": tune.ref, "kind": "fine_tune", "url": tune.get_absolute_url()}
         )
         edges.append((me, node))
     return {"nodes": nodes, "edges": edges}
+
+
+def layout(graph_: dict[str, Any], *, width: int = 640, row: int = 44) -> dict[str, Any]:
+    """Positions for an SVG drawing: sources (datasets, base model) left, the version in the
+    middle, fine-tunes right; edges as lines between box edges."""
+    columns = {"dataset": 0, "base": 0, "self": 1, "fine_tune": 2}
+    col_x = [10, width // 2 - 90, width - 190]
+    counts = [0, 0, 0]
+    placed = {}
+    for node in graph_["nodes"]:
+        col = columns[node["kind"]]
+        placed[node["id"]] = {**node, "x": col_x[col], "y": 10 + counts[col] * row}
+        counts[col] += 1
+    height = 20 + max(counts) * row
+    mid = placed[next(n["id"] for n in graph_["nodes"] if n["kind"] == "self")]
+    mid["y"] = (height - 30) // 2
+    lines = []
+    for a, b in graph_["edges"]:
+        pa, pb = placed[a], placed[b]
+        lines.append({"x1": pa["x"] + 180, "y1": pa["y"] + 15, "x2": pb["x"], "y2": pb["y"] + 15})
+    return {"width": width, "height": height, "nodes": list(placed.values()), "lines": lines}

@@ -420,7 +420,10 @@ def version_register(
             model.standard_version.schema, card_obj, prefix="card"
         ).items():
             errors[pointer if pointer != "card" else "card"] = messages
-    declared = parse_external(external, errors)
+    if isinstance(external, list) and all(isinstance(f, IncomingFile) for f in external):
+        declared = external  # parsed by the API view (which attached the header parts)
+    else:
+        declared = parse_external(external, errors)
     every = [*files, *declared]
     if not every:
         errors["files"] = ["Send at least one file (file:<role>:<path>) or an external entry."]
