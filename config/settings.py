@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "ValidationRunStatusEnum": "datasets_registry.validation.models.ValidationRun.Status",
         "DatasetVersionFormatEnum": "datasets_registry.models.DatasetVersion.Format",
         "WebhookFormatEnum": "notifications.models.Webhook.Format",
+        "ModelVersionStatusEnum": "models_registry.models.ModelVersion.Status",
     },
 }
 
