@@ -6,7 +6,12 @@ import contextlib
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
@@ -170,7 +175,9 @@ class ModelVersionListCreate(generics.ListAPIView):
     def post(self, request, *args, **kwargs):
         model = selectors.model_for(request.user, kwargs["slug"])
         if not model.can_maintain(request.user):
-            raise NotAllowed("Only the model's owner, its maintainers and staff may register versions.")
+            raise NotAllowed(
+                "Only the model's owner, its maintainers and staff may register versions."
+            )
         uploads.receive(request)
         data = request.data
         incoming, upload_ids, headers = incoming_files(data, request.FILES)
@@ -271,5 +278,7 @@ class ModelVersionFile(APIView):
             row.file.open("rb"), as_attachment=True, filename=path.rsplit("/", 1)[-1]
         )
         response["X-Content-SHA256"] = row.sha256
-        response["Cache-Control"] = "public, max-age=300" if obj.model.is_public else "private, no-store"
+        response["Cache-Control"] = (
+            "public, max-age=300" if obj.model.is_public else "private, no-store"
+        )
         return response

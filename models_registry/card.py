@@ -6,7 +6,15 @@ import json
 from typing import Any
 
 # Card fields that are HF model-card metadata keys, in the order they are written.
-FRONT_MATTER = ("license", "base_model", "datasets", "tags", "pipeline_tag", "library_name", "language")
+FRONT_MATTER = (
+    "license",
+    "base_model",
+    "datasets",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "language",
+)
 
 
 def _yaml_value(value: Any, indent: str = "") -> str:
@@ -66,7 +74,9 @@ def render(version) -> str:
     out += f"\n## Files\n\nManifest sha256: `{version.manifest_sha256}`\n\n"
     for f in version.manifest:
         how = "verified" if f["verified"] else "declared"
-        out += f"- `{f['path']}` ({f['role']}, {f['size']:,} bytes, sha256 `{f['sha256']}`, {how})\n"
+        out += (
+            f"- `{f['path']}` ({f['role']}, {f['size']:,} bytes, sha256 `{f['sha256']}`, {how})\n"
+        )
     code_license = card.get("code_license")
     if code_license:
         out += f"\nFine-tuning scripts and code: {code_license}.\n"

@@ -80,7 +80,9 @@ def release_proposal(version: ModelVersion):
     from governance.models import Proposal
 
     return (
-        Proposal.objects.filter(kind="model_release", target_type="model_version", target_id=version.pk)
+        Proposal.objects.filter(
+            kind="model_release", target_type="model_version", target_id=version.pk
+        )
         .select_related("group")
         .order_by("-created_at")
         .first()

@@ -212,7 +212,9 @@ class ModelVersionOutput(serializers.ModelSerializer):
 
     def get_card_url(self, obj) -> str:
         return self._abs(
-            reverse("api-model-version-card", kwargs={"slug": obj.model.slug, "version": obj.version})
+            reverse(
+                "api-model-version-card", kwargs={"slug": obj.model.slug, "version": obj.version}
+            )
         )
 
     def get_web_url(self, obj) -> str:

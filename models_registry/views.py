@@ -37,7 +37,12 @@ def _badges(model) -> list[dict[str, str]]:
     if versions:
         latest = versions[0]
         ok = (latest.checks or {}).get("passed")
-        out.append({"css": "passed" if ok else "errors", "label": "checks passed" if ok else "checks failed"})
+        out.append(
+            {
+                "css": "passed" if ok else "errors",
+                "label": "checks passed" if ok else "checks failed",
+            }
+        )
     return out
 
 
@@ -139,7 +144,10 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         uploads.receive(request)
         post = request.POST
-        values = {k: post.get(k, "") for k in ("version", "card", "card_body", "training_data", "base_model", "external")}
+        values = {
+            k: post.get(k, "")
+            for k in ("version", "card", "card_body", "training_data", "base_model", "external")
+        }
         files = [
             services.IncomingFile(path=f.name, role=role, upload=f)
             for role in ROLE_FIELDS
@@ -160,7 +168,8 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
         raise_for_page(exc)
         return _form(request, model, values, exc, status=exc.status_code)
     messages.success(
-        request, f"Version {obj.version} is registered (manifest sha256 {obj.manifest_sha256[:12]}…)."
+        request,
+        f"Version {obj.version} is registered (manifest sha256 {obj.manifest_sha256[:12]}…).",
     )
     return redirect(obj.get_absolute_url())
 

@@ -139,3 +139,16 @@ def test_artifact_rules():
     )
     no_meta = parse(weights(metadata={}))
     assert no_meta.metadata is None or st.check_rules(no_meta, rules)
+
+
+def test_the_demo_file_is_a_real_safetensors_file():
+    from safetensors.numpy import load
+
+    from models_registry.demo import MODELSPEC as DEMO_SPEC
+    from models_registry.demo import demo_weights
+
+    data = demo_weights()
+    tensors = load(data)
+    assert tensors["net.conv.weight"].shape == (4, 4, 2, 2)
+    header = parse(data)
+    assert header.issues == [] and header.metadata == DEMO_SPEC and header.parameters == 68
