@@ -102,11 +102,14 @@ def training_data_validated(version: ModelVersion) -> list[str]:
     from .lineage import dataset_version_problem
 
     reasons = []
-    links = list(version.training_data.select_related("dataset_version__dataset"))
+    # Prefetched (with their dataset versions) by the selectors; latest runs may be preloaded
+    # for a whole page of versions (``version._latest_runs``).
+    links = list(version.training_data.all())
     if not links:
         reasons.append("The version names no training data.")
+    runs = getattr(version, "_latest_runs", None)
     for link in links:
-        problem = dataset_version_problem(link.dataset_version)
+        problem = dataset_version_problem(link.dataset_version, runs=runs)
         if problem:
             reasons.append(f"Training data {link.dataset_version}: {problem}")
     return reasons

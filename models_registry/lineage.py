@@ -7,7 +7,7 @@ from typing import Any
 from datasets_registry.models import Dataset, DatasetVersion
 
 
-def dataset_version_problem(version: DatasetVersion) -> str | None:
+def dataset_version_problem(version: DatasetVersion, *, runs: dict | None = None) -> str | None:
     """Why ``version`` cannot be training data of a release (None: it can): it must have been
     accepted into the corpus by a ``dataset_acceptance`` decision, or its latest validation run
     must have succeeded without errors."""
@@ -19,7 +19,7 @@ def dataset_version_problem(version: DatasetVersion) -> str | None:
         return None
     from datasets_registry.validation.selectors import latest_run
 
-    run = latest_run(version)
+    run = runs.get(version.pk) if runs is not None else latest_run(version)
     if run is None:
         return "it was never validated and was not accepted into the corpus."
     if run.status != run.Status.SUCCEEDED:

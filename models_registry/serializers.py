@@ -192,6 +192,15 @@ class ModelVersionOutput(serializers.ModelSerializer):
 
     @extend_schema_field(Gate)
     def get_gate(self, obj):
+        page = getattr(self.parent, "instance", None)
+        if page is not None and not hasattr(obj, "_latest_runs"):
+            # A list: the latest validation runs of every training dataset version, one query.
+            from datasets_registry.validation.selectors import latest_runs
+
+            page = list(page)
+            runs = latest_runs([t.dataset_version for v in page for t in v.training_data.all()])
+            for v in page:
+                v._latest_runs = runs
         return gate.verdict(obj)
 
     @extend_schema_field(Release(allow_null=True))

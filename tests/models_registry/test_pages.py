@@ -15,14 +15,14 @@ from .helpers import CARD, weights
 def test_list_model_and_version_pages(model, maintainer, dataset_version, client, django_assert_max_num_queries):
     for i in range(3):
         register(model, maintainer, dataset_version, version=f"0.{i}.0")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         page = client.get("/models/")
     assert page.status_code == 200 and b"OMI Alpha" in page.content and b"checks passed" in page.content
     assert b"OMI Alpha" not in client.get("/models/?checks=failed").content
     assert b"OMI Alpha" in client.get("/models/?status=candidate&group=model-training").content
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         assert client.get(model.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         page = client.get("/models/omi-alpha/versions/0.1.0/")
     text = page.content.decode()
     assert "verified" in text and 'id="lineage"' in text and "coco-demo@1.0.0" in text
