@@ -42,7 +42,10 @@ def make_file(path: str, size: int = SIZE) -> None:
 
 
 def _header(meta, data_size):
-    return {"__metadata__": meta, "blob": {"dtype": "U8", "shape": [data_size], "data_offsets": [0, data_size]}}
+    return {
+        "__metadata__": meta,
+        "blob": {"dtype": "U8", "shape": [data_size], "data_offsets": [0, data_size]},
+    }
 
 
 def header_check(path: str) -> None:
@@ -55,10 +58,14 @@ def header_check(path: str) -> None:
         header = st.read_header(fh, size)
         read = fh.tell()
     elapsed = time.perf_counter() - started
-    print(f"header check of {size:,} bytes: {elapsed * 1000:.2f} ms, {read:,} bytes read, issues={header.issues}")
+    print(
+        f"header check of {size:,} bytes: {elapsed * 1000:.2f} ms, {read:,} bytes read, issues={header.issues}"
+    )
 
 
-def upload(path: str, url: str, token: str, slug: str, dataset: str, version: str, sha: str) -> None:
+def upload(
+    path: str, url: str, token: str, slug: str, dataset: str, version: str, sha: str
+) -> None:
     card = {
         "license": "CDLA-Permissive-2.0",
         "intended_uses": "bench",
@@ -70,23 +77,37 @@ def upload(path: str, url: str, token: str, slug: str, dataset: str, version: st
     started = time.perf_counter()
     out = subprocess.run(
         [
-            "curl", "-sS", "-H", f"Authorization: Token {token}",
-            "-F", f"version={label}",
-            "-F", f"card={json.dumps(card)}",
-            "-F", "training_data=" + json.dumps([{"dataset": dataset, "version": version, "sha256": sha}]),
-            "-F", f"file:weights:model.safetensors=@{path};filename=model.safetensors",
+            "curl",
+            "-sS",
+            "-H",
+            f"Authorization: Token {token}",
+            "-F",
+            f"version={label}",
+            "-F",
+            f"card={json.dumps(card)}",
+            "-F",
+            "training_data="
+            + json.dumps([{"dataset": dataset, "version": version, "sha256": sha}]),
+            "-F",
+            f"file:weights:model.safetensors=@{path};filename=model.safetensors",
             f"{url}/api/v1/models/{slug}/versions/",
         ],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     elapsed = time.perf_counter() - started
     body = json.loads(out.stdout)
-    print(f"streamed upload + hash + header check + register of {os.path.getsize(path):,} bytes: {elapsed:.1f} s")
+    print(
+        f"streamed upload + hash + header check + register of {os.path.getsize(path):,} bytes: {elapsed:.1f} s"
+    )
     print(json.dumps({k: body.get(k) for k in ("version", "checks", "tensors", "manifest_sha256")}))
 
 
 if __name__ == "__main__":
-    path = os.environ.get("BENCH_FILE") or os.path.join(tempfile.gettempdir(), "bench-5gb.safetensors")
+    path = os.environ.get("BENCH_FILE") or os.path.join(
+        tempfile.gettempdir(), "bench-5gb.safetensors"
+    )
     if not os.path.exists(path) or os.path.getsize(path) != SIZE:
         make_file(path)
     if sys.argv[1] == "header":

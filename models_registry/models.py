@@ -151,10 +151,6 @@ class ModelVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.model.slug}@{self.version}"
 
-    @property
-    def ref(self) -> str:
-        return f"{self.model.slug}@{self.version}"
-
     def save(self, *args, **kwargs):
         if self.pk and not self._state.adding:
             stored = type(self).objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS).first()
@@ -167,6 +163,10 @@ class ModelVersion(models.Model):
             "models_registry:version_detail",
             kwargs={"slug": self.model.slug, "version": self.version},
         )
+
+    @property
+    def ref(self) -> str:
+        return f"{self.model.slug}@{self.version}"
 
     @property
     def decision(self):

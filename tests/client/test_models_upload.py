@@ -20,12 +20,18 @@ def setup(uploader):
     group = WorkingGroup.objects.create(slug="model-training", name="Model Training")
     Membership.objects.create(user=uploader, group=group, role="contributor", status="active")
     model = services.model_create(
-        actor=uploader, name="OMI Alpha", license="CDLA-Permissive-2.0", group=group,
+        actor=uploader,
+        name="OMI Alpha",
+        license="CDLA-Permissive-2.0",
+        group=group,
         standard=ensure_omi_model_card().ref,
     )
     dv = DatasetVersionFactory(dataset__slug="coco-demo", version="1.0.0")
     ValidationRun.objects.create(
-        version=dv, status="succeeded", dataset_sha256=dv.sha256, engine_version="t",
+        version=dv,
+        status="succeeded",
+        dataset_sha256=dv.sha256,
+        engine_version="t",
         counts={"by_severity": {"error": 0}},
     )
     return model, dv
@@ -48,8 +54,17 @@ def test_upload_a_folder(omi, setup, tmp_path):
     model, dv = setup
     root, card = folder(tmp_path)
     code, out, err = omi(
-        "models", "upload", model.slug, root, "--version", "0.1.0-alpha.1", "--card", card,
-        "--trained-on", "coco-demo@1.0.0", "--json",
+        "models",
+        "upload",
+        model.slug,
+        root,
+        "--version",
+        "0.1.0-alpha.1",
+        "--card",
+        card,
+        "--trained-on",
+        "coco-demo@1.0.0",
+        "--json",
     )
     assert code == 0, err
     body = parse(out)
@@ -65,20 +80,37 @@ def test_upload_a_folder(omi, setup, tmp_path):
 
 def test_unknown_model_is_a_clear_error(omi, setup, tmp_path):
     root, card = folder(tmp_path)
-    code, out, err = omi("models", "upload", "nope", root, "--version", "0.1.0", "--card", card)
+    code, _out, err = omi("models", "upload", "nope", root, "--version", "0.1.0", "--card", card)
     assert code != 0 and "No such model" in err
 
 
 def test_refused_registration_gives_the_field_errors(omi, setup, tmp_path):
     model, _ = setup
     root, card = folder(tmp_path)
-    code, out, err = omi(
-        "models", "upload", model.slug, root, "--version", "0.1.0", "--card", card,
-        "--trained-on", "coco-demo@1.0.0", "--json",
+    code, _out, err = omi(
+        "models",
+        "upload",
+        model.slug,
+        root,
+        "--version",
+        "0.1.0",
+        "--card",
+        card,
+        "--trained-on",
+        "coco-demo@1.0.0",
+        "--json",
     )
     assert code == 0
-    code, out, err = omi(
-        "models", "upload", model.slug, root, "--version", "0.1.0", "--card", card,
-        "--trained-on", "coco-demo@1.0.0",
+    code, _out, err = omi(
+        "models",
+        "upload",
+        model.slug,
+        root,
+        "--version",
+        "0.1.0",
+        "--card",
+        card,
+        "--trained-on",
+        "coco-demo@1.0.0",
     )
     assert code != 0 and "0.1.0" in err

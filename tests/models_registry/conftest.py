@@ -95,7 +95,9 @@ def register(model, actor, dv, *, version="0.1.0-alpha.1", weights_bytes=None, *
                 upload=upload("model.safetensors", weights_bytes or weights()),
             ),
             services.IncomingFile(
-                path="scripts/finetune.py", role="finetune_script", upload=upload("finetune.py", b"print('tune')\n")
+                path="scripts/finetune.py",
+                role="finetune_script",
+                upload=upload("finetune.py", b"print('tune')\n"),
             ),
         ],
     )

@@ -35,7 +35,10 @@ def test_create_and_read_a_model(model_card, maintainer, api_client_for):
     assert data["slug"] == "omi-beta" and data["standard"] == "omi-model-card@1.0.0"
     assert data["group"] == "model-training" and data["owner"] == "maintainer"
     assert client.get(LIST).json()["results"][0]["slug"] == "omi-beta"
-    assert client.patch(f"{LIST}omi-beta/", {"summary": "New."}, format="json").json()["summary"] == "New."
+    assert (
+        client.patch(f"{LIST}omi-beta/", {"summary": "New."}, format="json").json()["summary"]
+        == "New."
+    )
 
 
 def test_create_errors_by_field(model_card, maintainer, api_client_for):
@@ -43,7 +46,9 @@ def test_create_errors_by_field(model_card, maintainer, api_client_for):
 
     ensure_omi_dataset_card()
     response = api_client_for(maintainer).post(
-        LIST, body(model_card, license="not a licence", standard="omi-dataset-card@1.0.0"), format="json"
+        LIST,
+        body(model_card, license="not a licence", standard="omi-dataset-card@1.0.0"),
+        format="json",
     )
     assert response.status_code == 400
     errors = response.json()["errors"]
@@ -65,7 +70,9 @@ def test_private_model_is_404_to_others(model, maintainer, other_user, api_clien
 
 
 def test_outsider_cannot_patch(model, other_user, api_client_for):
-    response = api_client_for(other_user).patch(f"{LIST}{model.slug}/", {"summary": "x"}, format="json")
+    response = api_client_for(other_user).patch(
+        f"{LIST}{model.slug}/", {"summary": "x"}, format="json"
+    )
     assert response.status_code == 403
 
 
@@ -75,7 +82,9 @@ def multipart(dv, **extra):
         "card": json.dumps(CARD),
         "training_data": training(dv),
         "file:weights:unet/model.safetensors": SimpleUploadedFile("model.safetensors", weights()),
-        "file:finetune_script:scripts/finetune.py": SimpleUploadedFile("finetune.py", b"print(1)\n"),
+        "file:finetune_script:scripts/finetune.py": SimpleUploadedFile(
+            "finetune.py", b"print(1)\n"
+        ),
     }
     data.update(extra)
     return data
@@ -83,12 +92,23 @@ def multipart(dv, **extra):
 
 def test_register_a_version_by_multipart(model, maintainer, dataset_version, api_client_for):
     client = api_client_for(maintainer)
-    response = client.post(f"{LIST}{model.slug}/versions/", multipart(dataset_version), format="multipart")
+    response = client.post(
+        f"{LIST}{model.slug}/versions/", multipart(dataset_version), format="multipart"
+    )
     assert response.status_code == 201, response.json()
     data = response.json()
     assert set(data) >= {
-        "version", "status", "manifest", "manifest_sha256", "checks", "tensors", "training_data",
-        "base_model", "card", "gate", "release",
+        "version",
+        "status",
+        "manifest",
+        "manifest_sha256",
+        "checks",
+        "tensors",
+        "training_data",
+        "base_model",
+        "card",
+        "gate",
+        "release",
     }
     assert data["status"] == "candidate" and data["release"] is None
     assert data["checks"] == {"passed": True, "issues": []}
@@ -109,12 +129,18 @@ def test_register_a_version_by_multipart(model, maintainer, dataset_version, api
     card = client.get(base + "card.md")
     assert card.status_code == 200
     text = card.content.decode()
-    assert text.startswith('---\nlicense: "CDLA-Permissive-2.0"\n') and "datasets:\n- \"coco-demo\"" in text
+    assert (
+        text.startswith('---\nlicense: "CDLA-Permissive-2.0"\n')
+        and 'datasets:\n- "coco-demo"' in text
+    )
     download = client.get(base + "files/unet/model.safetensors")
     assert download.status_code == 200
     import hashlib
 
-    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == data["manifest"][1]["sha256"]
+    assert (
+        hashlib.sha256(b"".join(download.streaming_content)).hexdigest()
+        == data["manifest"][1]["sha256"]
+    )
     assert download["X-Content-SHA256"] == data["manifest"][1]["sha256"]
     assert client.get(base + "files/nope").status_code == 404
 
@@ -122,17 +148,31 @@ def test_register_a_version_by_multipart(model, maintainer, dataset_version, api
 def test_declared_file_with_header_part(model, maintainer, dataset_version, api_client_for):
     data = weights()
     (n,) = struct.unpack("<Q", data[:8])
-    external = [{"path": "big.safetensors", "role": "weights", "size": len(data), "sha256": "c" * 64, "url": "https://example.org/big.safetensors"}]
+    external = [
+        {
+            "path": "big.safetensors",
+            "role": "weights",
+            "size": len(data),
+            "sha256": "c" * 64,
+            "url": "https://example.org/big.safetensors",
+        }
+    ]
     form = multipart(dataset_version, external=json.dumps(external), version="0.2.0")
     del form["file:weights:unet/model.safetensors"]
     form["header:big.safetensors"] = SimpleUploadedFile("header.bin", data[: 8 + n])
-    response = api_client_for(maintainer).post(f"{LIST}{model.slug}/versions/", form, format="multipart")
+    response = api_client_for(maintainer).post(
+        f"{LIST}{model.slug}/versions/", form, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     out = response.json()
     declared = next(f for f in out["manifest"] if f["path"] == "big.safetensors")
-    assert declared["verified"] is False and declared["url"] == "https://example.org/big.safetensors"
+    assert (
+        declared["verified"] is False and declared["url"] == "https://example.org/big.safetensors"
+    )
     assert out["checks"]["passed"] is True
-    redirect = api_client_for(maintainer).get(f"{LIST}{model.slug}/versions/0.2.0/files/big.safetensors")
+    redirect = api_client_for(maintainer).get(
+        f"{LIST}{model.slug}/versions/0.2.0/files/big.safetensors"
+    )
     assert redirect.status_code == 302
 
 
@@ -142,14 +182,32 @@ def test_declared_file_with_header_part(model, maintainer, dataset_version, api_
         (b"\x01\x02", "truncated"),
         (struct.pack("<Q", 200 * 1024 * 1024) + b"{}", "over the limit"),
         (raw(b"{nope"), "not JSON"),
-        (raw({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [2, 6]}}, b"\0" * 6), "overlaps"),
-        (raw({"a": {"dtype": "X9", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4), "Unknown dtype"),
+        (
+            raw(
+                {
+                    "a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+                    "b": {"dtype": "F32", "shape": [1], "data_offsets": [2, 6]},
+                },
+                b"\0" * 6,
+            ),
+            "overlaps",
+        ),
+        (
+            raw({"a": {"dtype": "X9", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4),
+            "Unknown dtype",
+        ),
     ],
 )
-def test_malformed_headers_are_reported_never_500(model, maintainer, dataset_version, api_client_for, weights_bytes, message):
+def test_malformed_headers_are_reported_never_500(
+    model, maintainer, dataset_version, api_client_for, weights_bytes, message
+):
     form = multipart(dataset_version)
-    form["file:weights:unet/model.safetensors"] = SimpleUploadedFile("model.safetensors", weights_bytes)
-    response = api_client_for(maintainer).post(f"{LIST}{model.slug}/versions/", form, format="multipart")
+    form["file:weights:unet/model.safetensors"] = SimpleUploadedFile(
+        "model.safetensors", weights_bytes
+    )
+    response = api_client_for(maintainer).post(
+        f"{LIST}{model.slug}/versions/", form, format="multipart"
+    )
     assert response.status_code == 201
     checks = response.json()["checks"]
     assert checks["passed"] is False
@@ -161,17 +219,23 @@ def test_bad_input_is_400_by_field(model, maintainer, dataset_version, api_clien
     form = multipart(
         dataset_version,
         version="one",
-        training_data=json.dumps([{"dataset": "coco-demo", "version": "1.0.0", "sha256": "0" * 64}]),
+        training_data=json.dumps(
+            [{"dataset": "coco-demo", "version": "1.0.0", "sha256": "0" * 64}]
+        ),
         card="{not json",
     )
     form["file:bogus:x.bin"] = SimpleUploadedFile("x.bin", b"x")
-    response = api_client_for(maintainer).post(f"{LIST}{model.slug}/versions/", form, format="multipart")
+    response = api_client_for(maintainer).post(
+        f"{LIST}{model.slug}/versions/", form, format="multipart"
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert {"version", "card", "training_data/0/sha256", "file:x.bin"} <= set(errors)
 
 
-def test_outsiders_cannot_register_and_nothing_is_stored(model, other_user, dataset_version, api_client_for, settings, tmp_path):
+def test_outsiders_cannot_register_and_nothing_is_stored(
+    model, other_user, dataset_version, api_client_for, settings, tmp_path
+):
     response = api_client_for(other_user).post(
         f"{LIST}{model.slug}/versions/", multipart(dataset_version), format="multipart"
     )
@@ -196,7 +260,9 @@ def test_duplicate_label_is_409(model, maintainer, dataset_version, api_client_f
     assert response.status_code == 409
 
 
-def test_query_counts(model, maintainer, dataset_version, api_client_for, django_assert_max_num_queries):
+def test_query_counts(
+    model, maintainer, dataset_version, api_client_for, django_assert_max_num_queries
+):
     for i in range(3):
         register(model, maintainer, dataset_version, version=f"0.{i}.0")
     client = api_client_for(maintainer)

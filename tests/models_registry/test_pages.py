@@ -12,12 +12,18 @@ from .conftest import register, training
 from .helpers import CARD, weights
 
 
-def test_list_model_and_version_pages(model, maintainer, dataset_version, client, django_assert_max_num_queries):
+def test_list_model_and_version_pages(
+    model, maintainer, dataset_version, client, django_assert_max_num_queries
+):
     for i in range(3):
         register(model, maintainer, dataset_version, version=f"0.{i}.0")
     with django_assert_max_num_queries(6):
         page = client.get("/models/")
-    assert page.status_code == 200 and b"OMI Alpha" in page.content and b"checks passed" in page.content
+    assert (
+        page.status_code == 200
+        and b"OMI Alpha" in page.content
+        and b"checks passed" in page.content
+    )
     assert b"OMI Alpha" not in client.get("/models/?checks=failed").content
     assert b"OMI Alpha" in client.get("/models/?status=candidate&group=model-training").content
     with django_assert_max_num_queries(4):
@@ -60,7 +66,8 @@ def test_register_form(model, maintainer, dataset_version, client_for):
 def test_outsiders_get_403_on_the_form(model, other_user, client_for):
     assert client_for(other_user).get(f"/models/{model.slug}/versions/new/").status_code == 403
     response = client_for(other_user).post(
-        f"/models/{model.slug}/versions/new/", {"version": "1.0.0", "weights": SimpleUploadedFile("a.safetensors", b"x")}
+        f"/models/{model.slug}/versions/new/",
+        {"version": "1.0.0", "weights": SimpleUploadedFile("a.safetensors", b"x")},
     )
     assert response.status_code == 403
 
@@ -71,7 +78,9 @@ def test_propose_release_from_the_page(model, maintainer, other_user, dataset_ve
     response = client_for(other_user).post(url)
     assert response.status_code == 403 or not model.versions.get().release_proposal_id
     response = client_for(maintainer).post(url)
-    assert response.status_code == 302 and "/proposals/" in response["Location"] or "/groups/" in response["Location"]
+    assert (
+        response.status_code == 302 and "/proposals/" in response["Location"]
+    ) or "/groups/" in response["Location"]
     page = client_for(maintainer).get(v.get_absolute_url()).content.decode()
     assert 'id="release-proposal"' in page
 

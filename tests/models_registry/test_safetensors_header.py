@@ -38,7 +38,7 @@ def test_reads_only_the_header():
 
 
 def test_truncated_length():
-    with pytest.raises(st.HeaderError, match="truncated.*8-byte header length, this one has 3"):
+    with pytest.raises(st.HeaderError, match=r"truncated.*8-byte header length, this one has 3"):
         parse(b"\x01\x02\x03")
 
 

@@ -16,13 +16,17 @@ from .conftest import register, training
 from .helpers import MODELSPEC, raw, weights
 
 
-def test_register_version_records_manifest_checks_tensors_and_lineage(model, maintainer, dataset_version):
+def test_register_version_records_manifest_checks_tensors_and_lineage(
+    model, maintainer, dataset_version
+):
     v = register(model, maintainer, dataset_version)
     assert v.status == "candidate"
     assert [f["path"] for f in v.manifest] == ["scripts/finetune.py", "unet/model.safetensors"]
     assert all(f["verified"] for f in v.manifest)
     assert v.checks == {"passed": True, "issues": []}
-    assert v.tensors == {"unet/model.safetensors": {"count": 2, "parameters": 28, "dtypes": {"F32": 2}}}
+    assert v.tensors == {
+        "unet/model.safetensors": {"count": 2, "parameters": 28, "dtypes": {"F32": 2}}
+    }
     assert len(v.manifest_sha256) == 64
     assert [t.dataset_version for t in v.training_data.all()] == [dataset_version]
     assert gate.verdict(v) == {"open": True, "reasons": []}
@@ -142,7 +146,9 @@ def test_external_weights_with_header_only(model, maintainer, dataset_version):
 def _release_vote(version, maintainer, chair, committers, choice="yes"):
     proposal = services.propose_release(version=version, actor=maintainer)
     gov.proposal_to_discussion(proposal=proposal, actor=maintainer)
-    gov.proposal_open_voting(proposal=proposal, actor=chair, closes_at=timezone.now() + timedelta(days=1))
+    gov.proposal_open_voting(
+        proposal=proposal, actor=chair, closes_at=timezone.now() + timedelta(days=1)
+    )
     for voter in [chair, *committers]:
         gov.vote_cast(proposal=proposal, voter=voter, choice=choice)
     return proposal, gov.proposal_close(proposal=proposal, now=timezone.now() + timedelta(days=2))
@@ -153,7 +159,7 @@ def test_release_by_vote_publishes_released(model, maintainer, chair, committers
     seen = []
     listener = events.in_transaction("model.released")(seen.append)
     try:
-        proposal, decision = _release_vote(v, maintainer, chair, committers)
+        _proposal, decision = _release_vote(v, maintainer, chair, committers)
     finally:
         events.unsubscribe(listener)
     assert decision.rule == "majority_of_all"

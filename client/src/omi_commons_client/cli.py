@@ -324,9 +324,15 @@ def cmd_models_upload(args, out: Output) -> int:
         f"Version {version['version']} of {args.slug} is registered: {len(version['manifest'])} "
         f"file(s), manifest sha256 {version['manifest_sha256']}.",
         *(f"  {f['role']:<16} {f['path']}  sha256 {f['sha256']}" for f in version["manifest"]),
-        "Checks: " + ("passed." if checks.get("passed") else f"{len(checks.get('issues', []))} issue(s):"),
+        "Checks: "
+        + ("passed." if checks.get("passed") else f"{len(checks.get('issues', []))} issue(s):"),
         *(f"  {i['file']}{i['pointer']}: {i['message']}" for i in checks.get("issues", [])),
-        "Release gate: " + ("open." if version["gate"]["open"] else "closed: " + " ".join(version["gate"]["reasons"])),
+        "Release gate: "
+        + (
+            "open."
+            if version["gate"]["open"]
+            else "closed: " + " ".join(version["gate"]["reasons"])
+        ),
     ]
     out.result(version, lines)
     return 0 if checks.get("passed") else 1
@@ -693,8 +699,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATASET@VERSION",
         help="a dataset version it was trained on (repeat); its sha256 is read from the server",
     )
-    sub.add_argument("--training-data", metavar="TRAINING.json", help='a JSON list of {"dataset", "version", "sha256"}')
-    sub.add_argument("--base-model", metavar="SLUG@VERSION", help="the model version it was fine-tuned from")
+    sub.add_argument(
+        "--training-data",
+        metavar="TRAINING.json",
+        help='a JSON list of {"dataset", "version", "sha256"}',
+    )
+    sub.add_argument(
+        "--base-model", metavar="SLUG@VERSION", help="the model version it was fine-tuned from"
+    )
     sub.add_argument("--chunk-size", type=float, default=CHUNK_SIZE / MiB, metavar="MiB")
     sub.add_argument("--no-resume", action="store_true", help="start afresh, even if resumable")
 

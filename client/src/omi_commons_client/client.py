@@ -385,7 +385,9 @@ class Client:
         ``summary``, ``description``, ``visibility``."""
         return self.post("/api/v1/models/", json=_clean(fields), ok=(201,))
 
-    def upload_model_version(self, slug: str, folder: str | Path, *, version: str, **options: Any) -> dict:
+    def upload_model_version(
+        self, slug: str, folder: str | Path, *, version: str, **options: Any
+    ) -> dict:
         """Upload a folder resumably and register it as version ``version`` (see
         :func:`omi_commons_client.models.upload_model_version`)."""
         from .models import upload_model_version

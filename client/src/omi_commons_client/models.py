@@ -114,7 +114,13 @@ def upload_model_version(
         except IntegrityError:
             config.forget_upload(key)
             raise
-        uploaded[rel] = {"role": role, "id": result.id, "sha256": result.sha256, "resumed_from": result.resumed_from, "sent": result.sent}
+        uploaded[rel] = {
+            "role": role,
+            "id": result.id,
+            "sha256": result.sha256,
+            "resumed_from": result.resumed_from,
+            "sent": result.sent,
+        }
     parts: dict[str, Any] = {
         "version": (None, version),
         "card": (None, json.dumps(card)),
@@ -137,6 +143,8 @@ def upload_model_version(
     for rel, info in uploaded.items():
         server = by_path.get(rel, {}).get("sha256")
         if server != info["sha256"]:
-            raise IntegrityError(f"The server lists {rel} with sha256 {server}; yours is {info['sha256']}.")
+            raise IntegrityError(
+                f"The server lists {rel} with sha256 {server}; yours is {info['sha256']}."
+            )
     registered["uploads"] = uploaded
     return registered
