@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0002_ledgerlock_groupsettings_ledgerentry_proposal_and_more'),
+        ("governance", "0002_ledgerlock_groupsettings_ledgerentry_proposal_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposal',
-            name='kind',
-            field=models.CharField(choices=[('general', 'General'), ('membership', 'Membership (promote or remove a committer)'), ('standard_adoption', 'Adopt a metadata standard version'), ('dataset_acceptance', 'Accept a dataset version'), ('charter_amendment', 'Charter amendment'), ('licence_exception', 'Licence exception'), ('model_release', 'Release a model version')], default='general', max_length=30),
+            model_name="proposal",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("general", "General"),
+                    ("membership", "Membership (promote or remove a committer)"),
+                    ("standard_adoption", "Adopt a metadata standard version"),
+                    ("dataset_acceptance", "Accept a dataset version"),
+                    ("charter_amendment", "Charter amendment"),
+                    ("licence_exception", "Licence exception"),
+                    ("model_release", "Release a model version"),
+                ],
+                default="general",
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='target_type',
-            field=models.CharField(blank=True, choices=[('', 'None'), ('standard_version', 'Standard version'), ('dataset_version', 'Dataset version'), ('model_version', 'Model version')], default='', max_length=30),
+            model_name="proposal",
+            name="target_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "None"),
+                    ("standard_version", "Standard version"),
+                    ("dataset_version", "Dataset version"),
+                    ("model_version", "Model version"),
+                ],
+                default="",
+                max_length=30,
+            ),
         ),
     ]

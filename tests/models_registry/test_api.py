@@ -273,3 +273,23 @@ def test_query_counts(
         assert client.get(f"{LIST}{model.slug}/versions/0.1.0/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"{LIST}{model.slug}/versions/").status_code == 200
+
+
+def test_standards_api_shows_kind_and_artifact_rules(model_card, api_client):
+    data = api_client.get("/api/v1/standards/omi-model-card/").json()
+    assert data["kind"] == "model"
+    version = api_client.get("/api/v1/standards/omi-model-card/versions/1.0.0/").json()
+    assert "modelspec.architecture" in version["artifact_rules"]["metadata_schema"]["required"]
+    assert version["sha256"] == model_card.sha256
+
+
+def test_a_dataset_cannot_use_a_model_standard(model_card, user, api_client_for):
+    from tests.registry.factories import VALID_METADATA
+
+    response = api_client_for(user).post(
+        "/api/v1/datasets/",
+        {"name": "X", "license": "CC-BY-4.0", "standard": model_card.ref, "metadata": VALID_METADATA},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "model standard" in response.json()["errors"]["standard"][0]

@@ -243,3 +243,28 @@ def test_concurrent_registrations_leave_one(model_card, group, maintainer, datas
         t.join()
     assert sorted(results) == ["conflict"] * 3 + ["ok"]
     assert ModelVersion.objects.filter(model=model, version="1.0.0").count() == 1
+
+
+def test_events_of_a_private_model_are_not_public(model_card, group, maintainer, dataset_version):
+    seen = []
+    listener = events.in_transaction("model.*")(seen.append)
+    try:
+        private = services.model_create(
+            actor=maintainer,
+            name="Secret",
+            license="MIT",
+            group=group,
+            standard=model_card.ref,
+            visibility="private",
+        )
+        register(private, maintainer, dataset_version)
+    finally:
+        events.unsubscribe(listener)
+    assert [e.name for e in seen] == ["model.created", "model.version_registered"]
+    assert not any(e.public for e in seen)
+    payload = seen[1].payload
+    assert payload["training_data"] == [
+        {"dataset": "coco-demo", "version": "1.0.0", "sha256": dataset_version.sha256}
+    ]
+    with pytest.raises(Conflict, match="private"):
+        services.propose_release(version=private.versions.get(), actor=maintainer)
