@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from .models import Model, ModelFile, ModelVersion, TrainingData
+from .models import Model, ModelFile, ModelVersion, ReleasePolicy, TrainingData
+
+
+@admin.register(ReleasePolicy)
+class ReleasePolicyAdmin(admin.ModelAdmin):
+    list_display = ("group", "rule")
+    list_select_related = ("group",)
 
 
 @admin.register(Model)

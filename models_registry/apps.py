@@ -16,3 +16,10 @@ class ModelsRegistryConfig(AppConfig):
         events.in_transaction("proposal.created")(hooks.check_proposal_target)
         events.in_transaction("vote.opened")(hooks.check_gate_on_vote)
         events.in_transaction("decision.recorded")(hooks.apply_decision)
+        # A group may require two thirds of all for its releases (ReleasePolicy).
+        from governance import rules
+
+        rules.RULE_CHOICE_BY_KIND["model_release"] = (
+            frozenset({"majority_of_all", "two_thirds_of_all"}),
+            hooks.release_rule,
+        )

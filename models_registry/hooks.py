@@ -9,7 +9,7 @@ from config.errors import Conflict, Invalid
 
 from . import gate
 from .events import model_subject, training_refs
-from .models import ModelVersion
+from .models import ModelVersion, ReleasePolicy
 
 KIND = "model_release"
 
@@ -105,3 +105,8 @@ def apply_decision(event: events.Event) -> None:
         subject=model_subject(model),
         objects={"version": version},
     )
+
+
+def release_rule(group) -> str | None:
+    """The rule ``group`` set for its model releases (None: the charter's default)."""
+    return ReleasePolicy.objects.filter(group=group).values_list("rule", flat=True).first()

@@ -233,3 +233,24 @@ class TrainingData(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ← {self.dataset_version}"
+
+
+class ReleasePolicy(models.Model):
+    """What a working group's charter asks of its model releases: the decision rule (majority
+    of all by default; a group may require two thirds of all). The red team's severity
+    threshold (issue 14) belongs here too."""
+
+    class Rule(models.TextChoices):
+        MAJORITY_OF_ALL = "majority_of_all", "Majority of all voting members"
+        TWO_THIRDS_OF_ALL = "two_thirds_of_all", "Two thirds of all voting members"
+
+    group = models.OneToOneField(
+        "governance.WorkingGroup", on_delete=models.CASCADE, related_name="release_policy"
+    )
+    rule = models.CharField(max_length=40, choices=Rule.choices, default=Rule.MAJORITY_OF_ALL)
+
+    class Meta:
+        verbose_name_plural = "release policies"
+
+    def __str__(self) -> str:
+        return f"Release policy of {self.group}"

@@ -74,7 +74,9 @@ def resolve_standard_ref(ref: Any, *, field: str = "standard") -> StandardVersio
         # Model standards (models_registry) describe model cards and weight files.
         raise Invalid(
             f"{version.ref} is a {version.standard.kind} standard.",
-            errors={field: [f"{version.ref} is a model standard; datasets use a dataset standard."]},
+            errors={
+                field: [f"{version.ref} is a model standard; datasets use a dataset standard."]
+            },
         )
     return version
 

@@ -288,7 +288,12 @@ def test_a_dataset_cannot_use_a_model_standard(model_card, user, api_client_for)
 
     response = api_client_for(user).post(
         "/api/v1/datasets/",
-        {"name": "X", "license": "CC-BY-4.0", "standard": model_card.ref, "metadata": VALID_METADATA},
+        {
+            "name": "X",
+            "license": "CC-BY-4.0",
+            "standard": model_card.ref,
+            "metadata": VALID_METADATA,
+        },
         format="json",
     )
     assert response.status_code == 400

@@ -268,3 +268,24 @@ def test_events_of_a_private_model_are_not_public(model_card, group, maintainer,
     ]
     with pytest.raises(Conflict, match="private"):
         services.propose_release(version=private.versions.get(), actor=maintainer)
+
+
+def test_a_group_may_require_two_thirds_for_releases(
+    model, maintainer, chair, committers, dataset_version
+):
+    from models_registry.models import ReleasePolicy
+
+    ReleasePolicy.objects.create(group=model.group, rule="two_thirds_of_all")
+    v = register(model, maintainer, dataset_version)
+    proposal = services.propose_release(version=v, actor=maintainer)
+    gov.proposal_to_discussion(proposal=proposal, actor=maintainer)
+    gov.proposal_open_voting(
+        proposal=proposal, actor=chair, closes_at=timezone.now() + timedelta(days=1)
+    )
+    proposal.refresh_from_db()
+    assert proposal.rule == "two_thirds_of_all"
+    # Two yes of three on the roll: a majority, not two thirds... exactly two thirds passes.
+    gov.vote_cast(proposal=proposal, voter=chair, choice="yes")
+    gov.vote_cast(proposal=proposal, voter=committers[0], choice="no")
+    decision = gov.proposal_close(proposal=proposal, now=timezone.now() + timedelta(days=2))
+    assert decision.rule == "two_thirds_of_all" and decision.outcome == "rejected"
