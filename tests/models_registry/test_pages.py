@@ -83,6 +83,8 @@ def test_propose_release_from_the_page(model, maintainer, other_user, dataset_ve
     ) or "/groups/" in response["Location"]
     page = client_for(maintainer).get(v.get_absolute_url()).content.decode()
     assert 'id="release-proposal"' in page
+    proposal_page = client_for(maintainer).get(response["Location"]).content.decode()
+    assert 'id="release-gate-state">open' in proposal_page
 
 
 @pytest.mark.django_db
