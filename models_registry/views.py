@@ -55,7 +55,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
         status=params.get("status", ""),
         checks=params.get("checks", ""),
     )
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page = Paginator(qs.order_by("-created_at", "-pk"), 25).get_page(params.get("page"))
     rows = [{"model": m, "badges": _badges(m)} for m in page.object_list]
     return render(
         request,

@@ -35,8 +35,20 @@ def test_list_model_and_version_pages(
     assert 'id="gate-state">open' in text
 
 
-def test_private_model_pages_are_404(model, other_user, client_for, client):
+def test_private_model_pages_are_404(
+    model, maintainer, other_user, dataset_version, client_for, client
+):
+    v = register(model, maintainer, dataset_version)
     Model.objects.filter(pk=model.pk).update(visibility="private")
+    base = f"/api/v1/models/{model.slug}/versions/{v.version}/"
+    for url in (
+        v.get_absolute_url(),
+        f"/models/{model.slug}/versions/new/",
+        base + "card.md",
+        base + "files/unet/model.safetensors",
+    ):
+        assert client_for(other_user).get(url).status_code == 404, url
+    assert client_for(maintainer).get(v.get_absolute_url()).status_code == 200
     assert client.get(model.get_absolute_url()).status_code == 404
     assert client_for(other_user).get(model.get_absolute_url()).status_code == 404
     assert b"OMI Alpha" not in client_for(other_user).get("/models/").content
@@ -76,11 +88,14 @@ def test_propose_release_from_the_page(model, maintainer, other_user, dataset_ve
     v = register(model, maintainer, dataset_version)
     url = f"/models/{model.slug}/versions/{v.version}/release/"
     response = client_for(other_user).post(url)
-    assert response.status_code == 403 or not model.versions.get().release_proposal_id
+    assert response.status_code == 403
+    from governance.models import Proposal
+
+    assert not Proposal.objects.filter(kind="model_release").exists()
     response = client_for(maintainer).post(url)
-    assert (
-        response.status_code == 302 and "/proposals/" in response["Location"]
-    ) or "/groups/" in response["Location"]
+    proposal = Proposal.objects.get(kind="model_release")
+    assert response.status_code == 302 and response["Location"] == proposal.get_absolute_url()
+    assert proposal.target_sha256 == v.manifest_sha256
     page = client_for(maintainer).get(v.get_absolute_url()).content.decode()
     assert 'id="release-proposal"' in page
     proposal_page = client_for(maintainer).get(response["Location"]).content.decode()
