@@ -81,7 +81,7 @@ def test_upload_a_folder(omi, setup, tmp_path):
 def test_unknown_model_is_a_clear_error(omi, setup, tmp_path):
     root, card = folder(tmp_path)
     code, _out, err = omi("models", "upload", "nope", root, "--version", "0.1.0", "--card", card)
-    assert code != 0 and "No such model" in err
+    assert code == 2 and "No such model" in err
 
 
 def test_refused_registration_gives_the_field_errors(omi, setup, tmp_path):
@@ -113,4 +113,24 @@ def test_refused_registration_gives_the_field_errors(omi, setup, tmp_path):
         "--trained-on",
         "coco-demo@1.0.0",
     )
-    assert code != 0 and "0.1.0" in err
+    assert code == 2 and "0.1.0" in err
+
+
+def test_failing_checks_exit_1_with_the_issues(omi, setup, tmp_path):
+    model, _ = setup
+    root, card = folder(tmp_path)
+    (root / "unet" / "model.safetensors").write_bytes(b"\x05\x00\x00\x00\x00\x00\x00\x00{oops")
+    code, out, err = omi(
+        "models",
+        "upload",
+        model.slug,
+        root,
+        "--version",
+        "0.2.0",
+        "--card",
+        card,
+        "--trained-on",
+        "coco-demo@1.0.0",
+    )
+    assert code == 1, err
+    assert "unet/model.safetensors" in out and "not JSON" in out and "gate: closed" in out

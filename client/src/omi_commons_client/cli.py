@@ -686,7 +686,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Roles come from file names: .safetensors/.bin/.ckpt/.pt/.gguf weights, .py/.sh/"
         ".ipynb finetune_script, .json/.yaml/.toml config, .md/.txt docs, anything else other. "
         "Interrupted? Run the same command again: finished files are not sent twice while "
-        "the server holds them. Exits 1 when the server's checks found issues.",
+        "the server holds them. Exit 0: registered, checks passed; 1: registered, checks "
+        "found issues; 2: not registered (an error).",
     )
     sub.add_argument("slug")
     sub.add_argument("folder", metavar="DIR")
@@ -709,6 +710,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--chunk-size", type=float, default=CHUNK_SIZE / MiB, metavar="MiB")
     sub.add_argument("--no-resume", action="store_true", help="start afresh, even if resumable")
+    sub.set_defaults(error_exit=2)  # 1 is "registered, but the server's checks found issues"
 
     datasets = family("datasets", "list, show, register datasets; upload versions")
     sub = command(datasets, "list", cmd_datasets_list, "datasets you may see")
