@@ -365,6 +365,8 @@ SPECTACULAR_SETTINGS = {
         "DatasetVersionFormatEnum": "datasets_registry.models.DatasetVersion.Format",
         "WebhookFormatEnum": "notifications.models.Webhook.Format",
         "ModelVersionStatusEnum": "models_registry.models.ModelVersion.Status",
+        "MetadataStandardKindEnum": "datasets_registry.models.MetadataStandard.Kind",
+        "KindEnum": "governance.models.Proposal.Kind",
     },
 }
 
