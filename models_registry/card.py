@@ -26,7 +26,8 @@ def _yaml_value(value: Any, indent: str = "") -> str:
 
 def front_matter(version) -> dict[str, Any]:
     card = dict(version.card or {})
-    meta: dict[str, Any] = {"license": card.get("license") or version.model.license}
+    # The Hub's licence identifiers are the SPDX ones in lower case (cdla-permissive-2.0).
+    meta: dict[str, Any] = {"license": (card.get("license") or version.model.license).lower()}
     if version.base_model_id:
         meta["base_model"] = version.base_model.ref
     elif card.get("base_model"):
@@ -35,7 +36,6 @@ def front_matter(version) -> dict[str, Any]:
     for key in ("tags", "pipeline_tag", "library_name", "language"):
         if card.get(key):
             meta[key] = card[key]
-    # Licence identifiers HF does not list go under license_name (SPDX kept verbatim).
     return meta
 
 
@@ -77,6 +77,7 @@ def render(version) -> str:
         out += (
             f"- `{f['path']}` ({f['role']}, {f['size']:,} bytes, sha256 `{f['sha256']}`, {how})\n"
         )
+    out += f"\nLicence (SPDX): {card.get('license') or version.model.license}.\n"
     code_license = card.get("code_license")
     if code_license:
         out += f"\nFine-tuning scripts and code: {code_license}.\n"

@@ -130,7 +130,7 @@ def test_register_a_version_by_multipart(model, maintainer, dataset_version, api
     assert card.status_code == 200
     text = card.content.decode()
     assert (
-        text.startswith('---\nlicense: "CDLA-Permissive-2.0"\n')
+        text.startswith('---\nlicense: "cdla-permissive-2.0"\n')
         and 'datasets:\n- "coco-demo"' in text
     )
     download = client.get(base + "files/unet/model.safetensors")
