@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "datasets_registry",
     "datasets_registry.validation",
     "datasets_registry.resumable",
+    "models_registry",
     "notifications",
     "discovery",
 ]
@@ -259,6 +260,8 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_size("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 DATASET_UPLOAD_MAX_BYTES = env_size("DATASET_UPLOAD_MAX_BYTES", 5 * 1024**3)
+# All the files of one model version upload together (weights, configs, scripts).
+MODEL_UPLOAD_MAX_BYTES = env_size("MODEL_UPLOAD_MAX_BYTES", 50 * 1024**3)
 # Upload temporaries untouched for this long were left by a killed process and are removed (at
 # the start of the web process and the worker, and hourly from beat).
 UPLOAD_TEMP_MAX_AGE_SECONDS = env_int("UPLOAD_TEMP_MAX_AGE_SECONDS", 6 * 3600, minimum=60)
@@ -373,6 +376,9 @@ SPECTACULAR_SETTINGS = {
         "ValidationRunStatusEnum": "datasets_registry.validation.models.ValidationRun.Status",
         "DatasetVersionFormatEnum": "datasets_registry.models.DatasetVersion.Format",
         "WebhookFormatEnum": "notifications.models.Webhook.Format",
+        "ModelVersionStatusEnum": "models_registry.models.ModelVersion.Status",
+        "MetadataStandardKindEnum": "datasets_registry.models.MetadataStandard.Kind",
+        "KindEnum": "governance.models.Proposal.Kind",
     },
 }
 

@@ -38,7 +38,18 @@ def semver_key(version: str) -> tuple:
 
 
 class MetadataStandard(models.Model):
+    class Kind(models.TextChoices):
+        DATASET = "dataset", "Dataset metadata"
+        MODEL = "model", "Model card and weight files"
+
     slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.DATASET,
+        help_text="What the standard describes: datasets (card + caption rules) or models "
+        "(model card + artifact rules for weight files).",
+    )
     name = models.CharField(max_length=200)
     group = models.ForeignKey(
         "governance.WorkingGroup",
@@ -76,7 +87,7 @@ class StandardVersion(models.Model):
         DEPRECATED = "deprecated", "Deprecated"
 
     # The fields that make up the content: frozen once the version leaves draft.
-    CONTENT_FIELDS = ("version", "schema", "rules", "changelog")
+    CONTENT_FIELDS = ("version", "schema", "rules", "artifact_rules", "changelog")
 
     standard = models.ForeignKey(
         MetadataStandard, on_delete=models.CASCADE, related_name="versions"
@@ -84,6 +95,12 @@ class StandardVersion(models.Model):
     version = models.CharField(max_length=64, help_text="Semantic version, e.g. 1.2.0.")
     schema = models.JSONField(default=dict, help_text="JSON Schema (2020-12) for dataset metadata.")
     rules = models.JSONField(default=dict, blank=True, help_text="Caption rule set.")
+    artifact_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Model standards: rules for weight files (metadata_schema over the safetensors "
+        "__metadata__, allowed_dtypes, max_tensors, max_parameters).",
+    )
     changelog = models.TextField(blank=True, help_text="Markdown.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     sha256 = models.CharField(max_length=64, editable=False)
@@ -145,13 +162,17 @@ class StandardVersion(models.Model):
         return f"{self.standard.slug}@{self.version}"
 
     def content(self) -> dict[str, Any]:
-        return {
+        content = {
             "standard": self.standard.slug,
             "version": self.version,
             "schema": self.schema,
             "rules": self.rules,
             "changelog": self.changelog,
         }
+        # Only model standards have artifact rules; dataset versions keep the hash they had.
+        if self.artifact_rules:
+            content["artifact_rules"] = self.artifact_rules
+        return content
 
     def compute_sha256(self) -> str:
         return sha256_of(self.content())

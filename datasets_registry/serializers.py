@@ -46,7 +46,16 @@ class StandardOutput(serializers.ModelSerializer):
 
     class Meta:
         model = MetadataStandard
-        fields = ["slug", "name", "group", "description", "adopted_version", "url", "web_url"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "group",
+            "description",
+            "adopted_version",
+            "url",
+            "web_url",
+        ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_adopted_version(self, obj) -> str | None:
@@ -78,6 +87,9 @@ class StandardVersionOutput(serializers.ModelSerializer):
     standard = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     schema = serializers.JSONField(help_text="JSON Schema (2020-12) for dataset metadata.")
     rules = serializers.JSONField(help_text="Caption rule set (see the rule-set JSON Schema).")
+    artifact_rules = serializers.JSONField(
+        help_text="Model standards: rules for weight files (docs/models.md); {} otherwise."
+    )
     decision_id = serializers.IntegerField(read_only=True, allow_null=True)
     proposal_id = serializers.IntegerField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()
@@ -90,6 +102,7 @@ class StandardVersionOutput(serializers.ModelSerializer):
             "status",
             "schema",
             "rules",
+            "artifact_rules",
             "sha256",
             "changelog",
             "proposal_id",

@@ -228,6 +228,15 @@ def streams_files(view: Callable | None = None, *, guard: Callable[..., bool] | 
     return mark(view) if view is not None else mark
 
 
+def _limit_of(view_func) -> int | None:
+    """A view may name another size limit (the setting's name) with ``streams_files_limit``:
+    model versions are bounded by ``MODEL_UPLOAD_MAX_BYTES``. Default: the dataset limit."""
+    name = getattr(view_func, "streams_files_limit", None) or getattr(
+        getattr(view_func, "cls", None), "streams_files_limit", None
+    )
+    return getattr(settings, name) if name else None
+
+
 def _streams(view_func) -> bool:
     return bool(
         getattr(view_func, "streams_files", False)
@@ -249,7 +258,7 @@ class StreamingUploadMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or not _streams(view_func):
             return None
-        handler = install(request)
+        handler = install(request, max_bytes=_limit_of(view_func))
         guard = getattr(view_func, "streams_files_guard", None)
         if guard is not None and handler.refusal is None:
             handler.turned_away = not guard(request, *view_args, **view_kwargs)

@@ -182,6 +182,7 @@ class Proposal(models.Model):
         DATASET_ACCEPTANCE = "dataset_acceptance", "Accept a dataset version"
         CHARTER_AMENDMENT = "charter_amendment", "Charter amendment"
         LICENCE_EXCEPTION = "licence_exception", "Licence exception"
+        MODEL_RELEASE = "model_release", "Release a model version"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -195,6 +196,7 @@ class Proposal(models.Model):
         NONE = "", "None"
         STANDARD_VERSION = "standard_version", "Standard version"
         DATASET_VERSION = "dataset_version", "Dataset version"
+        MODEL_VERSION = "model_version", "Model version"
 
     class MembershipAction(models.TextChoices):
         NONE = "", "None"

@@ -221,13 +221,25 @@ DEFAULT_RULE_BY_KIND = {
     "dataset_acceptance": "majority_of_all",
     "charter_amendment": "two_thirds_of_all",
     "licence_exception": "two_thirds_of_all",
+    "model_release": "majority_of_all",
 }
 CONFIGURABLE_KINDS = frozenset({"general"})
 
 
-def rule_for(kind: str, group_general_rule: str | None = None) -> str:
+# Kinds whose rule another app lets a group raise, within ``choices``: ``{kind: (choices,
+# lookup)}``, ``lookup(group) -> rule | None`` (registered from that app's ``AppConfig.ready``;
+# e.g. a group may require two thirds of all for its model releases).
+RULE_CHOICE_BY_KIND: dict[str, tuple[frozenset[str], object]] = {}
+
+
+def rule_for(kind: str, group_general_rule: str | None = None, group=None) -> str:
     if kind in CONFIGURABLE_KINDS and group_general_rule:
         return group_general_rule
+    if group is not None and kind in RULE_CHOICE_BY_KIND:
+        choices, lookup = RULE_CHOICE_BY_KIND[kind]
+        chosen = lookup(group)
+        if chosen in choices:
+            return chosen
     return DEFAULT_RULE_BY_KIND[kind]
 
 

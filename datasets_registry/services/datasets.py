@@ -14,6 +14,7 @@ from config.errors import Conflict, Invalid, NotAllowed
 from ..events import dataset_subject
 from ..models import (
     Dataset,
+    MetadataStandard,
     StandardVersion,
 )
 from .common import (
@@ -67,6 +68,14 @@ def resolve_standard_ref(ref: Any, *, field: str = "standard") -> StandardVersio
                         else "."
                     )
                 ]
+            },
+        )
+    if version.standard.kind != MetadataStandard.Kind.DATASET:
+        # Model standards (models_registry) describe model cards and weight files.
+        raise Invalid(
+            f"{version.ref} is a {version.standard.kind} standard.",
+            errors={
+                field: [f"{version.ref} is a model standard; datasets use a dataset standard."]
             },
         )
     return version

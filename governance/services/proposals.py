@@ -28,6 +28,7 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 TARGET_TYPE_FOR_KIND = {
     Proposal.Kind.STANDARD_ADOPTION: Proposal.TargetType.STANDARD_VERSION,
     Proposal.Kind.DATASET_ACCEPTANCE: Proposal.TargetType.DATASET_VERSION,
+    Proposal.Kind.MODEL_RELEASE: Proposal.TargetType.MODEL_VERSION,
 }
 
 
@@ -61,7 +62,7 @@ def _clean_target(kind: str, target: dict | None) -> tuple[str, int | None, str]
     ttype, tid, sha = target.get("type"), target.get("id"), str(target.get("sha256") or "").lower()
     errors: dict[str, list[str]] = {}
     if ttype not in Proposal.TargetType.values or not ttype:
-        errors["target.type"] = ["Use standard_version or dataset_version."]
+        errors["target.type"] = ["Use standard_version, dataset_version or model_version."]
     elif needed and ttype != needed:
         errors["target.type"] = [f"A {kind} proposal targets a {needed}."]
     if isinstance(tid, bool) or not isinstance(tid, int) or tid <= 0:

@@ -62,7 +62,7 @@ def proposal_open_voting(*, proposal: Proposal, actor: Any, closes_at: datetime 
                 f"{p.get_status_display().lower()}."
             )
         gs = settings_of(p.group)
-        p.rule = rules.rule_for(p.kind, gs.general_rule)
+        p.rule = rules.rule_for(p.kind, gs.general_rule, p.group)
         p.quorum = gs.quorum
         p.early_close = gs.early_close
         p.voted_revision = p.revisions.get(number=p.revision)

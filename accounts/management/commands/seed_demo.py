@@ -14,6 +14,8 @@ APP_SEEDS = (
     "governance.demo.seed",
     "datasets_registry.demo.seed",
     "surveys.demo.seed",
+    # Models (issue 13): OMI Alpha (demo), trained on the COCO demo version, its release vote open.
+    "models_registry.demo.seed",
     "notifications.demo.seed",
 )
 

@@ -279,6 +279,65 @@ def cmd_datasets_upload(args, out: Output) -> int:
     return 0
 
 
+# --- models -----------------------------------------------------------------------------------
+
+
+def cmd_models_upload(args, out: Output) -> int:
+    from .models import training_refs
+
+    folder = Path(args.folder)
+    client = make_client(args)
+    card = _read_json(args.card, "card")
+    if not isinstance(card, dict):
+        raise OmiError(f"{args.card} must hold a JSON object (the model card).")
+    training = training_refs(client, args.trained_on or [])
+    if args.training_data:
+        training += _read_json(args.training_data, "training data")
+    bars: list[Progress] = []
+
+    def progress_for(rel: str, size: int):
+        if bars:
+            bars[-1].close()
+        bar = Progress(size, rel, enabled=False if args.quiet else None)
+        bars.append(bar)
+        return bar.update
+
+    try:
+        version = client.upload_model_version(
+            args.slug,
+            folder,
+            version=args.version,
+            card=card,
+            training_data=training,
+            card_body=Path(args.card_body).read_text(encoding="utf-8") if args.card_body else "",
+            base_model=args.base_model or "",
+            progress_for=progress_for,
+            note=out.info,
+            chunk_size=int(args.chunk_size * MiB),
+            remember=not args.no_resume,
+        )
+    finally:
+        if bars:
+            bars[-1].close()
+    checks = version.get("checks", {})
+    lines = [
+        f"Version {version['version']} of {args.slug} is registered: {len(version['manifest'])} "
+        f"file(s), manifest sha256 {version['manifest_sha256']}.",
+        *(f"  {f['role']:<16} {f['path']}  sha256 {f['sha256']}" for f in version["manifest"]),
+        "Checks: "
+        + ("passed." if checks.get("passed") else f"{len(checks.get('issues', []))} issue(s):"),
+        *(f"  {i['file']}{i['pointer']}: {i['message']}" for i in checks.get("issues", [])),
+        "Release gate: "
+        + (
+            "open."
+            if version["gate"]["open"]
+            else "closed: " + " ".join(version["gate"]["reasons"])
+        ),
+    ]
+    out.result(version, lines)
+    return 0 if checks.get("passed") else 1
+
+
 # --- validation -------------------------------------------------------------------------------
 
 
@@ -548,6 +607,8 @@ examples:
   omi validation wait my-captions 1.0.0
   omi validation issues my-captions 1.0.0 --rule caption_empty --format csv
   omi validate captions.jsonl --standard omi-dataset-card@1.0.0
+  omi models upload omi-alpha ./release --version 0.1.0-alpha.1 --card card.json \
+      --trained-on coco-val2017-captions@2017-val
 
 The token is read from --token, $OMI_TOKEN, or what `omi login` stored; the server from --url,
 $OMI_URL, or the same. Docs: docs/client.md in the OMI Commons repository.
@@ -615,6 +676,41 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("server", metavar="URL", help="the site, e.g. https://commons.example.org")
     command(commands, "logout", cmd_logout, "delete the stored token")
     command(commands, "whoami", cmd_whoami, "who the token belongs to, and your upload quota")
+
+    models = family("models", "upload model versions (weights, configs, fine-tuning scripts)")
+    sub = command(
+        models,
+        "upload",
+        cmd_models_upload,
+        "upload a folder as a new model version: every file resumable, sha256 checked end to end",
+        epilog="Roles come from file names: .safetensors/.bin/.ckpt/.pt/.gguf weights, .py/.sh/"
+        ".ipynb finetune_script, .json/.yaml/.toml config, .md/.txt docs, anything else other. "
+        "Interrupted? Run the same command again: finished files are not sent twice while "
+        "the server holds them. Exit 0: registered, checks passed; 1: registered, checks "
+        "found issues; 2: not registered (an error).",
+    )
+    sub.add_argument("slug")
+    sub.add_argument("folder", metavar="DIR")
+    sub.add_argument("--version", required=True, help="semantic version, e.g. 0.1.0-alpha.1")
+    sub.add_argument("--card", required=True, metavar="CARD.json", help="the model card (JSON)")
+    sub.add_argument("--card-body", metavar="CARD.md", help="Markdown text of the card")
+    sub.add_argument(
+        "--trained-on",
+        action="append",
+        metavar="DATASET@VERSION",
+        help="a dataset version it was trained on (repeat); its sha256 is read from the server",
+    )
+    sub.add_argument(
+        "--training-data",
+        metavar="TRAINING.json",
+        help='a JSON list of {"dataset", "version", "sha256"}',
+    )
+    sub.add_argument(
+        "--base-model", metavar="SLUG@VERSION", help="the model version it was fine-tuned from"
+    )
+    sub.add_argument("--chunk-size", type=float, default=CHUNK_SIZE / MiB, metavar="MiB")
+    sub.add_argument("--no-resume", action="store_true", help="start afresh, even if resumable")
+    sub.set_defaults(error_exit=2)  # 1 is "registered, but the server's checks found issues"
 
     datasets = family("datasets", "list, show, register datasets; upload versions")
     sub = command(datasets, "list", cmd_datasets_list, "datasets you may see")

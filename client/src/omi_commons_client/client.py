@@ -380,6 +380,20 @@ class Client:
     def model_version(self, slug: str, version: str) -> dict:
         return self.get(f"/api/v1/models/{_q(slug)}/versions/{_q(version)}/")
 
+    def create_model(self, **fields: Any) -> dict:
+        """``name``, ``license``, ``group``, ``standard`` ("slug@version"); optional ``slug``,
+        ``summary``, ``description``, ``visibility``."""
+        return self.post("/api/v1/models/", json=_clean(fields), ok=(201,))
+
+    def upload_model_version(
+        self, slug: str, folder: str | Path, *, version: str, **options: Any
+    ) -> dict:
+        """Upload a folder resumably and register it as version ``version`` (see
+        :func:`omi_commons_client.models.upload_model_version`)."""
+        from .models import upload_model_version
+
+        return upload_model_version(self, slug, Path(folder), version=version, **options)
+
 
 def _not_found(exc: NotFound, what: str) -> NotFound:
     """A 404 that says what was looked for (the server's plain "Not found." does not)."""
