@@ -365,6 +365,10 @@ SPECTACULAR_SETTINGS = {
         "ValidationRunStatusEnum": "datasets_registry.validation.models.ValidationRun.Status",
         "DatasetVersionFormatEnum": "datasets_registry.models.DatasetVersion.Format",
         "WebhookFormatEnum": "notifications.models.Webhook.Format",
+        "FindingStatusEnum": "models_registry.redteam.models.Finding.Status",
+        "FindingSeverityEnum": "models_registry.redteam.taxonomy.SEVERITY_CHOICES",
+        "CampaignStatusEnum": "models_registry.redteam.models.Campaign.Status",
+        "ModelVersionStatusEnum": "models_registry.models.ModelVersion.Status",
     },
 }
 

@@ -61,3 +61,14 @@ RUBRIC = {
 
 def at_or_above(threshold: str) -> list[str]:
     return [s for s in SEVERITIES if RANK[s] >= RANK[threshold]]
+
+
+# AVID SEP classes used above, with their names in AVID's taxonomy (v0.2).
+AVID_CLASS_NAMES = {
+    "E0101": "Group fairness",
+    "E0301": "Toxicity",
+    "S0100": "Software Vulnerability",
+    "S0403": "Adversarial Example",
+    "S0500": "Exfiltration",
+    "S0501": "Model inversion",
+}
