@@ -171,7 +171,7 @@ def campaign_create(
         subject=campaign_subject(campaign),
     )
     if starts_at <= timezone.now():
-        campaign_open(campaign)
+        campaign = campaign_open(campaign)
     return campaign
 
 
