@@ -140,7 +140,7 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             raise_for_page(exc)
             errors = {k.removeprefix("reproduction."): v for k, v in exc.errors.items()} or {
-                "__all__": [exc.message]
+                "form": [exc.message]
             }
         else:
             messages.success(request, f"Finding #{finding.number} filed; commitment {finding.commitment}.")
