@@ -156,3 +156,29 @@ def test_commitment_enters_the_public_ledger(campaign, reporter):
     entry = LedgerEntry.objects.filter(kind="finding.committed").get()
     assert entry.payload["commitment"] == finding.commitment
     assert "title" not in entry.payload
+
+
+def test_demo_seed_is_idempotent(version, chair):
+    import io
+
+    from models_registry.redteam import demo
+    from tests.factories import UserFactory
+
+    people = {f"demo-committer{i}": UserFactory(username=f"demo-committer{i}") for i in (1, 2, 3)}
+    out = io.StringIO()
+    demo.seed(people=people, stdout=out)
+    demo.seed(people=people, stdout=out)
+    campaign = version.campaigns.get()
+    statuses = set(campaign.findings.values_list("status", flat=True))
+    assert {"new", "triaged", "confirmed", "disclosed"} <= statuses
+    assert "present" in out.getvalue()
+
+
+def test_demo_seed_skips_without_a_model(db):
+    import io
+
+    from models_registry.redteam import demo
+
+    out = io.StringIO()
+    demo.seed(people={}, stdout=out)
+    assert "skipped" in out.getvalue()

@@ -15,6 +15,8 @@ APP_SEEDS = (
     "datasets_registry.demo.seed",
     "surveys.demo.seed",
     "notifications.demo.seed",
+    # Red team: after the models registry's demo (it needs the demo model; skips without it).
+    "models_registry.redteam.demo.seed",
 )
 
 
