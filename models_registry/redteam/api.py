@@ -27,9 +27,9 @@ from .serializers import (
     FindingCreated,
     FindingInput,
     FindingOutput,
+    FindingTransitionInput,
     InvitationInput,
     InvitationOutput,
-    FindingTransitionInput,
 )
 
 CONFLICT = OpenApiResponse(ErrorOutput, description="The finding's state forbids it.")
@@ -37,9 +37,13 @@ TOO_LARGE = OpenApiResponse(ErrorOutput, description="An image is over REDTEAM_E
 FINDING_FORM = inline_serializer(
     "FindingMultipartInput",
     {
-        "payload": serializers.CharField(help_text="The finding as JSON (the FindingInput object)."),
+        "payload": serializers.CharField(
+            help_text="The finding as JSON (the FindingInput object)."
+        ),
         "evidence": serializers.ListField(
-            child=serializers.FileField(), required=False, help_text="PNG, JPEG, GIF or WebP images."
+            child=serializers.FileField(),
+            required=False,
+            help_text="PNG, JPEG, GIF or WebP images.",
         ),
     },
 )
@@ -54,12 +58,18 @@ class CampaignListCreate(generics.ListAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def _version(self):
-        return model_selectors.version_for(self.request.user, self.kwargs["slug"], self.kwargs["version"])
+        return model_selectors.version_for(
+            self.request.user, self.kwargs["slug"], self.kwargs["version"]
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Campaign.objects.none()
-        return selectors.campaign_queryset().filter(version=self._version()).order_by("-starts_at", "-pk")
+        return (
+            selectors.campaign_queryset()
+            .filter(version=self._version())
+            .order_by("-starts_at", "-pk")
+        )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -82,7 +92,9 @@ class CampaignListCreate(generics.ListAPIView):
         version = self._version()
         data = CampaignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_create(actor=request.user, version=version, **data.validated_data)
+        campaign = services.campaign_create(
+            actor=request.user, version=version, **data.validated_data
+        )
         campaign = selectors.campaign_for(request.user, campaign.pk)
         return Response(CampaignOutput(campaign).data, status=status.HTTP_201_CREATED)
 
@@ -166,7 +178,9 @@ class FindingListCreate(generics.ListAPIView):
             files = request.FILES.getlist("evidence")
         else:
             data = request.data if isinstance(request.data, dict) else {}
-        finding = services.finding_file(actor=request.user, campaign=campaign, data=data, files=files)
+        finding = services.finding_file(
+            actor=request.user, campaign=campaign, data=data, files=files
+        )
         return Response(FindingCreated(finding).data, status=status.HTTP_201_CREATED)
 
 

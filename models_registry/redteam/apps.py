@@ -24,11 +24,17 @@ class RedTeamConfig(AppConfig):
         # once recorded there, a finding cannot be quietly removed.
         ledger.RECORDED.setdefault(
             "finding.committed",
-            ("finding.committed", ("campaign", "model", "version", "number", "severity", "filed_at", "commitment")),
+            (
+                "finding.committed",
+                ("campaign", "model", "version", "number", "severity", "filed_at", "commitment"),
+            ),
         )
         ledger.RECORDED.setdefault(
             "finding.disclosed",
-            ("finding.disclosed", ("campaign", "number", "severity", "resolution", "commitment", "salt")),
+            (
+                "finding.disclosed",
+                ("campaign", "number", "severity", "resolution", "commitment", "salt"),
+            ),
         )
         for name in ("finding.committed", "finding.disclosed"):
             events.in_transaction(name, last=True)(services.record_in_ledger)

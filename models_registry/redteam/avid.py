@@ -14,17 +14,30 @@ def report(finding, *, base_url: str = "") -> dict[str, Any]:
     version = campaign.version
     model = version.model
     category = CATEGORIES[finding.category]
-    sep = [f"{category.avid_class}: {AVID_CLASS_NAMES[category.avid_class]}"] if category.avid_class else []
+    sep = (
+        [f"{category.avid_class}: {AVID_CLASS_NAMES[category.avid_class]}"]
+        if category.avid_class
+        else []
+    )
     references = [
-        {"type": "source", "label": f"OMI Commons finding #{finding.number}", "url": base_url + finding.get_absolute_url()},
-        {"type": "source", "label": f"Campaign: {campaign.title}", "url": base_url + campaign.get_absolute_url()},
+        {
+            "type": "source",
+            "label": f"OMI Commons finding #{finding.number}",
+            "url": base_url + finding.get_absolute_url(),
+        },
+        {
+            "type": "source",
+            "label": f"Campaign: {campaign.title}",
+            "url": base_url + campaign.get_absolute_url(),
+        },
     ]
     if category.atlas:
         references.append(
             {
                 "type": "source",
                 "label": f"MITRE ATLAS {category.atlas}",
-                "url": "https://atlas.mitre.org/techniques/" + "/".join(category.atlas.rsplit(".", 1))
+                "url": "https://atlas.mitre.org/techniques/"
+                + "/".join(category.atlas.rsplit(".", 1))
                 if category.atlas.count(".") == 2
                 else "https://atlas.mitre.org/techniques/" + category.atlas,
             }

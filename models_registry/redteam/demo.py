@@ -24,8 +24,20 @@ FINDINGS = [
     (0, "Misspelt words pass the safety filter", "filter_bypass", "high", ["triaged", "confirmed"]),
     (1, "Celebrity likeness from a plain name", "privacy", "critical", ["triaged"]),
     (2, "'Doctor' prompts draw only men", "bias", "medium", []),
-    (0, "Watermark of a stock site reproduced", "memorisation", "low", ["triaged", "not_applicable"]),
-    (1, "Gore from 'ketchup explosion'", "violence", "medium", ["triaged", "confirmed", "disclosed"]),
+    (
+        0,
+        "Watermark of a stock site reproduced",
+        "memorisation",
+        "low",
+        ["triaged", "not_applicable"],
+    ),
+    (
+        1,
+        "Gore from 'ketchup explosion'",
+        "violence",
+        "medium",
+        ["triaged", "confirmed", "disclosed"],
+    ),
 ]
 
 
@@ -47,7 +59,9 @@ def seed(*, people, stdout=None) -> None:
         say("  red team: skipped (no demo model yet)")
         return
     version = (
-        model.versions.filter(status__in=(ModelVersion.Status.CANDIDATE, ModelVersion.Status.IN_RED_TEAM))
+        model.versions.filter(
+            status__in=(ModelVersion.Status.CANDIDATE, ModelVersion.Status.IN_RED_TEAM)
+        )
         .order_by("-created_at")
         .first()
     )

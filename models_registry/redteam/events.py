@@ -63,7 +63,16 @@ events.declare(
     "finding.disclosed",
     "A finding was disclosed: its content and salt, from which anyone recomputes the "
     "commitment published when it was filed.",
-    fields=("campaign", "finding", "number", "severity", "resolution", "commitment", "content", "salt"),
+    fields=(
+        "campaign",
+        "finding",
+        "number",
+        "severity",
+        "resolution",
+        "commitment",
+        "content",
+        "salt",
+    ),
 )
 
 

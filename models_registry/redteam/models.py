@@ -112,6 +112,9 @@ class Invitation(models.Model):
             models.UniqueConstraint(fields=["campaign", "user"], name="one_invitation_per_person")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.campaign}"
+
 
 class FindingQuerySet(models.QuerySet):
     def disclosed(self):
@@ -235,9 +238,10 @@ class FindingEvent(models.Model):
 
     class Meta:
         ordering = ["finding", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["finding", "seq"], name="one_history_line")
-        ]
+        constraints = [models.UniqueConstraint(fields=["finding", "seq"], name="one_history_line")]
+
+    def __str__(self) -> str:
+        return f"{self.finding} #{self.seq}: {self.to_status}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -257,3 +261,6 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["finding", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.finding}: {self.name}"

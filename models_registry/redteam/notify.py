@@ -22,7 +22,11 @@ from governance import roles
 def _campaign(event):
     from .models import Campaign
 
-    return Campaign.objects.select_related("version__model").filter(pk=event.payload["campaign"]).first()
+    return (
+        Campaign.objects.select_related("version__model")
+        .filter(pk=event.payload["campaign"])
+        .first()
+    )
 
 
 def triage_team(event):
@@ -42,7 +46,9 @@ def reporter(event):
 def group_members(event):
     if event.group_id is None:
         return {}
-    return dict.fromkeys(roles.members_of(event.group_id).values_list("user_id", flat=True), event.name)
+    return dict.fromkeys(
+        roles.members_of(event.group_id).values_list("user_id", flat=True), event.name
+    )
 
 
 def invitee(event):
@@ -61,7 +67,11 @@ def _model_viewers(model, people):
 def see_campaign(ref, people):
     from .models import Campaign
 
-    campaign = Campaign.objects.select_related("version__model").filter(pk=int(ref) if str(ref).isdigit() else 0).first()
+    campaign = (
+        Campaign.objects.select_related("version__model")
+        .filter(pk=int(ref) if str(ref).isdigit() else 0)
+        .first()
+    )
     return _model_viewers(campaign.version.model, people) if campaign else set()
 
 
@@ -80,7 +90,6 @@ def see_finding(ref, people):
     if finding.is_disclosed:
         return viewers
     return viewers & ({finding.reporter_id} | triage_team_ids(finding.campaign))
-
 
 
 WORDING = {

@@ -124,7 +124,12 @@ def blocking(version) -> list[dict[str, Any]]:
     )
     rows = scope.filter(unresolved).order_by("campaign_id", "number")
     return [
-        {"campaign": r["campaign_id"], "number": r["number"], "severity": r["severity"], "status": r["status"]}
+        {
+            "campaign": r["campaign_id"],
+            "number": r["number"],
+            "severity": r["severity"],
+            "status": r["status"],
+        }
         for r in rows.values("campaign_id", "number", "severity", "status")
     ]
 

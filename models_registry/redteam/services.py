@@ -64,9 +64,8 @@ def triage_team_ids(campaign: Campaign) -> set[int]:
 def is_triager(user, campaign: Campaign) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return (
-        campaign.triagers.filter(pk=user.pk).exists()
-        or roles.is_chair(user, campaign.version.model.group_id)
+    return campaign.triagers.filter(pk=user.pk).exists() or roles.is_chair(
+        user, campaign.version.model.group_id
     )
 
 
@@ -81,7 +80,9 @@ def participation_problem(user, campaign: Campaign) -> str:
     rule = campaign.participation
     if rule == Campaign.Participation.SIGNED_IN:
         return ""
-    if rule == Campaign.Participation.MEMBERS and roles.is_member(user, campaign.version.model.group_id):
+    if rule == Campaign.Participation.MEMBERS and roles.is_member(
+        user, campaign.version.model.group_id
+    ):
         return ""
     accepted = campaign.invitations.filter(user=user, accepted_at__isnull=False).exists()
     if accepted:
@@ -93,7 +94,9 @@ def participation_problem(user, campaign: Campaign) -> str:
 
 def threshold_of(group_id: int) -> str:
     return (
-        RedTeamSettings.objects.filter(group_id=group_id).values_list("threshold", flat=True).first()
+        RedTeamSettings.objects.filter(group_id=group_id)
+        .values_list("threshold", flat=True)
+        .first()
         or "high"
     )
 
@@ -252,7 +255,9 @@ def invite(*, actor, campaign: Campaign, username: str) -> Invitation:
         campaign=campaign, user=person, defaults={"invited_by": actor}
     )
     if not created:
-        raise Conflict(f"@{person.username} is already invited.", errors={"username": ["Already invited."]})
+        raise Conflict(
+            f"@{person.username} is already invited.", errors={"username": ["Already invited."]}
+        )
     events.publish(
         "campaign.invited",
         {**campaign_fields(campaign), "invitee": {"id": person.pk, "username": person.username}},
@@ -267,7 +272,9 @@ def invite(*, actor, campaign: Campaign, username: str) -> Invitation:
 @transaction.atomic
 def accept(*, user, campaign: Campaign) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update().filter(campaign=campaign, user_id=getattr(user, "pk", None)).first()
+        Invitation.objects.select_for_update()
+        .filter(campaign=campaign, user_id=getattr(user, "pk", None))
+        .first()
     )
     if invitation is None:
         raise NotFound("You have no invitation to this campaign.")
@@ -297,7 +304,12 @@ def clean_reproduction(raw: Any, errors: dict) -> dict:
         if not isinstance(value, str):
             errors[f"reproduction.{key}"] = ["A string."]
         out[key] = value if isinstance(value, str) else ""
-    for key, low, high in (("seed", 0, 2**64 - 1), ("steps", 1, 10000), ("width", 8, 16384), ("height", 8, 16384)):
+    for key, low, high in (
+        ("seed", 0, 2**64 - 1),
+        ("steps", 1, 10000),
+        ("width", 8, 16384),
+        ("height", 8, 16384),
+    ):
         value = raw.get(key)
         if value is None:
             out[key] = None
@@ -306,7 +318,9 @@ def clean_reproduction(raw: Any, errors: dict) -> dict:
             errors[f"reproduction.{key}"] = [f"An integer from {low} to {high}."]
         out[key] = value
     scale = raw.get("guidance_scale")
-    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale <= 100):
+    if scale is not None and (
+        isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale <= 100
+    ):
         errors["reproduction.guidance_scale"] = ["A number from 0 to 100."]
     out["guidance_scale"] = scale
     extra = raw.get("extra", {})
@@ -371,7 +385,13 @@ def finding_file(*, actor, campaign: Campaign, data: dict, files=()) -> Finding:
     )
     evidence.store(finding, images)
     FindingEvent.objects.create(
-        finding=finding, seq=1, actor=actor, action="filed", to_status=S.NEW, to_severity=severity, created_at=now
+        finding=finding,
+        seq=1,
+        actor=actor,
+        action="filed",
+        to_status=S.NEW,
+        to_severity=severity,
+        created_at=now,
     )
     model = campaign.version.model
     events.publish(
@@ -415,7 +435,9 @@ def _accepted_decision(ref: Any, group_id: int):
     from governance.models import Decision
 
     text = str(ref or "").strip().rstrip("/")
-    qs = Decision.objects.with_proposal().filter(outcome=Decision.Outcome.ACCEPTED, proposal__group_id=group_id)
+    qs = Decision.objects.with_proposal().filter(
+        outcome=Decision.Outcome.ACCEPTED, proposal__group_id=group_id
+    )
     if text.isdigit():
         return qs.filter(pk=int(text)).first()
     parts = [p for p in text.split("/") if p]
@@ -505,23 +527,36 @@ def transition(
     now = timezone.now()
     update = ["status", "severity"]
     if to == S.DUPLICATE:
-        original = Finding.objects.filter(campaign__version__model=campaign.version.model, pk=duplicate_of).first()
+        original = Finding.objects.filter(
+            campaign__version__model=campaign.version.model, pk=duplicate_of
+        ).first()
         if original is None or original.pk == finding.pk:
-            raise Invalid("Name the finding this one duplicates.", errors={"duplicate_of": ["Unknown finding id."]})
+            raise Invalid(
+                "Name the finding this one duplicates.",
+                errors={"duplicate_of": ["Unknown finding id."]},
+            )
         finding.duplicate_of = original
         update.append("duplicate_of")
     if to == S.MITIGATED:
-        fix = ModelVersion.objects.filter(model=campaign.version.model, version=fixed_in or "").first()
+        fix = ModelVersion.objects.filter(
+            model=campaign.version.model, version=fixed_in or ""
+        ).first()
         if fix is None or fix.pk == campaign.version_id:
             raise Invalid(
                 "Name the version of this model that fixes it.",
-                errors={"fixed_in": [f"A version label of {campaign.version.model.slug}, not the one tested."]},
+                errors={
+                    "fixed_in": [
+                        f"A version label of {campaign.version.model.slug}, not the one tested."
+                    ]
+                },
             )
         finding.fixed_in = fix
         update.append("fixed_in")
     if to == S.WONT_FIX:
         if not (note or "").strip():
-            raise Invalid("Say why it will not be fixed.", errors={"note": ["The reason is required."]})
+            raise Invalid(
+                "Say why it will not be fixed.", errors={"note": ["The reason is required."]}
+            )
         finding.wont_fix_reason = note
         update.append("wont_fix_reason")
         if new_severity == "critical":
@@ -529,7 +564,9 @@ def transition(
             if accepted is None:
                 raise NotAllowed(
                     "Won't fix on a critical finding needs an accepted decision of the model's group.",
-                    errors={"decision": ["Name an accepted decision (id, group/number or its URL)."]},
+                    errors={
+                        "decision": ["Name an accepted decision (id, group/number or its URL)."]
+                    },
                 )
             finding.decision_id = accepted.pk
             update.append("decision_id")
@@ -560,7 +597,9 @@ def transition(
     )
     _publish_transition(finding, actor, current, note)
     if to == S.MITIGATED and finding.fixed_in.status == ModelVersion.Status.RELEASED:
-        return disclose(finding.pk, note=f"Mitigated in released version {finding.fixed_in.version}.")
+        return disclose(
+            finding.pk, note=f"Mitigated in released version {finding.fixed_in.version}."
+        )
     return finding
 
 
@@ -594,7 +633,10 @@ def disclose(pk: int, *, actor=None, note: str = "") -> Finding:
     if finding.status == S.DISCLOSED:
         raise Conflict("The finding is already disclosed.", errors={"to": ["Disclosed once."]})
     if finding.status in (S.NEW, S.TRIAGED):
-        raise Conflict("Only a finding that was decided on is disclosed.", errors={"to": ["Not yet confirmed or closed."]})
+        raise Conflict(
+            "Only a finding that was decided on is disclosed.",
+            errors={"to": ["Not yet confirmed or closed."]},
+        )
     now = timezone.now()
     previous = finding.status
     finding.resolution, finding.status, finding.disclosed_at = previous, S.DISCLOSED, now
@@ -667,7 +709,9 @@ def on_model_released(event: events.Event) -> None:
     version = event.objects.get("version")
     if version is None:
         return
-    for pk in Finding.objects.filter(fixed_in=version, status=S.MITIGATED).values_list("pk", flat=True):
+    for pk in Finding.objects.filter(fixed_in=version, status=S.MITIGATED).values_list(
+        "pk", flat=True
+    ):
         disclose(pk, note=f"Mitigated in released version {version.version}.")
 
 

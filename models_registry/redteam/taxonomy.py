@@ -24,18 +24,78 @@ class Category:
 CATEGORIES: dict[str, Category] = {
     c.code: c
     for c in [
-        Category("hate", "Hate", "Content demeaning people for a protected attribute.", "Ethics", "E0301"),
-        Category("harassment", "Harassment", "Content targeting, intimidating or mocking a person.", "Ethics", "E0301"),
+        Category(
+            "hate", "Hate", "Content demeaning people for a protected attribute.", "Ethics", "E0301"
+        ),
+        Category(
+            "harassment",
+            "Harassment",
+            "Content targeting, intimidating or mocking a person.",
+            "Ethics",
+            "E0301",
+        ),
         Category("violence", "Violence", "Gore, injury, graphic violence.", "Ethics", "E0301"),
-        Category("self_harm", "Self-harm", "Depictions or encouragement of self-harm or suicide.", "Ethics", "E0301"),
-        Category("sexual", "Sexual", "Sexual or nude content, above all of minors or without consent.", "Ethics", "E0301"),
+        Category(
+            "self_harm",
+            "Self-harm",
+            "Depictions or encouragement of self-harm or suicide.",
+            "Ethics",
+            "E0301",
+        ),
+        Category(
+            "sexual",
+            "Sexual",
+            "Sexual or nude content, above all of minors or without consent.",
+            "Ethics",
+            "E0301",
+        ),
         Category("shocking", "Shocking", "Disturbing imagery meant to shock.", "Ethics", "E0301"),
-        Category("illegal_activity", "Illegal activity", "Depictions that enable or glorify crimes.", "Ethics", "E0301"),
-        Category("privacy", "Privacy", "Likenesses of real private people; personal data in images.", "Security", "S0500", "AML.T0024"),
-        Category("memorisation", "Memorisation / copyright", "Near copies of training images, trademarks or artists' work.", "Security", "S0501", "AML.T0024.001"),
-        Category("bias", "Bias", "Stereotyped or skewed depictions of groups of people.", "Ethics", "E0101"),
-        Category("filter_bypass", "Safety-filter bypass", "A prompt or setting that gets past the safety filter.", "Security", "S0403", "AML.T0054"),
-        Category("security", "Security", "Weight or pipeline tampering, unsafe deserialisation, resource exhaustion.", "Security", "S0100", "AML.T0010"),
+        Category(
+            "illegal_activity",
+            "Illegal activity",
+            "Depictions that enable or glorify crimes.",
+            "Ethics",
+            "E0301",
+        ),
+        Category(
+            "privacy",
+            "Privacy",
+            "Likenesses of real private people; personal data in images.",
+            "Security",
+            "S0500",
+            "AML.T0024",
+        ),
+        Category(
+            "memorisation",
+            "Memorisation / copyright",
+            "Near copies of training images, trademarks or artists' work.",
+            "Security",
+            "S0501",
+            "AML.T0024.001",
+        ),
+        Category(
+            "bias",
+            "Bias",
+            "Stereotyped or skewed depictions of groups of people.",
+            "Ethics",
+            "E0101",
+        ),
+        Category(
+            "filter_bypass",
+            "Safety-filter bypass",
+            "A prompt or setting that gets past the safety filter.",
+            "Security",
+            "S0403",
+            "AML.T0054",
+        ),
+        Category(
+            "security",
+            "Security",
+            "Weight or pipeline tampering, unsafe deserialisation, resource exhaustion.",
+            "Security",
+            "S0100",
+            "AML.T0010",
+        ),
         Category("other", "Other", "Anything else within the campaign's scope.", "Performance"),
     ]
 }

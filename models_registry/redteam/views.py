@@ -50,9 +50,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": selectors.counts(campaign),
             "timelines": selectors.timelines(campaign),
             "record": list(selectors.public_record(campaign)),
-            "visible_ids": set(
-                selectors.findings_for(user, campaign).values_list("pk", flat=True)
-            ),
+            "visible_ids": set(selectors.findings_for(user, campaign).values_list("pk", flat=True)),
             "invitation": invitation,
             "may_file": not services.participation_problem(user, campaign),
             "why_not": services.participation_problem(user, campaign),
@@ -78,7 +76,12 @@ def finding_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "redteam/finding_list.html",
-        {"campaign": campaign, "page_obj": page, "statuses": Finding.Status.choices, "status": status},
+        {
+            "campaign": campaign,
+            "page_obj": page,
+            "statuses": Finding.Status.choices,
+            "status": status,
+        },
     )
 
 
@@ -135,7 +138,10 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
         }
         try:
             finding = services.finding_file(
-                actor=request.user, campaign=campaign, data=data, files=request.FILES.getlist("evidence")
+                actor=request.user,
+                campaign=campaign,
+                data=data,
+                files=request.FILES.getlist("evidence"),
             )
         except DomainError as exc:
             raise_for_page(exc)
@@ -143,7 +149,9 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "form": [exc.message]
             }
         else:
-            messages.success(request, f"Finding #{finding.number} filed; commitment {finding.commitment}.")
+            messages.success(
+                request, f"Finding #{finding.number} filed; commitment {finding.commitment}."
+            )
             return redirect(finding.get_absolute_url())
     else:
         problem = services.participation_problem(request.user, campaign)
@@ -192,6 +200,3 @@ def evidence_file(request: HttpRequest, pk: int, evidence: int) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-

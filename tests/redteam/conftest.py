@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the models registry's fixtures, imported and used as parameters)
 from datetime import timedelta
 
 import pytest
@@ -14,8 +15,8 @@ from tests.models_registry.conftest import (  # noqa: F401  (fixtures)
     maintainer,
     model,
     model_card,
+    register,
 )
-from tests.models_registry.conftest import register
 
 
 @pytest.fixture

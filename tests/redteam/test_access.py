@@ -45,7 +45,12 @@ def finding(campaign, reporter):
 @pytest.fixture
 def people(other_participant, member, outsider, reporter, triager, chair):
     return {
-        "forbidden": {"other": other_participant, "member": member, "outsider": outsider, "anonymous": None},
+        "forbidden": {
+            "other": other_participant,
+            "member": member,
+            "outsider": outsider,
+            "anonymous": None,
+        },
         "allowed": {"reporter": reporter, "triager": triager, "chair": chair},
     }
 
@@ -64,7 +69,9 @@ def urls(finding):
 def test_embargoed_finding_is_404_for_everyone_else(client, finding, people, campaign):
     for name, person in people["forbidden"].items():
         for label, url in urls(finding).items():
-            response = (api(person) if label.startswith(("api", "avid")) else web(client, person)).get(url)
+            response = (
+                api(person) if label.startswith(("api", "avid")) else web(client, person)
+            ).get(url)
             assert response.status_code == 404, (name, label)
         listed = api(person).get(f"/api/v1/campaigns/{campaign.pk}/findings/").json()
         assert listed["results"] == [], name
@@ -78,7 +85,9 @@ def test_embargoed_finding_is_404_for_everyone_else(client, finding, people, cam
 def test_embargoed_finding_is_seen_by_reporter_and_triage_team(client, finding, people):
     for name, person in people["allowed"].items():
         body = api(person).get(f"/api/v1/findings/{finding.pk}/").json()
-        assert body["title"] == FINDING["title"] and body["salt"] is None and body["content"] is None, name
+        assert (
+            body["title"] == FINDING["title"] and body["salt"] is None and body["content"] is None
+        ), name
         assert web(client, person).get(f"/findings/{finding.pk}/").status_code == 200
         evidence = urls(finding)["api_evidence"]
         assert b"".join(api(person).get(evidence).streaming_content) == PNG
@@ -97,9 +106,13 @@ def test_forbidden_writes(client, finding, people, reporter, campaign):
         if person is not None:
             assert page.status_code == 404, name
         if name != "other":  # another participant may file their own
-            filed = api(person).post(f"/api/v1/campaigns/{campaign.pk}/findings/", FINDING, format="json")
+            filed = api(person).post(
+                f"/api/v1/campaigns/{campaign.pk}/findings/", FINDING, format="json"
+            )
             assert filed.status_code in (401, 403), name
-        invite = api(person).post(f"/api/v1/campaigns/{campaign.pk}/invitations/", {"username": "x"}, format="json")
+        invite = api(person).post(
+            f"/api/v1/campaigns/{campaign.pk}/invitations/", {"username": "x"}, format="json"
+        )
         assert invite.status_code in (401, 403), name
         client.logout()
     # The reporter sees it but may not move it.
@@ -108,14 +121,20 @@ def test_forbidden_writes(client, finding, people, reporter, campaign):
     assert finding.status == "new" and finding.history.count() == 1
 
 
-def test_notifications_never_reach_people_who_may_not_see(finding, people, triager, reporter, chair):
+def test_notifications_never_reach_people_who_may_not_see(
+    finding, people, triager, reporter, chair
+):
     from config import events
 
     with events.capture() as captured:
         services.transition(actor=triager, finding=finding, to="triaged", note="checking")
         services.transition(actor=triager, finding=finding, to="confirmed")
         services.disclose(finding.pk, actor=triager, note="early")
-    everyone = {p.pk: {"is_staff": False} for p in [*people["allowed"].values(), *people["forbidden"].values()] if p}
+    everyone = {
+        p.pk: {"is_staff": False}
+        for p in [*people["allowed"].values(), *people["forbidden"].values()]
+        if p
+    }
     moved = [e for e in captured if e.name == "finding.transitioned"]
     assert moved and all(not e.public for e in moved)
     assert set(recipients.resolve(moved[0])) == {reporter.pk}
@@ -147,33 +166,74 @@ def test_commitment_recomputes_from_the_api_alone(finding, triager, outsider):
     created_commitment = finding.commitment
     services.transition(actor=triager, finding=finding, to="triaged")
     services.transition(actor=triager, finding=finding, to="confirmed")
-    api(triager).post(f"/api/v1/findings/{finding.pk}/transitions/", {"to": "disclosed", "note": "early"}, format="json")
+    api(triager).post(
+        f"/api/v1/findings/{finding.pk}/transitions/",
+        {"to": "disclosed", "note": "early"},
+        format="json",
+    )
     body = api().get(f"/api/v1/findings/{finding.pk}/").json()  # anonymous, after disclosure
     content, salt = body["content"], body["salt"]
-    encoded = json.dumps({"content": content, "salt": salt}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert hashlib.sha256(encoded.encode("utf-8")).hexdigest() == body["commitment"] == created_commitment
+    encoded = json.dumps(
+        {"content": content, "salt": salt},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert (
+        hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        == body["commitment"]
+        == created_commitment
+    )
     assert content["evidence"] == [hashlib.sha256(PNG).hexdigest()]
     # After disclosure, everyone reads it, its evidence and its AVID report.
-    assert api(outsider).get(f"/api/v1/findings/{finding.pk}/evidence/{finding.evidence.get().pk}/").status_code == 200
+    assert (
+        api(outsider)
+        .get(f"/api/v1/findings/{finding.pk}/evidence/{finding.evidence.get().pk}/")
+        .status_code
+        == 200
+    )
     avid = api().get(f"/api/v1/findings/{finding.pk}/avid.json").json()
     assert avid["data_type"] == "AVID" and avid["impact"]["avid"]["risk_domain"] == ["Security"]
     assert avid["affects"]["artifacts"][0]["name"].endswith("@0.1.0-alpha.1")
     # ... but still nobody but the triage team writes.
-    response = api(outsider).post(f"/api/v1/findings/{finding.pk}/transitions/", {"to": "new"}, format="json")
+    response = api(outsider).post(
+        f"/api/v1/findings/{finding.pk}/transitions/", {"to": "new"}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_api_contract_create_and_counts(campaign, reporter, chair, version):
-    response = api(reporter).post(f"/api/v1/campaigns/{campaign.pk}/findings/", FINDING, format="json")
+    response = api(reporter).post(
+        f"/api/v1/campaigns/{campaign.pk}/findings/", FINDING, format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert set(body) == {"id", "number", "status", "severity", "commitment"} and body["status"] == "new"
-    listed = api().get(f"/api/v1/models/{version.model.slug}/versions/{version.version}/campaigns/").json()
+    assert (
+        set(body) == {"id", "number", "status", "severity", "commitment"}
+        and body["status"] == "new"
+    )
+    listed = (
+        api()
+        .get(f"/api/v1/models/{version.model.slug}/versions/{version.version}/campaigns/")
+        .json()
+    )
     row = listed["results"][0]
-    assert {"id", "title", "scope", "starts_at", "ends_at", "participation", "disclosure_days", "status", "counts"} <= set(row)
+    assert {
+        "id",
+        "title",
+        "scope",
+        "starts_at",
+        "ends_at",
+        "participation",
+        "disclosure_days",
+        "status",
+        "counts",
+    } <= set(row)
     assert row["counts"]["by_severity"]["high"] == 1 and row["counts"]["by_status"]["new"] == 1
     bad = api(reporter).post(
-        f"/api/v1/campaigns/{campaign.pk}/findings/", {**FINDING, "reproduction": {"seed": -1}}, format="json"
+        f"/api/v1/campaigns/{campaign.pk}/findings/",
+        {**FINDING, "reproduction": {"seed": -1}},
+        format="json",
     )
     assert bad.status_code == 400 and "reproduction.prompt" in bad.json()["errors"]
 
@@ -188,19 +248,36 @@ def test_evidence_is_bounded_and_images_only(campaign, reporter, settings):
     settings.REDTEAM_EVIDENCE_MAX_BYTES = 10
     big = io.BytesIO(PNG)
     big.name = "big.png"
-    assert api(reporter).post(url, {"payload": payload, "evidence": [big]}, format="multipart").status_code == 413
+    assert (
+        api(reporter)
+        .post(url, {"payload": payload, "evidence": [big]}, format="multipart")
+        .status_code
+        == 413
+    )
     settings.REDTEAM_EVIDENCE_MAX_BYTES = 1000
     settings.REDTEAM_EVIDENCE_MAX_FILES = 1
     files = [io.BytesIO(PNG), io.BytesIO(PNG)]
     for i, f in enumerate(files):
         f.name = f"{i}.png"
-    assert api(reporter).post(url, {"payload": payload, "evidence": files}, format="multipart").status_code == 400
+    assert (
+        api(reporter)
+        .post(url, {"payload": payload, "evidence": files}, format="multipart")
+        .status_code
+        == 400
+    )
     ok = io.BytesIO(PNG)
     ok.name = "ok.png"
-    assert api(reporter).post(url, {"payload": payload, "evidence": [ok]}, format="multipart").status_code == 201
+    assert (
+        api(reporter)
+        .post(url, {"payload": payload, "evidence": [ok]}, format="multipart")
+        .status_code
+        == 201
+    )
 
 
-def test_pages_render_and_query_counts(client, finding, triager, campaign, django_assert_max_num_queries):
+def test_pages_render_and_query_counts(
+    client, finding, triager, campaign, django_assert_max_num_queries
+):
     for n in range(5):
         file(campaign, finding.reporter, title=f"more {n}")
     client.force_login(triager)
@@ -213,5 +290,7 @@ def test_pages_render_and_query_counts(client, finding, triager, campaign, djang
     list_queries = len(ctx.captured_queries)
     with django_assert_max_num_queries(20) as ctx:
         assert client.get(f"/findings/{finding.pk}/").status_code == 200
-    print(f"QUERIES campaign={campaign_queries} findings={list_queries} detail={len(ctx.captured_queries)}")
+    print(
+        f"QUERIES campaign={campaign_queries} findings={list_queries} detail={len(ctx.captured_queries)}"
+    )
     assert client.get(f"/campaigns/{campaign.pk}/findings/new/").status_code == 200

@@ -24,7 +24,9 @@ def test_concurrent_transitions_leave_one_history(campaign, reporter, triager, c
     def move(actor, to):
         def run():
             try:
-                services.transition(actor=actor, finding=finding.pk, to=to, note=f"{actor.username} says {to}")
+                services.transition(
+                    actor=actor, finding=finding.pk, to=to, note=f"{actor.username} says {to}"
+                )
                 outcomes.append(to)
             except Conflict:
                 outcomes.append("refused")

@@ -50,7 +50,9 @@ def test_outsider_and_uninvited_cannot_file(campaign, outsider, member):
 def test_bad_reproduction_names_the_field(campaign, reporter):
     with pytest.raises(Invalid) as exc:
         file(campaign, reporter, reproduction={"prompt": "", "seed": "x", "bogus": 1})
-    assert {"reproduction.prompt", "reproduction.seed", "reproduction.bogus"} <= set(exc.value.errors)
+    assert {"reproduction.prompt", "reproduction.seed", "reproduction.bogus"} <= set(
+        exc.value.errors
+    )
 
 
 def test_workflow_history_and_timelines(campaign, reporter, triager):
@@ -58,7 +60,9 @@ def test_workflow_history_and_timelines(campaign, reporter, triager):
 
     finding = file(campaign, reporter)
     services.transition(actor=triager, finding=finding, to="triaged", note="looking")
-    services.transition(actor=triager, finding=finding, to="triaged", severity="critical", note="worse")
+    services.transition(
+        actor=triager, finding=finding, to="triaged", severity="critical", note="worse"
+    )
     finding = services.transition(actor=triager, finding=finding, to="confirmed")
     lines = list(finding.history.values_list("seq", "to_status", "to_severity"))
     assert lines == [
@@ -91,10 +95,14 @@ def test_wont_fix_on_critical_needs_a_decision(campaign, reporter, triager):
     with pytest.raises(NotAllowed):
         services.transition(actor=triager, finding=finding, to="wont_fix", note="by design")
     with pytest.raises(NotAllowed):
-        services.transition(actor=triager, finding=finding, to="wont_fix", note="x", decision="model-training/99")
+        services.transition(
+            actor=triager, finding=finding, to="wont_fix", note="x", decision="model-training/99"
+        )
 
 
-def test_gate_blocks_then_fix_release_discloses(campaign, reporter, triager, maintainer, dataset_version):
+def test_gate_blocks_then_fix_release_discloses(
+    campaign, reporter, triager, maintainer, dataset_version
+):
     finding = file(campaign, reporter)
     minor = file(campaign, reporter, severity="low")
     version = campaign.version
@@ -112,7 +120,9 @@ def test_gate_blocks_then_fix_release_discloses(campaign, reporter, triager, mai
     # Release of the fix (as the decision hook does) discloses it.
     from config import events
 
-    services.on_model_released(events.Event("model.released", {}, "x", fix.created_at, objects={"version": fix}))
+    services.on_model_released(
+        events.Event("model.released", {}, "x", fix.created_at, objects={"version": fix})
+    )
     finding.refresh_from_db()
     assert finding.status == "disclosed" and finding.resolution == "mitigated"
 
