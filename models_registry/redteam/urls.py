@@ -5,6 +5,11 @@ from . import views
 app_name = "redteam"
 
 urlpatterns = [
+    path(
+        "models/<slug:slug>/versions/<str:version>/campaigns/",
+        views.version_campaigns,
+        name="version_campaigns",
+    ),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/accept/", views.campaign_accept, name="campaign_accept"),
     path("campaigns/<int:pk>/findings/", views.finding_list, name="finding_list"),

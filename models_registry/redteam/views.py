@@ -35,6 +35,72 @@ def _finding(request, pk) -> Finding:
         raise_for_page(exc)
 
 
+def version_campaigns(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """A version's campaigns with their public counts; a chair of the group opens one here."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from governance import roles
+    from models_registry import selectors as model_selectors
+
+    try:
+        model_version = model_selectors.version_for(request.user, slug, version)
+    except NotFound as exc:
+        raise_for_page(exc)
+    is_chair = roles.is_chair(request.user, model_version.model.group_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+
+        def when(name):
+            raw = request.POST.get(name, "")
+            try:
+                return timezone.make_aware(datetime.fromisoformat(raw)) if raw else None
+            except ValueError:
+                errors[name] = ["A date and time."]
+                return None
+
+        starts, ends = when("starts_at"), when("ends_at")
+        if not errors and (starts is None or ends is None):
+            errors["starts_at"] = ["Give the start and the end."]
+        if not errors:
+            try:
+                campaign = services.campaign_create(
+                    actor=request.user,
+                    version=model_version,
+                    title=request.POST.get("title", ""),
+                    scope=request.POST.get("scope", ""),
+                    starts_at=starts,
+                    ends_at=ends,
+                    participation=request.POST.get("participation", "invited"),
+                    disclosure_days=int(request.POST.get("disclosure_days") or 30),
+                    triagers=request.POST.get("triagers", "").replace(",", " ").split(),
+                )
+            except DomainError as exc:
+                raise_for_page(exc)
+                errors = dict(exc.errors) or {"form": [exc.message]}
+            else:
+                messages.success(request, "Campaign opened.")
+                return redirect(campaign.get_absolute_url())
+    campaigns = list(selectors.campaign_queryset().filter(version=model_version))
+    counts = selectors.counts_for([c.pk for c in campaigns])
+    return render(
+        request,
+        "redteam/version_campaigns.html",
+        {
+            "version": model_version,
+            "rows": [{"campaign": c, "counts": counts[c.pk]} for c in campaigns],
+            "is_chair": is_chair,
+            "errors": errors,
+            "values": request.POST if request.method == "POST" else {},
+            "participations": services.Campaign.Participation.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     user = request.user
