@@ -11,10 +11,18 @@ class CountsOutput(serializers.Serializer):
     by_status = serializers.DictField(child=serializers.IntegerField())
 
 
+class TimelinesOutput(serializers.Serializer):
+    time_to_triage_hours = serializers.FloatField(allow_null=True)
+    time_to_confirm_hours = serializers.FloatField(allow_null=True)
+    triaged = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+
+
 class CampaignOutput(serializers.ModelSerializer):
     model = serializers.CharField(source="version.model.slug")
     version = serializers.CharField(source="version.version")
     counts = serializers.SerializerMethodField()
+    timelines = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
@@ -28,9 +36,16 @@ class CampaignOutput(serializers.ModelSerializer):
             "disclosure_days",
             "status",
             "counts",
+            "timelines",
             "model",
             "version",
         ]
+
+    def get_timelines(self, obj) -> TimelinesOutput:
+        """Mean hours from filing to triage and to confirmation."""
+        from .selectors import timelines
+
+        return timelines(obj)
 
     def get_counts(self, obj) -> CountsOutput:
         counts = self.context.get("counts") or {}
