@@ -320,3 +320,35 @@ def test_public_log_feed_has_the_commitment_not_the_content(client, finding, tri
     )
     assert entry.payload["commitment"] == finding.commitment
     assert "salt" not in entry.payload and "title" not in entry.payload
+
+
+def test_fanned_out_notifications_follow_the_table_and_the_embargo(
+    campaign, reporter, triager, chair, member, other_participant, outsider
+):
+    from config import events
+    from notifications.models import Notification
+    from notifications.services import notifications_fan_out
+
+    def fan_out(captured):
+        for event in captured:
+            notifications_fan_out(event=events.Event.from_dict(event.as_dict()))
+
+    def told(name):
+        return set(
+            Notification.objects.filter(event=name).values_list("recipient__username", flat=True)
+        )
+
+    with events.capture() as captured:
+        finding = file(campaign, reporter)
+        services.transition(actor=triager, finding=finding, to="triaged", note="looking")
+        services.transition(actor=triager, finding=finding, to="confirmed")
+    fan_out(captured)
+    assert told("finding.filed") == {"triager", "chair"}
+    assert told("finding.transitioned") == {"reporter"}
+    embargoed = Notification.objects.filter(event__startswith="finding.")
+    assert not embargoed.filter(recipient__in=[member, other_participant, outsider]).exists()
+    with events.capture() as captured:
+        services.disclose(finding.pk, actor=triager, note="early")
+    fan_out(captured)
+    # The group is told of the disclosure (the actor never is).
+    assert "member" in told("finding.disclosed") and "triager" not in told("finding.disclosed")
