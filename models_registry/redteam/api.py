@@ -112,6 +112,20 @@ class CampaignDetail(generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["red team"])
+class CampaignClose(APIView):
+    """A chair of the model's group ends a campaign early (duplicates and not-applicable
+    findings are disclosed, as at its end time)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(request=None, responses={200: CampaignOutput, **ERRORS})
+    def post(self, request, pk):
+        campaign = selectors.campaign_for(request.user, pk)
+        services.campaign_close(campaign, actor=request.user)
+        return Response(CampaignOutput(selectors.campaign_for(request.user, pk)).data)
+
+
+@extend_schema(tags=["red team"])
 class InvitationCreate(APIView):
     """The triage team invites someone by username."""
 

@@ -9,6 +9,7 @@ urlpatterns = [
         name="api-campaign-list",
     ),
     path("campaigns/<int:pk>/", api.CampaignDetail.as_view(), name="api-campaign-detail"),
+    path("campaigns/<int:pk>/close/", api.CampaignClose.as_view(), name="api-campaign-close"),
     path(
         "campaigns/<int:pk>/invitations/",
         api.InvitationCreate.as_view(),

@@ -64,3 +64,25 @@ def test_accept_needs_an_invitation_and_a_private_model_hides_its_campaigns(
             client.force_authenticate(person)
         assert client.get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 404
         assert client.get(f"/api/v1/campaigns/{campaign.pk}/findings/").status_code == 404
+
+
+def test_only_a_chair_closes_a_campaign_early(campaign, chair, triager, member):
+    url = f"/api/v1/campaigns/{campaign.pk}/close/"
+    for person in (triager, member):
+        api = APIClient()
+        api.force_authenticate(person)
+        assert api.post(url).status_code == 403
+    assert APIClient().post(url).status_code in (401, 403)
+    api = APIClient()
+    api.force_authenticate(chair)
+    response = api.post(url)
+    assert response.status_code == 200 and response.json()["status"] == "closed"
+
+
+def test_the_tick_is_on_the_beat_schedule():
+    from config.celery import app
+
+    names = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "models_registry.redteam.tasks.redteam_tick" in names
+    app.loader.import_default_modules()
+    assert "models_registry.redteam.tasks.redteam_tick" in app.tasks
