@@ -7,6 +7,7 @@ first's result and is refused or applies on top of it) and a finding is disclose
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -179,7 +180,9 @@ def campaign_create(
 
 
 def _locked_campaign(pk) -> Campaign:
-    return Campaign.objects.select_for_update().select_related("version__model").get(pk=pk)
+    return (
+        Campaign.objects.select_for_update(of=("self",)).select_related("version__model").get(pk=pk)
+    )
 
 
 @transaction.atomic
@@ -520,6 +523,12 @@ def transition(
         )
     if current == S.DISCLOSED:
         raise Conflict("A disclosed finding no longer changes.", errors={"to": ["Disclosed."]})
+    if current == S.WONT_FIX and severity == "critical" and finding.decision_id is None:
+        raise NotAllowed(
+            "A won't-fix finding becomes critical only with an accepted decision; "
+            "a critical finding is not left unfixed on a triager's word.",
+            errors={"severity": ["Critical needs a decision for won't fix."]},
+        )
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)
     old_severity = finding.severity
@@ -559,7 +568,14 @@ def transition(
             )
         finding.wont_fix_reason = note
         update.append("wont_fix_reason")
-        if new_severity == "critical":
+        # Critical now, when filed, or at any point of its history: lowering the severity first
+        # does not avoid the decision.
+        ever_critical = (
+            new_severity == "critical"
+            or finding.proposed_severity == "critical"
+            or finding.history.filter(to_severity="critical").exists()
+        )
+        if ever_critical:
             accepted = _accepted_decision(decision, campaign.version.model.group_id)
             if accepted is None:
                 raise NotAllowed(
@@ -712,7 +728,9 @@ def on_model_released(event: events.Event) -> None:
     for pk in Finding.objects.filter(fixed_in=version, status=S.MITIGATED).values_list(
         "pk", flat=True
     ):
-        disclose(pk, note=f"Mitigated in released version {version.version}.")
+        # Disclosed meanwhile (its savepoint rolled back): never block a release for it.
+        with contextlib.suppress(Conflict):
+            disclose(pk, note=f"Mitigated in released version {version.version}.")
 
 
 def record_in_ledger(event: events.Event) -> None:

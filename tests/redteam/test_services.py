@@ -192,3 +192,43 @@ def test_demo_seed_skips_without_a_model(db):
     out = io.StringIO()
     demo.seed(people={}, stdout=out)
     assert "skipped" in out.getvalue()
+
+
+def test_lowering_a_critical_does_not_avoid_the_decision(campaign, reporter, triager):
+    finding = file(campaign, reporter, severity="critical")
+    services.transition(actor=triager, finding=finding, to="triaged")
+    services.transition(actor=triager, finding=finding, to="confirmed", severity="high", note="meh")
+    with pytest.raises(NotAllowed):
+        services.transition(actor=triager, finding=finding, to="wont_fix", note="by design")
+
+
+def test_wont_fix_on_critical_with_an_accepted_decision(campaign, reporter, triager, chair):
+    from governance.models import Decision, Proposal, ProposalRevision
+
+    group = campaign.version.model.group
+    proposal = Proposal.objects.create(
+        group=group, number=1, title="Accept the risk", kind="general", status="accepted"
+    )
+    revision = ProposalRevision.objects.create(
+        proposal=proposal, number=1, title="Accept the risk", body="x", author=chair
+    )
+    Decision.objects.create(
+        proposal=proposal,
+        outcome="accepted",
+        rule="majority_of_all",
+        explanation="ok",
+        roll_size=1,
+        revision=revision,
+    )
+    finding = file(campaign, reporter, severity="critical")
+    services.transition(actor=triager, finding=finding, to="triaged")
+    services.transition(actor=triager, finding=finding, to="confirmed")
+    done = services.transition(
+        actor=triager,
+        finding=finding,
+        to="wont_fix",
+        note="Accepted by the group",
+        decision=f"/groups/{group.slug}/proposals/1/decision/",
+    )
+    assert done.status == "wont_fix" and done.decision_id is not None
+    assert not any("red-team" in r for r in gate.verdict(campaign.version)["reasons"])
