@@ -196,7 +196,7 @@ class FindingTransitionInput(serializers.Serializer):
     to = serializers.ChoiceField(choices=Finding.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, required=False)
-    duplicate_of = serializers.IntegerField(required=False)
+    duplicate_of = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     fixed_in = serializers.CharField(required=False, help_text="The version label that fixes it.")
     decision = serializers.CharField(
         required=False,
