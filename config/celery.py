@@ -30,6 +30,10 @@ app.conf.update(
             "task": "governance.tasks.close_due_proposals",
             "schedule": 30.0,
         },
+        "redteam-tick": {
+            "task": "models_registry.redteam.tasks.redteam_tick",
+            "schedule": 60.0,
+        },
         "surveys-close-due-surveys": {
             "task": "surveys.tasks.close_due_surveys",
             "schedule": 60.0,

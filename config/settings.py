@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "datasets_registry.validation",
     "datasets_registry.resumable",
     "models_registry",
+    "models_registry.redteam",
     "notifications",
     "discovery",
 ]
@@ -379,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "ModelVersionStatusEnum": "models_registry.models.ModelVersion.Status",
         "MetadataStandardKindEnum": "datasets_registry.models.MetadataStandard.Kind",
         "KindEnum": "governance.models.Proposal.Kind",
+        "FindingStatusEnum": "models_registry.redteam.models.Finding.Status",
+        "FindingSeverityEnum": "models_registry.redteam.taxonomy.SEVERITY_CHOICES",
+        "CampaignStatusEnum": "models_registry.redteam.models.Campaign.Status",
     },
 }
 
@@ -448,3 +452,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Red-team campaigns (models_registry.redteam) --------------------------------------------
+# Evidence images per finding, and the size of each (bytes).
+REDTEAM_EVIDENCE_MAX_FILES = env_int("REDTEAM_EVIDENCE_MAX_FILES", 5, minimum=0)
+REDTEAM_EVIDENCE_MAX_BYTES = env_int("REDTEAM_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1)

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("surveys.api_urls")),
     path("", include("datasets_registry.api_urls")),
     path("", include("models_registry.api_urls")),
+    path("", include("models_registry.redteam.api_urls")),
     path("", include("datasets_registry.validation.api_urls")),
     path("uploads/", include("datasets_registry.resumable.urls")),
     path("", include("notifications.api_urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("datasets_registry.urls")),
     path("", include("datasets_registry.validation.urls")),
     path("", include("models_registry.urls")),
+    path("", include("models_registry.redteam.urls")),
     path("", include("notifications.urls")),
     path("", include("discovery.urls")),
 ]

@@ -17,6 +17,8 @@ APP_SEEDS = (
     # Models (issue 13): OMI Alpha (demo), trained on the COCO demo version, its release vote open.
     "models_registry.demo.seed",
     "notifications.demo.seed",
+    # Red team: after the models registry's demo (it needs the demo model; skips without it).
+    "models_registry.redteam.demo.seed",
 )
 
 
