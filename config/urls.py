@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("datasets_registry.validation.api_urls")),
     path("uploads/", include("datasets_registry.resumable.urls")),
     path("", include("notifications.api_urls")),
+    path("", include("transparency.api_urls")),
 ]
 
 urlpatterns = [

@@ -70,7 +70,7 @@ def signer_key(name: str, key: Ed25519PrivateKey) -> str:
 
 
 def parse_signer_key(text: str) -> tuple[str, Ed25519PrivateKey]:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 4)
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise NoteError("a signer key is PRIVATE+KEY+<name>+<hash>+<base64 key>")
     name, hash_hex, data = parts[2], parts[3], unb64(parts[4])
@@ -91,7 +91,7 @@ class Verifier:
 
 
 def parse_verifier_key(text: str) -> Verifier:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise NoteError("a verifier key is <name>+<hash>+<base64 key>")
     name, hash_hex, data = parts[0], parts[1], unb64(parts[2])

@@ -162,7 +162,7 @@ class Key:
 
 
 def parse_key(text: str) -> Key:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise VerifyError("a verifier key is <name>+<hash>+<base64 key>")
     name, hash_hex, data = parts[0], parts[1], _unb64(parts[2])
