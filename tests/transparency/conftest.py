@@ -20,3 +20,24 @@ def _log_key(settings, tmp_path):
     checkpoints._key.cache_clear()
     yield
     checkpoints._key.cache_clear()
+
+
+@pytest.fixture
+def decided(transactional_db):
+    """A group's proposal voted and decided (public ballots), and a few more entries."""
+    from governance import services
+    from governance.models import Membership
+    from tests.governance.factories import WorkingGroupFactory, in_voting, make_due, member
+    from tests.factories import UserFactory
+
+    group = WorkingGroupFactory(slug="wg", name="Test Group")
+    chair = member(group, Membership.Role.CHAIR, "chair")
+    committers = [member(group, Membership.Role.COMMITTER, f"c{i}") for i in (1, 2)]
+    author = member(group, Membership.Role.CONTRIBUTOR, "author")
+    p = in_voting(group, author, chair)
+    services.vote_cast(proposal=p, voter=chair, choice="yes", reason="fine")
+    services.vote_cast(proposal=p, voter=committers[0], choice="no", reason="not yet")
+    services.vote_cast(proposal=p, voter=committers[1], choice="yes")
+    decision = services.proposal_close(proposal=make_due(p))
+    UserFactory(username="bystander")
+    return decision
