@@ -83,7 +83,7 @@ class CheckpointLatest(Public):
     )
     def get(self, request):
         checkpoint = checkpoints.maybe_sign()
-        return Response(checkpoints.with_cosignatures(checkpoint), content_type="text/plain")
+        return Response(checkpoints.with_cosignatures(checkpoint))
 
 
 class CheckpointBySize(Public):
@@ -99,7 +99,7 @@ class CheckpointBySize(Public):
         checkpoint = Checkpoint.objects.filter(tree_size=size).first()
         if checkpoint is None:
             raise NotFound("No checkpoint of this tree size was signed.")
-        return Response(checkpoints.with_cosignatures(checkpoint), content_type="text/plain")
+        return Response(checkpoints.with_cosignatures(checkpoint))
 
 
 class LogKey(Public):

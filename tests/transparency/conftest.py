@@ -27,8 +27,8 @@ def decided(transactional_db):
     """A group's proposal voted and decided (public ballots), and a few more entries."""
     from governance import services
     from governance.models import Membership
-    from tests.governance.factories import WorkingGroupFactory, in_voting, make_due, member
     from tests.factories import UserFactory
+    from tests.governance.factories import WorkingGroupFactory, in_voting, make_due, member
 
     group = WorkingGroupFactory(slug="wg", name="Test Group")
     chair = member(group, Membership.Role.CHAIR, "chair")

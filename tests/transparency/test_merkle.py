@@ -175,8 +175,8 @@ def test_a_leaf_is_the_entry_body_the_chain_hashes():
     assert (
         body
         == (
-            '{"created_at":"%s","kind":"test.entry","payload":{"a":"é","b":2},"seq":%d}'
-            % (ledger.timestamp(entry.created_at), entry.seq)
+            f'{{"created_at":"{ledger.timestamp(entry.created_at)}","kind":"test.entry",'
+            f'"payload":{{"a":"é","b":2}},"seq":{entry.seq}}}'
         ).encode()
     )
     import hashlib

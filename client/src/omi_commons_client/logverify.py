@@ -43,6 +43,7 @@ def _load_rules():
             "omi_log_rules", Path(__file__).with_name("_rules.py")
         )
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up
         spec.loader.exec_module(module)
         return module, "the client's copy of governance/rules.py"
 
