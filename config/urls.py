@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("datasets_registry.urls")),
     path("", include("datasets_registry.validation.urls")),
     path("", include("notifications.urls")),
+    path("", include("transparency.urls")),
 ]
 
 handler400 = "config.views.bad_request"
