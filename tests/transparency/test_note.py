@@ -74,3 +74,28 @@ def test_the_log_key_is_generated_once_into_data_dir(settings, tmp_path):
 def test_a_configured_key_is_used(settings):
     settings.LOG_SIGNING_KEY = SIGNER
     assert checkpoints.log_key().verifier_key == VERIFIER
+
+
+# Our own vector, published in docs/log.md: the RFC 6962 test tree of 8 leaves, checkpointed and
+# signed with the key whose seed is the bytes 0..31, cosigned by the key whose seed is 32..63.
+OUR_SIGNER = "PRIVATE+KEY+commons.example/log+6f17604e+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f"
+OUR_VERIFIER = "commons.example/log+6f17604e+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+OUR_NOTE = (
+    "commons.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n— commons.example/log "
+    "bxdgTkZbQsn0lB646pO3T+YXO4CKCh0WMoHQIMAGmzilZb5FffcNBLmjXfehmdcbWa67Mtc+UbLl5+zL33h3sS3Ytgo=\n"
+)
+OUR_WITNESS = "witness.example/w+18284f18+BCmsuuFBvMrwsi4alNNNC8c2HlJtC/4SyJeUvJMilm3X"
+OUR_COSIG = (
+    "— witness.example/w GChPGAAAAABpVbkADIQWRDszYNmyx37Wz+F54p9YWSo5pEZHT6oMaP7Fclw+wngMGG2FrNaU"
+    "3dYqjHXByJeIwk4msXQ1oTECBI7HAQ==\n"
+)
+
+
+def test_our_own_checkpoint_vector():
+    name, key = note.parse_signer_key(OUR_SIGNER)
+    root = bytes.fromhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
+    text = note.checkpoint_text(name, 8, root)
+    assert note.sign(text, name, key) == OUR_NOTE
+    assert note.verifier_key(name, note.raw_public(key)) == OUR_VERIFIER
+    assert v.parse_checkpoint(v.open_note(OUR_NOTE, OUR_VERIFIER)) == (name, 8, root)
+    assert v.verify_cosignature(OUR_NOTE + OUR_COSIG, OUR_WITNESS) == 1767225600
