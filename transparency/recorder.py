@@ -21,7 +21,7 @@ from django.db import transaction
 
 from config.events import Event
 from governance import ledger
-from governance.models import LedgerEntry
+from governance.models import LedgerEntry, WorkingGroup
 
 from .models import EntryLink
 
@@ -50,7 +50,10 @@ def record(event: Event) -> LedgerEntry | None:
         ):
             return None  # not appended by governance (its handler is off, in a test)
     elif loggable(event):
-        entry = ledger.append(event.name, dict(event.payload), group_id=event.group_id)
+        group_id = event.group_id
+        if group_id is not None and not WorkingGroup.objects.filter(pk=group_id).exists():
+            group_id = None  # the group index is a convenience; never fail the write for it
+        entry = ledger.append(event.name, dict(event.payload), group_id=group_id)
     else:
         return None
     subject = event.subject or {}
