@@ -171,6 +171,12 @@ def main() -> None:
             t = time.perf_counter()
             tree.sync(batch=20_000)
             build = time.perf_counter() - t
+            if connection.vendor == "postgresql":
+                # Fresh statistics after a bulk load (autovacuum would do it a little later):
+                # without them the planner may scan the node table instead of its primary key.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE transparency_treenode")
+                    cursor.execute("ANALYZE governance_ledgerentry")
             print(f"{size:,} entries: bulk insert {fill:.1f} s, tree build {build:.1f} s")
             proofs(size)
         appends()
