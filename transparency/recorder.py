@@ -54,6 +54,8 @@ def record(event: Event) -> LedgerEntry | None:
         if group_id is not None and not WorkingGroup.objects.filter(pk=group_id).exists():
             group_id = None  # the group index is a convenience; never fail the write for it
         entry = ledger.append(event.name, dict(event.payload), group_id=group_id)
+        if _made_public(event):
+            _log_versions_made_public(event.payload["dataset"])
     else:
         return None
     subject = event.subject or {}
@@ -72,3 +74,48 @@ def _sign_soon() -> None:
     from . import checkpoints
 
     checkpoints.sign_after_commit()
+
+
+def _made_public(event: Event) -> bool:
+    changed = event.payload.get("changed") or []
+    return (
+        event.name == "dataset.updated"
+        and event.payload.get("visibility") == "public"
+        and "visibility" in changed
+    )
+
+
+def _log_versions_made_public(slug: str) -> None:
+    """A private dataset's versions were never logged (their events were private): log each one,
+    as ``dataset.version_created`` with the payload its event had, when the dataset becomes
+    public. A version logged already (public before, made private, public again) is not logged
+    twice."""
+    from datasets_registry.models import DatasetVersion
+
+    versions = DatasetVersion.objects.filter(dataset__slug=slug).select_related("dataset")
+    for version in versions.order_by("created_at", "pk"):
+        url = version.get_absolute_url()
+        if EntryLink.objects.filter(url=url, event="dataset.version_created").exists():
+            continue
+        dataset = version.dataset
+        entry = ledger.append(
+            "dataset.version_created",
+            {
+                "dataset": dataset.slug,
+                "name": dataset.name,
+                "version": version.version,
+                "sha256": version.sha256,
+                "size": version.size,
+                "row_count": version.row_count,
+                "format": version.format,
+                "compression": version.compression,
+                "published_later": True,
+            },
+        )
+        EntryLink.objects.create(
+            entry=entry,
+            event="dataset.version_created",
+            url=url,
+            subject_type="dataset",
+            subject_ref=dataset.slug,
+        )

@@ -172,3 +172,23 @@ def test_any_declared_public_event_lands_without_code_here(db):
     events.publish("logtest.released", {"model": "m", "version": "1", "manifest_sha256": "ab" * 32})
     entry = LedgerEntry.objects.order_by("-seq").first()
     assert entry.kind == "logtest.released" and entry.payload["manifest_sha256"] == "ab" * 32
+
+
+def test_a_private_datasets_versions_are_logged_when_it_becomes_public(db, settings, tmp_path):
+    from datasets_registry.models import Dataset
+    from datasets_registry.services import datasets as dataset_services
+    from tests.registry.factories import DatasetFactory, DatasetVersionFactory
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    dataset = DatasetFactory(slug="hidden", visibility=Dataset.Visibility.PRIVATE)
+    version = DatasetVersionFactory(dataset=dataset, version="1.0.0")
+    assert not LedgerEntry.objects.filter(kind="dataset.version_created").exists()
+    dataset_services.dataset_update(dataset=dataset, actor=dataset.owner, visibility="public")
+    logged = LedgerEntry.objects.get(kind="dataset.version_created")
+    assert logged.payload["sha256"] == version.sha256
+    assert logged.payload["published_later"] is True
+    assert logged.link.url == version.get_absolute_url()
+    # Private and public again: not logged twice.
+    dataset_services.dataset_update(dataset=dataset, actor=dataset.owner, visibility="private")
+    dataset_services.dataset_update(dataset=dataset, actor=dataset.owner, visibility="public")
+    assert LedgerEntry.objects.filter(kind="dataset.version_created").count() == 1
