@@ -192,3 +192,14 @@ def test_a_private_datasets_versions_are_logged_when_it_becomes_public(db, setti
     dataset_services.dataset_update(dataset=dataset, actor=dataset.owner, visibility="private")
     dataset_services.dataset_update(dataset=dataset, actor=dataset.owner, visibility="public")
     assert LedgerEntry.objects.filter(kind="dataset.version_created").count() == 1
+
+
+def test_the_beat_task_signs_the_entries_of_a_burst(db, settings):
+    from governance import ledger
+    from transparency import tasks
+
+    settings.LOG_CHECKPOINT_INTERVAL = 0
+    for i in range(3):
+        ledger.append("test.entry", {"i": i})
+    assert tasks.sign_checkpoint() == 3
+    assert Checkpoint.objects.filter(tree_size=3).exists()
