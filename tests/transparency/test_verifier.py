@@ -240,3 +240,21 @@ def test_the_clients_copy_of_the_rules_decides_as_the_original():
                             b.tally.as_dict(),
                             b.explanation,
                         )
+
+
+def test_the_verifier_passes_against_the_demo(
+    transactional_db, live_server, settings, monkeypatch, tmp_path
+):
+    from django.core.management import call_command
+
+    from datasets_registry import demo as registry_demo
+
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The 25,014-row COCO file makes the seed slow; the other datasets show the same thing.
+    monkeypatch.setattr(registry_demo, "COCO_PATH", tmp_path / "absent.jsonl")
+    call_command("seed_demo")
+    report = v.verify(live_server.url, download=True)
+    assert report.ok, report.problems
+    assert report.decisions >= 1
+    assert LedgerEntry.objects.filter(kind="dataset.version_created").exists()
