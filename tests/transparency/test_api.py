@@ -203,3 +203,25 @@ def test_the_beat_task_signs_the_entries_of_a_burst(db, settings):
         ledger.append("test.entry", {"i": i})
     assert tasks.sign_checkpoint() == 3
     assert Checkpoint.objects.filter(tree_size=3).exists()
+
+
+def test_only_staff_register_witness_keys(db, client):
+    from tests.factories import UserFactory
+
+    url = "/admin/transparency/witnesskey/add/"
+    member = UserFactory(username="member")
+    client.force_login(member)
+    assert client.get(url).status_code == 302  # to the admin login
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    wkey = Ed25519PrivateKey.generate()
+    vkey = note.verifier_key("w.test", note.raw_public(wkey), note.COSIGNATURE_V1)
+    bad = client.post(url, {"name": "w.test", "verifier_key": "nonsense", "active": "on"})
+    assert bad.status_code == 200 and "verifier key" in bad.content.decode()
+    log_type = note.verifier_key("w.test", note.raw_public(wkey))
+    bad = client.post(url, {"name": "w.test", "verifier_key": log_type, "active": "on"})
+    assert "type 0x04" in bad.content.decode()
+    ok = client.post(url, {"name": "w.test", "verifier_key": vkey, "active": "on"})
+    assert ok.status_code == 302
+    assert WitnessKey.objects.get().added_by == staff
+    assert client.get("/admin/transparency/checkpoint/add/").status_code == 403
