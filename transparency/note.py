@@ -167,15 +167,19 @@ def verify_cosignature(checkpoint: str, line: str, witness: Verifier) -> int:
 
 
 def load_or_create_key(path: Path, name: str) -> str:
-    """The signer key stored at ``path``; generated there (mode 0600) on first use."""
+    """The signer key stored at ``path``; generated there (mode 0600) on first use. The file
+    appears whole or not at all (written aside, then linked in), so two processes starting
+    together agree on one key."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = signer_key(name, Ed25519PrivateKey.generate())
+        aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(signer_key(name, Ed25519PrivateKey.generate()) + "\n")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(aside, path)
         except FileExistsError:
-            pass  # another process made it a moment ago
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(text + "\n")
+            pass  # another process made it a moment ago: theirs is the key
+        finally:
+            aside.unlink()
     return path.read_text().strip()
