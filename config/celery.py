@@ -26,6 +26,11 @@ app.conf.update(
             "task": "config.tasks.worker_heartbeat",
             "schedule": 60.0,
         },
+        # The transparency log: the last entries of a burst are signed within seconds.
+        "transparency-sign-checkpoint": {
+            "task": "transparency.tasks.sign_checkpoint",
+            "schedule": 10.0,
+        },
         "governance-close-due-proposals": {
             "task": "governance.tasks.close_due_proposals",
             "schedule": 30.0,

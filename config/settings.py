@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "models_registry.redteam",
     "notifications",
     "discovery",
+    # Last: its handler for every event runs after every other app's (docs/log.md).
+    "transparency",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +222,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where django.core.mail.backends.filebased.EmailBackend writes (one file per connection), so a
 # demo or a test can read the mail the site sent.
 EMAIL_FILE_PATH = str(env_path("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+
+# --- Transparency log (transparency/, docs/log.md) -----------------------------------------
+# The checkpoint's origin line and the log key's name; the key (PRIVATE+KEY+... signer key) or,
+# unset, one generated into DATA_DIR/log_signing_key on first use; seconds between signatures.
+LOG_ORIGIN = env_str("LOG_ORIGIN", f"{SITE_URL.split('://', 1)[-1].split('/', 1)[0]}/log")
+LOG_SIGNING_KEY = env_str("LOG_SIGNING_KEY", "")
+LOG_CHECKPOINT_INTERVAL = env_int("LOG_CHECKPOINT_INTERVAL", 5, minimum=0)
 
 # --- Notifications (notifications/, docs/notifications.md) -----------------------------------
 # Digests go out at this hour of TIME_ZONE: daily ones every day, weekly ones on this weekday

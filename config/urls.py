@@ -16,6 +16,7 @@ api_v1 = [
     path("uploads/", include("datasets_registry.resumable.urls")),
     path("", include("notifications.api_urls")),
     path("", include("discovery.api_urls")),
+    path("", include("transparency.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include("models_registry.redteam.urls")),
     path("", include("notifications.urls")),
     path("", include("discovery.urls")),
+    path("", include("transparency.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -105,7 +105,9 @@ events.declare(
 )
 events.declare(
     "decision.recorded",
-    "A vote closed and the rule decided; the decision's consequences apply in its transaction.",
+    "A vote closed and the rule decided; the decision's consequences apply in its transaction. "
+    "`roll` (usernames), `ballots` (voter, choice, reason) and `quorum` are what the rule decided "
+    "on: the transparency log keeps them so anyone can re-run the rule.",
     fields=(
         *PROPOSAL,
         "authors",
@@ -118,6 +120,9 @@ events.declare(
         "revision",
         "text_sha256",
         "explanation",
+        "roll",
+        "ballots",
+        "quorum",
     ),
 )
 events.declare(

@@ -155,6 +155,10 @@ RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
             "text_sha256",
             "explanation",
             "target",
+            # Since the transparency log (docs/log.md): what the rule decided on.
+            "roll",
+            "ballots",
+            "quorum",
         ),
     ),
 }

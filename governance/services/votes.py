@@ -212,8 +212,14 @@ def proposal_close(
         due = not (p.voting_closes_at and p.voting_closes_at > now)
         if not due and not early:
             raise Conflict("The vote is still open; it closes at its closing time.")
-        roll_size = VoterRollEntry.objects.filter(proposal=p).count()
-        ballots = [rules.Ballot(v.choice, v.reason) for v in Vote.objects.filter(proposal=p)]
+        roll = sorted(
+            VoterRollEntry.objects.filter(proposal=p).values_list("user__username", flat=True)
+        )
+        roll_size = len(roll)
+        votes = sorted(
+            Vote.objects.filter(proposal=p).select_related("voter"), key=lambda v: v.voter.username
+        )
+        ballots = [rules.Ballot(v.choice, v.reason) for v in votes]
         result = _result(p, roll_size, ballots, early=not due)
         if result is None:
             return None
@@ -248,6 +254,14 @@ def proposal_close(
                 "revision": p.voted_revision.number if p.voted_revision else None,
                 "text_sha256": p.voted_revision.sha256 if p.voted_revision else None,
                 "explanation": decision.explanation,
+                # Everything the rule decided on, so anyone can re-run it from the public log:
+                # the roll and every ballot (public once the vote is closed) and the quorum.
+                "roll": roll,
+                "ballots": [
+                    {"voter": v.voter.username, "choice": v.choice, "reason": v.reason}
+                    for v in votes
+                ],
+                "quorum": str(p.quorum or Decimal("0.5")),
             },
             actor=None,
             url=decision.get_absolute_url(),

@@ -12,6 +12,7 @@ from config.confirm import confirm_first
 from config.errors import DomainError
 from config.markdown import render as markdown
 from config.pages import apply_errors, write_view
+from transparency import words as log_words
 
 from .. import roles, selectors, services
 from ..forms import GroupSettingsForm, RoleForm
@@ -155,39 +156,11 @@ def group_settings(request, slug: str):
     )
 
 
-# The ledger's kinds in words, for the activity page (the page shows the kind beside them).
-ACTIVITY_WORDS = {
-    "group.created": "Group created",
-    "group.settings_changed": "Settings changed",
-    "membership.changed": "Membership set",
-    "membership.joined": "Joined",
-    "membership.requested": "Asked to join",
-    "membership.approved": "Join request approved",
-    "membership.declined": "Join request declined",
-    "membership.role_changed": "Role changed",
-    "membership.left": "Left the group",
-    "proposal.created": "Proposal written",
-    "proposal.revised": "Proposal revised",
-    "comment.hidden": "Comment hidden",
-    "decision.recorded": "Decision recorded",
-}
-MOVE_WORDS = {
-    Proposal.Status.DISCUSSION: "Discussion opened",
-    Proposal.Status.VOTING: "Vote opened",
-    Proposal.Status.WITHDRAWN: "Proposal withdrawn",
-}
-
-
-def _activity_words(entry) -> str:
-    if entry.kind == "proposal.moved":
-        return MOVE_WORDS.get(entry.payload.get("to"), "Proposal moved")
-    return ACTIVITY_WORDS.get(entry.kind, entry.kind)
-
-
 def group_activity(request, slug: str):
     group = group_or_404(slug)
     page = Paginator(selectors.group_activity(group), 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for entry in page.object_list:
-        entry.words = _activity_words(entry)
+        # In words (transparency.words: the same sentences as the public log page).
+        entry.words = log_words.sentence(entry.kind, entry.payload)
     return render(request, "governance/group_activity.html", {"group": group, "page": page})

@@ -302,7 +302,13 @@ def lifecycle(gov):
 def test_the_ledger_records_exactly_todays_kinds_and_payloads(gov):
     first = LedgerEntry.objects.count()
     p, decision = lifecycle(gov)
-    entries = list(LedgerEntry.objects.filter(seq__gt=first).order_by("seq"))
+    everything = list(LedgerEntry.objects.filter(seq__gt=first).order_by("seq"))
+    # The transparency log (transparency/) also logs the votes the group shows, under their own
+    # event name; governance's own kinds and payloads are unchanged.
+    votes = [e.payload for e in everything if e.kind == "vote.cast"]
+    assert len(votes) == 1 + len(gov.committers)
+    assert all(v["public_ballot"] and v["choice"] == "yes" for v in votes)
+    entries = [e for e in everything if e.kind != "vote.cast"]
     kinds = [e.kind for e in entries]
     assert kinds == [
         "proposal.created",
@@ -364,6 +370,9 @@ def test_the_ledger_records_exactly_todays_kinds_and_payloads(gov):
         "text_sha256",
         "explanation",
         "target",
+        "roll",
+        "ballots",
+        "quorum",
     }
     assert set(by["membership.requested"]) == {"group", "member", "role", "status"}
     assert set(by["membership.approved"]) == {"group", "member", "role", "by"}
@@ -446,7 +455,10 @@ def test_a_group_made_by_a_migration_is_announced_once(gov):
 
 
 def test_no_service_writes_the_ledger_itself(gov):
+    from transparency import recorder  # the log of every app's public events, a listener too
+
     events.unsubscribe(ledger.record)
+    events.unsubscribe(recorder.record)
     try:
         before = LedgerEntry.objects.count()
         _, decision = lifecycle(gov)
@@ -456,6 +468,7 @@ def test_no_service_writes_the_ledger_itself(gov):
     finally:
         for name in ledger.RECORDED:
             events.in_transaction(name, last=True)(ledger.record)
+        events.in_transaction("*", last=True)(recorder.record)
     draft(gov.group, gov.contributor)
     assert LedgerEntry.objects.order_by("-seq").first().kind == "proposal.created"
 

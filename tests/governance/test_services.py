@@ -10,6 +10,7 @@ from config.errors import Conflict, Invalid, NotAllowed
 from governance import ledger, services
 from governance.models import (
     Decision,
+    GroupSettings,
     LedgerEntry,
     Membership,
     Vote,
@@ -497,7 +498,9 @@ def test_an_empty_roll_rejects(gov):
     assert (decision.outcome, decision.roll_size) == ("rejected", 0)
 
 
-def test_ledger_never_holds_a_ballot_choice(gov):
+def test_ledger_never_holds_a_hidden_ballot_choice(gov):
+    # The transparency log keeps the ballots the group shows (docs/log.md); never hidden ones.
+    GroupSettings.objects.update_or_create(group=gov.group, defaults={"show_live_tally": False})
     p = in_voting(gov.group, gov.contributor, gov.chair)
     services.vote_cast(proposal=p, voter=gov.chair, choice="no", reason="secret-ish")
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))

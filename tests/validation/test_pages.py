@@ -66,7 +66,8 @@ def test_maintainers_see_revalidate_and_can_cancel(
 
 def test_panel_partial_for_htmx(validated, client, django_assert_num_queries):
     run = ValidationRun.objects.get()
-    with django_assert_num_queries(3):  # the run, its visibility, the samples
+    # the run, its visibility, the samples, its public log entry (a finished run)
+    with django_assert_num_queries(4):
         response = client.get(f"/validation/runs/{run.pk}/panel/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith('<div id="validation-panel"')

@@ -615,6 +615,40 @@ $OMI_URL, or the same. Docs: docs/client.md in the OMI Commons repository.
 """
 
 
+def cmd_log_verify(args, out: Output) -> int:
+    from . import logverify
+
+    site = (
+        args.site or args.url or os.environ.get("OMI_URL") or config.load_credentials().get("url")
+    )
+    if not site:
+        raise OmiError("Which site? `omi log verify URL`.")
+    try:
+        report = logverify.verify(
+            site,
+            key=args.key,
+            witnesses=tuple(args.witness),
+            state=Path(args.state) if args.state else None,
+            download=args.download,
+            say=out.info,
+        )
+    except logverify.VerifyError as exc:
+        raise OmiError(f"The log could not be verified: {exc}") from None
+    out.result(
+        {
+            "ok": report.ok,
+            "tree_size": report.tree_size,
+            "decisions": report.decisions,
+            "checks": report.checks,
+            "problems": report.problems,
+        },
+        [f"ok    {c}" for c in report.checks]
+        + [f"FAIL  {p}" for p in report.problems]
+        + ["The log verifies." if report.ok else "The log does NOT verify."],
+    )
+    return 0 if report.ok else 1
+
+
 def _common(suppress: bool) -> argparse.ArgumentParser:
     """Options every command takes, before or after its name."""
     default = argparse.SUPPRESS if suppress else None
@@ -837,6 +871,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(proposals, "show", cmd_proposals_show, "one proposal")
     sub.add_argument("group")
     sub.add_argument("number", type=int)
+
+    log = family("log", "the site's public transparency log")
+    sub = command(
+        log,
+        "verify",
+        cmd_log_verify,
+        "verify the log: checkpoint signature, every entry, the hash chain and Merkle root, "
+        "every decision re-run from its ballots; exit 0 verified, 1 not",
+    )
+    sub.add_argument("site", metavar="URL", nargs="?", help="the site (default: --url / login's)")
+    sub.add_argument("--key", help="the log's verifier key, obtained elsewhere (pins it)")
+    sub.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a witness's verifier key whose cosignature is required (repeatable)",
+    )
+    sub.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keeps the last verified checkpoint: the next run checks the log still extends it",
+    )
+    sub.add_argument("--download", action="store_true", help="check dataset files' sha256 too")
 
     uploads = family("uploads", "your resumable uploads on the server")
     command(uploads, "list", cmd_uploads_list, "uploads in progress or waiting to be used")
