@@ -17,7 +17,7 @@ from . import services
 from .models import Campaign
 
 TITLE = "Alpha red team (demo)"
-DEMO_MODEL_SLUGS = ("omi-alpha", "omi-alpha-test", "omi-demo")
+DEMO_MODEL_SLUGS = ("omi-alpha-demo", "omi-alpha", "omi-alpha-test", "omi-demo")
 
 FINDINGS = [
     # (reporter index, title, category, severity, moves)
