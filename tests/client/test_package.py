@@ -19,17 +19,18 @@ CLIENT = CLIENT_SRC.parent
 ROOT = CLIENT.parent
 
 
-def test_the_package_declares_the_omi_command_and_needs_only_requests():
+def test_the_package_declares_the_omi_command_and_needs_only_requests_and_cryptography():
     # Read, not built: building needs a recent setuptools from the package index (make install
     # fetches it), and tests never reach the network.
     import tomllib
 
     project = tomllib.loads((CLIENT / "pyproject.toml").read_text())["project"]
     assert project["scripts"] == {"omi": "omi_commons_client.cli:main"}
-    assert project["dependencies"] == ["requests>=2.28,<3"]
+    # cryptography: the log verifier checks Ed25519 signatures (omi log verify)
+    assert project["dependencies"] == ["requests>=2.28,<3", "cryptography>=41"]
     package = CLIENT_SRC / "omi_commons_client"
     assert (package / "py.typed").exists()
-    sources = "".join(p.read_text() for p in package.glob("*.py"))
+    sources = "".join(p.read_text() for p in package.rglob("*.py"))
     assert "import django" not in sources and "from django" not in sources
 
 
