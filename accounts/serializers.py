@@ -4,7 +4,9 @@ from .models import ApiToken
 
 
 class ApiTokenInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    # Not trimmed here: the length limit is on what was sent, as the schema says; the service
+    # strips the name and refuses a blank one.
+    name = serializers.CharField(max_length=100, trim_whitespace=False)
 
 
 class ApiTokenOutput(serializers.ModelSerializer):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import logging
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class _Registration:
 
 
 _types: dict[str, EventType] = {}
+_declared_in: dict[str, str] = {}
 _subscribers: list[_Registration] = []
 _in_transaction: list[_Registration] = []
 _captures: list[list[Event]] = []
@@ -132,7 +134,13 @@ def declare(
     if existing is not None and existing != event_type:
         raise ValueError(f"Event {name!r} is already declared differently.")
     _types[name] = event_type
+    _declared_in[name] = sys._getframe(1).f_globals.get("__name__", "")
     return event_type
+
+
+def declared_in(name: str) -> str:
+    """The module that declared ``name`` (the catalogue leaves out what tests declare)."""
+    return _declared_in.get(name, "")
 
 
 def catalogue() -> list[EventType]:

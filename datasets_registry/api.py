@@ -260,20 +260,29 @@ def file_response(version):
     storage is Django's lazy ``default_storage``, whose ``_wrapped`` is an unset placeholder
     until first use, so a class test on ``_wrapped`` failed on each worker's first download.
     """
-    storage = version.file.storage
-    if storage_has_local_files(storage):
-        response = FileResponse(
-            version.file.open("rb"),
-            as_attachment=True,
-            filename=version.filename,
-            content_type=version.media_type,
-        )
-        response["X-Content-SHA256"] = version.sha256
-        response["Cache-Control"] = (
-            "private, no-store" if not version.dataset.is_public else "public, max-age=300"
-        )
-        return response
-    return HttpResponseRedirect(storage.url(version.file.name))
+    return stored_file_response(
+        version.file,
+        filename=version.filename,
+        content_type=version.media_type,
+        sha256=version.sha256,
+        public=version.dataset.is_public,
+    )
+
+
+def stored_file_response(
+    field_file, *, filename: str, content_type: str | None, sha256: str, public: bool
+):
+    """A stored file for someone who may read it: streamed from local storage, else a redirect
+    to a signed URL. Used by dataset versions and model files alike."""
+    storage = field_file.storage
+    if not storage_has_local_files(storage):
+        return HttpResponseRedirect(storage.url(field_file.name))
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-SHA256"] = sha256
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    return response
 
 
 def storage_has_local_files(storage) -> bool:

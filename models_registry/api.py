@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import mimetypes
 
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 from config.errors import Invalid, NotAllowed
 from config.parsers import JSONParser
 from datasets_registry import uploads
-from datasets_registry.api import ERRORS
+from datasets_registry.api import ERRORS, stored_file_response
 from datasets_registry.resumable.services import upload_claim
 from datasets_registry.serializers import ErrorOutput
 
@@ -55,6 +56,17 @@ VERSION_FORM = inline_serializer(
 )
 
 
+class ModelListQuery(serializers.Serializer):
+    """The list's filters; an unknown status or checks value is a 400 naming the parameter."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    group = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    status = serializers.ChoiceField(
+        choices=list(selectors.STATUSES), required=False, allow_blank=True
+    )
+    checks = serializers.ChoiceField(choices=["passed", "failed"], required=False, allow_blank=True)
+
+
 @extend_schema(tags=["models"])
 class ModelListCreate(generics.ListCreateAPIView):
     """Models you may see (private ones only if you own or maintain them, or are staff)."""
@@ -63,7 +75,9 @@ class ModelListCreate(generics.ListCreateAPIView):
     parser_classes = [JSONParser, FormParser]
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = ModelListQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         return selectors.models_for(
             self.request.user,
             q=params.get("q", ""),
@@ -254,7 +268,8 @@ class ModelVersionCard(APIView):
 @extend_schema(
     tags=["models"],
     responses={
-        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+        # Any file a release carries (weights, configs, scripts, docs): its type by its name.
+        (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY),
         302: OpenApiResponse(description="A declared file: its external URL."),
         404: ERRORS[404],
     },
@@ -269,16 +284,10 @@ class ModelVersionFile(APIView):
             raise Http404("No such file in this version.")
         if not row.verified:
             return HttpResponseRedirect(row.url)
-        from django.core.files.storage import FileSystemStorage
-
-        storage = row.file.storage
-        if not isinstance(getattr(storage, "_wrapped", storage), FileSystemStorage):
-            return HttpResponseRedirect(storage.url(row.file.name))
-        response = FileResponse(
-            row.file.open("rb"), as_attachment=True, filename=path.rsplit("/", 1)[-1]
+        return stored_file_response(
+            row.file,
+            filename=path.rsplit("/", 1)[-1],
+            content_type=mimetypes.guess_type(path)[0],
+            sha256=row.sha256,
+            public=obj.model.is_public,
         )
-        response["X-Content-SHA256"] = row.sha256
-        response["Cache-Control"] = (
-            "public, max-age=300" if obj.model.is_public else "private, no-store"
-        )
-        return response

@@ -25,6 +25,20 @@ from .models import ModelFile, ModelVersion
 GateCheck = Callable[[ModelVersion], list[str]]
 _CHECKS: dict[str, GateCheck] = {}
 _FINDINGS: list[Callable[[ModelVersion], dict[str, Any]]] = []
+_PREPARERS: list[Callable[[list[ModelVersion]], None]] = []
+
+
+def page_preparer(prepare: Callable[[list[ModelVersion]], None]):
+    """Register ``prepare(versions)``, called once for a page of versions before their verdicts,
+    so a check can load what it needs for the whole page in a query instead of one per version."""
+    if prepare not in _PREPARERS:
+        _PREPARERS.append(prepare)
+    return prepare
+
+
+def prepare_page(versions: list[ModelVersion]) -> None:
+    for prepare in _PREPARERS:
+        prepare(versions)
 
 
 def gate_check(name: str) -> Callable[[GateCheck], GateCheck]:

@@ -201,6 +201,7 @@ class ModelVersionOutput(serializers.ModelSerializer):
             runs = latest_runs([t.dataset_version for v in page for t in v.training_data.all()])
             for v in page:
                 v._latest_runs = runs
+            gate.prepare_page(page)
         return gate.verdict(obj)
 
     @extend_schema_field(Release(allow_null=True))

@@ -72,9 +72,19 @@ class Public(APIView):
 TEXT = OpenApiResponse(OpenApiTypes.STR, description="A C2SP signed note (text/plain).")
 
 
-class CheckpointLatest(Public):
+class SignedNoteView(Public):
+    """A signed note as text/plain; its errors in the API's one error shape (JSON), as everywhere."""
+
     renderer_classes = [PlainTextRenderer]
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        response.accepted_renderer = JSONRenderer()
+        response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class CheckpointLatest(SignedNoteView):
     @extend_schema(
         summary="The latest signed checkpoint",
         description="A C2SP tlog-checkpoint in a signed note, with the cosignatures of the "
@@ -86,13 +96,13 @@ class CheckpointLatest(Public):
         return Response(checkpoints.with_cosignatures(checkpoint))
 
 
-class CheckpointBySize(Public):
-    renderer_classes = [PlainTextRenderer]
+class CheckpointBySize(SignedNoteView):
+    api_errors = {404: "No checkpoint of this tree size was signed."}
 
     @extend_schema(
         summary="The signed checkpoint of a tree size",
         parameters=[OpenApiParameter("tree_size", int, required=True)],
-        responses={200: TEXT, 400: TEXT, 404: TEXT},
+        responses={200: TEXT},
     )
     def get(self, request):
         size = _int(request, "tree_size")

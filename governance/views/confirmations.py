@@ -63,19 +63,20 @@ def leave_consequences(membership: Membership, group: WorkingGroup) -> list[str]
     return lost
 
 
-def leave_confirmation(request: HttpRequest, slug: str) -> Confirmation:
+def leave_confirmation(request: HttpRequest, slug: str) -> Confirmation | None:
+    """Leaving asks first and says what is lost; withdrawing a pending request does not ask
+    (nothing is lost: the person may ask again at once)."""
     group = group_or_404(slug)
     membership = roles.membership_of(request.user, group)
     if membership is None or membership.status == Membership.Status.LEFT:
         raise Conflict("You are not a member of this group.")
-    pending = membership.status == Membership.Status.PENDING
+    if membership.status == Membership.Status.PENDING:
+        return None
     return Confirmation(
-        title=f"Withdraw your request to join {group.name}?" if pending else f"Leave {group.name}?",
-        intro=""
-        if pending
-        else f"You are {_a(membership.get_role_display().lower())} of {group.name}.",
+        title=f"Leave {group.name}?",
+        intro=f"You are {_a(membership.get_role_display().lower())} of {group.name}.",
         consequences=leave_consequences(membership, group),
-        button="Withdraw my request" if pending else "Leave the group",
+        button="Leave the group",
         cancel_url=group.get_absolute_url(),
     )
 

@@ -108,7 +108,10 @@ def blocking(version) -> list[dict[str, Any]]:
     confirmed; or mitigated only in a later version)."""
     from .services import threshold_of
 
-    threshold = threshold_of(version.model.group_id)
+    cached = getattr(version, "_redteam_blocking", None)
+    if cached is not None:
+        return cached
+    threshold = getattr(version, "_redteam_threshold", None) or threshold_of(version.model.group_id)
     scope = Finding.objects.filter(
         campaign__version__model_id=version.model_id,
         campaign__version__created_at__lte=version.created_at,
@@ -134,13 +137,30 @@ def blocking(version) -> list[dict[str, Any]]:
     ]
 
 
+def prepare_gate_page(versions) -> None:
+    """For a page of versions: each group's threshold once, and, when none of their models has a
+    finding at all (the usual case), no blocking query per version."""
+    from .services import threshold_of
+
+    thresholds: dict[int, str] = {}
+    for v in versions:
+        group_id = v.model.group_id
+        if group_id not in thresholds:
+            thresholds[group_id] = threshold_of(group_id)
+        v._redteam_threshold = thresholds[group_id]
+    model_ids = {v.model_id for v in versions}
+    if model_ids and not Finding.objects.filter(campaign__version__model_id__in=model_ids).exists():
+        for v in versions:
+            v._redteam_blocking = []
+
+
 def gate_reasons(version) -> list[str]:
     from .services import threshold_of
 
     rows = blocking(version)
     if not rows:
         return []
-    threshold = threshold_of(version.model.group_id)
+    threshold = getattr(version, "_redteam_threshold", None) or threshold_of(version.model.group_id)
     listed = ", ".join(f"#{r['number']} ({r['severity']}, {r['status']})" for r in rows)
     return [f"{len(rows)} unresolved red-team finding(s) at or above {threshold}: {listed}."]
 

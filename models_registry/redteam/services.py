@@ -509,11 +509,3 @@ def on_model_released(event: events.Event) -> None:
         # Disclosed meanwhile (its savepoint rolled back): never block a release for it.
         with contextlib.suppress(Conflict):
             disclose(pk, note=f"Mitigated in released version {version.version}.")
-
-
-def record_in_ledger(event: events.Event) -> None:
-    """The public ledger records a finding's commitment and disclosure of a public model."""
-    if event.public:
-        from governance import ledger
-
-        ledger.record(event)

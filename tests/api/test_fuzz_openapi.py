@@ -11,7 +11,9 @@ answer 405 …), with three statements of what the schema cannot say:
 - NUL characters are not drawn (the platform refuses them in all text), nor unknown headers
   (HTTP servers ignore those);
 - the operations in ``SEMANTIC_400`` check more than JSON Schema can state (an SPDX licence, a
-  standard that exists, a survey definition, "ids or all"): a 400 there is a refusal with a reason.
+  standard that exists, a survey definition, "ids or all"; a model's group and standard; a
+  witness's signature over a checkpoint; a consistency proof's ``first <= second`` and a tree size
+  the log has; a search query with at least one word): a 400 there is a refusal with a reason.
 
 The number of examples per operation is bounded so the whole run stays within a few minutes
 (74 operations: 6 min 38 s on PostgreSQL on a 2-core machine shared with other jobs, 2 min 50 s
@@ -60,6 +62,11 @@ SEMANTIC_400 = [
     ("POST", "/api/v1/datasets/"),
     ("POST", "/api/v1/surveys/"),
     ("POST", "/api/v1/notifications/read/"),
+    ("POST", "/api/v1/models/"),
+    ("POST", "/api/v1/log/cosignatures/"),
+    ("GET", "/api/v1/log/proof/consistency/"),
+    ("GET", "/api/v1/log/checkpoints/"),
+    ("GET", "/api/v1/search/"),
 ]
 POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 MISSING_HEADER = ["400", "401", "403", "406", "412", "415", "422"]

@@ -15,7 +15,10 @@ from .helpers import COCO
 
 # md5 of the --report output of the 1.1.0 engine (commit 7262904), default rules.
 COCO_REPORT_MD5 = "9caf26e538ef3803d7867d5b777d8da1"
-UNIQUE_100K_REPORT_MD5 = "d91d4292432cfb65c6eb1dc043214c0e"  # bench file, first 100,000 rows
+# Bench file, first 100,000 rows. Since issue 16 (defect 9) the domain of an e-mail address is no
+# longer a web address: the 1.1.0 report (d91d4292432cfb65c6eb1dc043214c0e) less exactly its 303
+# contains_url issues on e-mail domains, every other line byte-identical.
+UNIQUE_100K_REPORT_MD5 = "c658f5dc676db4acad4f71f476e7c1e7"
 
 
 def _report_md5(path: Path, out: Path) -> str:

@@ -51,8 +51,10 @@ def test_the_card_rules_are_a_valid_rule_set(card):
 
 def test_api_lists_standards_and_versions(card, api_client):
     body = api_client.get("/api/v1/standards/").json()
-    assert body["results"][0]["slug"] == "omi-dataset-card"
-    assert body["results"][0]["adopted_version"] == "1.0.0"
+    # The dataset card and (since the models registry) the model card, each adopted at 1.0.0.
+    by_slug = {s["slug"]: s for s in body["results"]}
+    assert by_slug["omi-dataset-card"]["adopted_version"] == "1.0.0"
+    assert by_slug["omi-dataset-card"]["kind"] == "dataset"
     detail = api_client.get("/api/v1/standards/omi-dataset-card/").json()
     assert detail["versions"][0] == {
         "version": "1.0.0",
