@@ -77,10 +77,11 @@ class SignedNoteView(Public):
 
     renderer_classes = [PlainTextRenderer]
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        response.accepted_renderer = JSONRenderer()
-        response.accepted_media_type = JSONRenderer.media_type
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(response, Response):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
         return response
 
 

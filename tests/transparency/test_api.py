@@ -225,3 +225,10 @@ def test_only_staff_register_witness_keys(db, client):
     assert ok.status_code == 302
     assert WitnessKey.objects.get().added_by == staff
     assert client.get("/admin/transparency/checkpoint/add/").status_code == 403
+
+
+def test_the_signed_note_endpoints_answer_errors_as_json(db, client):
+    response = client.get("/api/v1/log/checkpoints/")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "tree_size" in response.json()["errors"]
