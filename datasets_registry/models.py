@@ -19,6 +19,8 @@ from django.utils.text import get_valid_filename
 
 from config.canonical import sha256_of
 
+from .access import OwnedAndMaintained
+
 SEMVER_RE = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
@@ -241,7 +243,7 @@ class DatasetQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class Dataset(models.Model):
+class Dataset(OwnedAndMaintained, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         PRIVATE = "private", "Private"
@@ -298,21 +300,6 @@ class Dataset(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("datasets_registry:dataset_detail", kwargs={"slug": self.slug})
-
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == self.Visibility.PUBLIC
-
-    def can_view(self, user) -> bool:
-        return self.is_public or self.can_maintain(user)
-
-    def can_maintain(self, user) -> bool:
-        """The owner, a maintainer or staff."""
-        if user is None or not user.is_authenticated:
-            return False
-        if user.is_staff or user.pk == self.owner_id:
-            return True
-        return self.maintainers.filter(pk=user.pk).exists()
 
     def can_manage_maintainers(self, user) -> bool:
         """Only the owner (and staff) choose who maintains a dataset."""

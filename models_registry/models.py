@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from datasets_registry.access import OwnedAndMaintained
+
 
 class ModelQuerySet(models.QuerySet):
     def public(self):
@@ -41,7 +43,7 @@ class ModelQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class Model(models.Model):
+class Model(OwnedAndMaintained, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         PRIVATE = "private", "Private"
@@ -83,20 +85,6 @@ class Model(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("models_registry:model_detail", kwargs={"slug": self.slug})
-
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == self.Visibility.PUBLIC
-
-    def can_view(self, user) -> bool:
-        return self.is_public or self.can_maintain(user)
-
-    def can_maintain(self, user) -> bool:
-        if user is None or not user.is_authenticated:
-            return False
-        if user.is_staff or user.pk == self.owner_id:
-            return True
-        return self.maintainers.filter(pk=user.pk).exists()
 
 
 class ModelVersion(models.Model):
