@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install prepare run dev test lint format bench e2e check-deploy clean worker
+.PHONY: install catalogues prepare run dev test lint format bench e2e check-deploy clean worker
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml client/pyproject.toml
 	$(PY) -m pip install --quiet -e ./client
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) catalogues
+
+# The translations in locale/: compiled with Babel (no GNU gettext), only what changed.
+catalogues: $(STAMP)
+	$(PY) manage.py compile_catalogues
 
 prepare: install
 	$(PY) manage.py migrate --noinput

@@ -1,12 +1,21 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
 
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Your browser's language")), *settings.LANGUAGES],
+        help_text=_("The site, e-mails and notifications use it."),
+    )
+
     class Meta:
         model = User
-        fields = ["display_name", "affiliation", "bio"]
+        fields = ["display_name", "affiliation", "bio", "language"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "display_name": "Shown instead of your username.",

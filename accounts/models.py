@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "omi_"  # noqa: S105  (a visible prefix, not a secret)
 
@@ -13,6 +14,15 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=120, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True, max_length=4000)
+    # Empty: follow the browser. Used for the site after log-in, e-mails and notifications.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        # Not ``choices``: adding a language to settings.LANGUAGES needs no migration; the
+        # service checks the code against it.
+        help_text=_("The site, e-mails and notifications use it. Empty: your browser's."),
+    )
 
     class Meta:
         ordering = ["username"]

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import ratelimit
 from config.errors import Invalid, NotAllowed, NotFound, RateLimited
 
+from .language import supported as supported_language
 from .models import ApiToken, User, hash_token
 
 MAX_ACTIVE_TOKENS = 50
@@ -78,13 +80,30 @@ def api_token_authenticate(key: str) -> ApiToken | None:
 
 
 def profile_update(
-    *, user: User, actor: User, display_name: str, affiliation: str, bio: str
+    *,
+    user: User,
+    actor: User,
+    display_name: str,
+    affiliation: str,
+    bio: str,
+    language: str | None = None,
 ) -> User:
     if actor.pk != user.pk and not actor.is_staff:
         raise NotAllowed("You may only edit your own profile.")
     user.display_name = display_name.strip()
     user.affiliation = affiliation.strip()
     user.bio = bio.strip()
+    if language is not None:
+        if language and not supported_language(language):
+            raise Invalid(
+                _("Choose one of the site's languages."),
+                errors={
+                    "language": [
+                        _("“%(code)s” is not one of the site's languages.") % {"code": language}
+                    ]
+                },
+            )
+        user.language = supported_language(language) or ""
     user.full_clean(exclude=["password", "username", "email"])
-    user.save(update_fields=["display_name", "affiliation", "bio"])
+    user.save(update_fields=["display_name", "affiliation", "bio", "language"])
     return user

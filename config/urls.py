@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.language import set_language
 
 from . import api, views
 
@@ -23,6 +26,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("markdown/preview/", views.markdown_preview, name="markdown-preview"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # The scripts' messages (static/js) in the page's language: the djangojs catalogues.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
