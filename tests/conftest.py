@@ -28,6 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_sessionstart(session):
+    """The translations as the site serves them: compile what changed since ``make install``
+    (a test run straight from pytest after editing a catalogue)."""
+    from config.catalogues import compile_all
+
+    compile_all()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
