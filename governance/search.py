@@ -5,7 +5,7 @@ found (their text is for chairs only, on the proposal page)."""
 
 from django.utils.formats import date_format
 from django.utils.text import Truncator
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.search import Kind, Result, register
@@ -62,7 +62,7 @@ register(
         position=30,
         result=lambda c: Result(
             "comments",
-            gettext_now("%(author)s on %(group)s #%(number)s: %(title)s")
+            gettext("%(author)s on %(group)s #%(number)s: %(title)s")
             % {
                 "author": c.author.public_name,
                 "group": c.proposal.group.name,

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds
@@ -22,9 +22,9 @@ class PreferencesForm(forms.Form):
             for channel in ("web", "email"):
                 self.fields[f"{name}:{channel}"] = forms.BooleanField(
                     label=(
-                        gettext_now("%(kind)s: on the site")
+                        gettext("%(kind)s: on the site")
                         if channel == "web"
-                        else gettext_now("%(kind)s: by e-mail")
+                        else gettext("%(kind)s: by e-mail")
                     )
                     % {"kind": kind.label},
                     required=False,

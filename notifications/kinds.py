@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
 
 from config.events import Event
 
@@ -78,7 +77,7 @@ def when(value: str | None) -> str:
 def _who(person: Any) -> str:
     if isinstance(person, Mapping):
         return f"@{person.get('username', '?')}"
-    return f"@{person}" if person else gettext_now("Someone")
+    return f"@{person}" if person else gettext("Someone")
 
 
 def _proposal(p: Mapping[str, Any]) -> str:
@@ -87,7 +86,7 @@ def _proposal(p: Mapping[str, Any]) -> str:
 
 def _tally(tally: Mapping[str, Any] | None) -> str:
     tally = tally or {}
-    return gettext_now("%(yes)s yes, %(no)s no, %(abstain)s abstain") % {
+    return gettext("%(yes)s yes, %(no)s no, %(abstain)s abstain") % {
         c: tally.get(c, 0) for c in ("yes", "no", "abstain")
     }
 
@@ -96,15 +95,15 @@ def validation_verdict(p: Mapping[str, Any]) -> str:
     """``passed``, ``passed with 3 warnings``, ``2 errors, 5 warnings`` or ``failed: reason``."""
     status = p.get("status")
     if status == "failed":
-        return gettext_now("failed: %(reason)s") % {
-            "reason": p.get("error") or gettext_now("the run could not finish")
+        return gettext("failed: %(reason)s") % {
+            "reason": p.get("error") or gettext("the run could not finish")
         }
     if status == "cancelled":
         return pgettext("validation run", "cancelled")
     severity = ((p.get("counts") or {}).get("by_severity")) or {}
     errors, warnings = int(severity.get("error", 0)), int(severity.get("warning", 0))
     if errors:
-        return gettext_now("%(errors)s, %(warnings)s") % {
+        return gettext("%(errors)s, %(warnings)s") % {
             "errors": ngettext("%(count)s error", "%(count)s errors", errors) % {"count": errors},
             "warnings": ngettext("%(count)s warning", "%(count)s warnings", warnings)
             % {"count": warnings},
@@ -128,7 +127,7 @@ ROLES = {
 def _role(p: Mapping[str, Any]) -> str:
     role = p.get("role")
     if not role:
-        return gettext_now("a member")
+        return gettext("a member")
     return str(ROLES.get(role, role))
 
 
@@ -136,16 +135,16 @@ def _decided(p: Mapping[str, Any]) -> str:
     values = {"proposal": _proposal(p)}
     outcome = p.get("outcome")
     if outcome == "accepted":
-        return gettext_now("Decided: %(proposal)s was accepted") % values
+        return gettext("Decided: %(proposal)s was accepted") % values
     if outcome == "rejected":
-        return gettext_now("Decided: %(proposal)s was rejected") % values
+        return gettext("Decided: %(proposal)s was rejected") % values
     if not outcome:
-        return gettext_now("Decided: %(proposal)s was decided") % values
-    return gettext_now("Decided: %(proposal)s was %(outcome)s") % {**values, "outcome": outcome}
+        return gettext("Decided: %(proposal)s was decided") % values
+    return gettext("Decided: %(proposal)s was %(outcome)s") % {**values, "outcome": outcome}
 
 
 def _decision_body(p: Mapping[str, Any]) -> str:
-    text = gettext_now("%(tally)s with %(roll_size)s on the roll.") % {
+    text = gettext("%(tally)s with %(roll_size)s on the roll.") % {
         "tally": _tally(p.get("tally")),
         "roll_size": p.get("roll_size", "?"),
     }
@@ -155,14 +154,14 @@ def _decision_body(p: Mapping[str, Any]) -> str:
 
 def _authors(p: Mapping[str, Any]) -> str:
     names = ", ".join(_who(a) for a in p.get("authors") or [])
-    return gettext_now("Written by %(authors)s.") % {"authors": names or gettext_now("a member")}
+    return gettext("Written by %(authors)s.") % {"authors": names or gettext("a member")}
 
 
 def _rows(p: Mapping[str, Any]) -> str:
     rows = p.get("row_count")
     values = {"format": p.get("format", ""), "sha256": str(p.get("sha256", ""))[:12]}
     if rows is None:
-        return gettext_now("An unknown number of rows, %(format)s; sha256 %(sha256)s….") % values
+        return gettext("An unknown number of rows, %(format)s; sha256 %(sha256)s….") % values
     return ngettext(
         "%(rows)s row, %(format)s; sha256 %(sha256)s….",
         "%(rows)s rows, %(format)s; sha256 %(sha256)s….",
@@ -190,69 +189,68 @@ Words = Callable[[Mapping[str, Any], str], tuple[str, str]]
 
 WORDING: dict[str, Words] = {
     "vote.opened": lambda p, g: (
-        gettext_now("Your vote is needed: %(proposal)s") % {"proposal": _proposal(p)},
-        gettext_now(
+        gettext("Your vote is needed: %(proposal)s") % {"proposal": _proposal(p)},
+        gettext(
             "The vote in %(group)s is open until %(when)s. "
             "Under the group's rule a voter who does not vote may count as a no."
         )
         % {"group": g, "when": when(p.get("closes_at"))},
     ),
     "vote.closing_soon": lambda p, g: (
-        gettext_now("Last day to vote: %(proposal)s") % {"proposal": _proposal(p)},
-        gettext_now("The vote in %(group)s closes at %(when)s and you have not voted yet.")
+        gettext("Last day to vote: %(proposal)s") % {"proposal": _proposal(p)},
+        gettext("The vote in %(group)s closes at %(when)s and you have not voted yet.")
         % {"group": g, "when": when(p.get("closes_at"))},
     ),
     "decision.recorded": lambda p, g: (_decided(p), _decision_body(p)),
     "proposal.created": lambda p, g: (
-        gettext_now("New proposal in %(group)s: %(proposal)s")
-        % {"group": g, "proposal": _proposal(p)},
+        gettext("New proposal in %(group)s: %(proposal)s") % {"group": g, "proposal": _proposal(p)},
         _authors(p),
     ),
     "proposal.discussion_opened": lambda p, g: (
-        gettext_now("Open for discussion: %(proposal)s") % {"proposal": _proposal(p)},
-        gettext_now("The proposal in %(group)s is open for comments before a vote.") % {"group": g},
+        gettext("Open for discussion: %(proposal)s") % {"proposal": _proposal(p)},
+        gettext("The proposal in %(group)s is open for comments before a vote.") % {"group": g},
     ),
     "comment.created": lambda p, g: (
-        gettext_now("%(who)s commented on %(proposal)s")
+        gettext("%(who)s commented on %(proposal)s")
         % {"who": _who(p.get("author")), "proposal": _proposal(p)},
         str(p.get("excerpt", "")),
     ),
     "mention": lambda p, g: (
-        gettext_now("%(who)s mentioned you on %(proposal)s")
+        gettext("%(who)s mentioned you on %(proposal)s")
         % {"who": _who(p.get("author")), "proposal": _proposal(p)},
         str(p.get("excerpt", "")),
     ),
     "membership.requested": lambda p, g: (
-        gettext_now("%(who)s asked to join %(group)s") % {"who": _who(p.get("member")), "group": g},
-        gettext_now(
+        gettext("%(who)s asked to join %(group)s") % {"who": _who(p.get("member")), "group": g},
+        gettext(
             "As a chair you may approve the request as an observer or a contributor, or decline it."
         ),
     ),
     "membership.approved": lambda p, g: (
-        gettext_now("You joined %(group)s as %(role)s") % {"group": g, "role": _role(p)},
-        gettext_now("Approved by %(who)s.") % {"who": _who(p.get("by"))},
+        gettext("You joined %(group)s as %(role)s") % {"group": g, "role": _role(p)},
+        gettext("Approved by %(who)s.") % {"who": _who(p.get("by"))},
     ),
     "membership.declined": lambda p, g: (
-        gettext_now("Your request to join %(group)s was declined") % {"group": g},
-        gettext_now("Declined by %(who)s.") % {"who": _who(p.get("by"))},
+        gettext("Your request to join %(group)s was declined") % {"group": g},
+        gettext("Declined by %(who)s.") % {"who": _who(p.get("by"))},
     ),
     "survey.opened": lambda p, g: (
-        gettext_now("Survey open: %(title)s") % {"title": p.get("title", p.get("survey"))},
-        gettext_now("Open until %(when)s.") % {"when": when(p.get("closes_at"))}
+        gettext("Survey open: %(title)s") % {"title": p.get("title", p.get("survey"))},
+        gettext("Open until %(when)s.") % {"when": when(p.get("closes_at"))}
         if p.get("closes_at")
-        else gettext_now("Open now."),
+        else gettext("Open now."),
     ),
     "survey.results_frozen": lambda p, g: (
-        gettext_now("Results published: %(title)s") % {"title": p.get("title", p.get("survey"))},
+        gettext("Results published: %(title)s") % {"title": p.get("title", p.get("survey"))},
         _responses(p),
     ),
     "dataset.version_created": lambda p, g: (
-        gettext_now("New version %(version)s of %(name)s")
+        gettext("New version %(version)s of %(name)s")
         % {"version": p.get("version"), "name": p.get("name", p.get("dataset"))},
         _rows(p),
     ),
     "validation.finished": lambda p, g: (
-        gettext_now("Validation of %(name)s %(version)s: %(verdict)s")
+        gettext("Validation of %(name)s %(version)s: %(verdict)s")
         % {
             "name": p.get("name", p.get("dataset")),
             "version": p.get("version"),
@@ -261,19 +259,17 @@ WORDING: dict[str, Words] = {
         _issues(p),
     ),
     "standard.adopted": lambda p, g: (
-        gettext_now("Standard adopted: %(name)s") % {"name": p.get("name", p.get("standard"))},
+        gettext("Standard adopted: %(name)s") % {"name": p.get("name", p.get("standard"))},
         (
-            gettext_now(
-                "It replaces %(old)s; datasets that follow an older version may move to it."
-            )
+            gettext("It replaces %(old)s; datasets that follow an older version may move to it.")
             % {"old": p["replaces"]}
             if p.get("replaces")
-            else gettext_now("Datasets may now declare it.")
+            else gettext("Datasets may now declare it.")
         ),
     ),
     "webhook.disabled": lambda p, g: (
-        gettext_now("Webhook to %(host)s turned off") % {"host": p.get("host")},
-        gettext_now(
+        gettext("Webhook to %(host)s turned off") % {"host": p.get("host")},
+        gettext(
             "%(failures)s deliveries in a row failed (last: %(error)s). "
             "Fix the receiver, then turn the webhook back on."
         )
@@ -284,7 +280,7 @@ WORDING: dict[str, Words] = {
 
 def describe(event: Event, kind: str, group_name: str = "") -> tuple[str, str]:
     """``(title, body)`` of a notification of ``kind`` about ``event``."""
-    group = group_name or str(event.payload.get("group") or gettext_now("the group"))
+    group = group_name or str(event.payload.get("group") or gettext("the group"))
     words = WORDING.get(kind)
     if words is None:
         return event.name, ""

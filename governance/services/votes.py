@@ -184,7 +184,7 @@ def close_early_if_settled(*, proposal: Proposal, now: datetime | None = None) -
     try:
         return proposal_close(proposal=proposal, now=now, early=True)
     except Conflict as exc:
-        logger.info(_("Proposal %s not closed early: %s"), proposal.pk, exc.message)
+        logger.info("Proposal %s not closed early: %s", proposal.pk, exc.message)
     except Exception:
         logger.exception("Closing proposal %s early failed", proposal.pk)
     return None
@@ -296,7 +296,7 @@ def close_due_proposals(*, now: datetime | None = None) -> list[Decision]:
                 decisions.append(decision)
         except Conflict as exc:
             # Closed or changed meanwhile by someone else, or a handler refused: retried next run.
-            logger.warning(_("Proposal %s not closed: %s"), pk, exc.message)
+            logger.warning("Proposal %s not closed: %s", pk, exc.message)
         except Exception:
             logger.exception("Closing proposal %s failed", pk)
     return decisions
