@@ -18,16 +18,16 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "affiliation", "bio", "language"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
-            "display_name": "Shown instead of your username.",
-            "affiliation": "An organisation, lab or project, if you wish.",
+            "display_name": _("Shown instead of your username."),
+            "affiliation": _("An organisation, lab or project, if you wish."),
         }
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="Token name",
+        label=_("Token name"),
         max_length=100,
-        help_text="What uses this token, e.g. “upload script on my laptop”.",
+        help_text=_("What uses this token, e.g. “upload script on my laptop”."),
     )
 
 
@@ -41,15 +41,15 @@ class LoginForm(_AllauthLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Username or email"
+        self.fields["login"].label = _("Username or email")
         if "remember" in self.fields:
-            self.fields["remember"].label = "Remember me"
+            self.fields["remember"].label = _("Remember me")
 
 
 class SignupForm(_AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"username": "Username", "password2": "Password (again)"}
+        labels = {"username": _("Username"), "password2": _("Password (again)")}
         for name, label in labels.items():
             if name in self.fields:
                 self.fields[name].label = label

@@ -3,6 +3,7 @@ affiliation and bio. Never by e-mail address; inactive accounts are not found.""
 
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from config.search import Kind, Result, register
 
@@ -11,7 +12,7 @@ from .models import User
 register(
     Kind(
         name="people",
-        label="People",
+        label=_("People"),
         visible=lambda user: User.objects.filter(is_active=True),
         fields=(("display_name", "A"), ("affiliation", "B"), ("bio", "C")),
         keys=("username",),

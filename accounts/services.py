@@ -23,23 +23,34 @@ def api_token_create(*, user: User, name: str, throttle: bool = True) -> tuple[A
     """
     name = (name or "").strip()
     if not name:
-        raise Invalid("Give the token a name.", errors={"name": ["This field may not be blank."]})
+        raise Invalid(
+            _("Give the token a name."), errors={"name": [_("This field may not be blank.")]}
+        )
     if len(name) > 100:
-        raise Invalid("The name is too long.", errors={"name": ["Use at most 100 characters."]})
+        raise Invalid(
+            _("The name is too long."),
+            errors={"name": [_("Use at most %(max)s characters.") % {"max": 100}]},
+        )
     if throttle:
         outcome = ratelimit.hit(f"tokens:user:{user.pk}", settings.TOKEN_CREATION_RATE)
         if not outcome.allowed:
             raise RateLimited(
-                f"You created too many tokens in a short time; try again in "
-                f"{outcome.retry_after} s.",
-                errors={"name": [f"Too many new tokens; wait {outcome.retry_after} s."]},
+                _("You created too many tokens in a short time; try again in %(seconds)s s.")
+                % {"seconds": outcome.retry_after},
+                errors={
+                    "name": [
+                        _("Too many new tokens; wait %(seconds)s s.")
+                        % {"seconds": outcome.retry_after}
+                    ]
+                },
                 retry_after=outcome.retry_after,
             )
     with transaction.atomic():
         if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
             raise Invalid(
-                f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
-                errors={"name": [f"At most {MAX_ACTIVE_TOKENS} active tokens."]},
+                _("You already have %(max)s active tokens; revoke one first.")
+                % {"max": MAX_ACTIVE_TOKENS},
+                errors={"name": [_("At most %(max)s active tokens.") % {"max": MAX_ACTIVE_TOKENS}]},
             )
         key = ApiToken.generate_key()
         token = ApiToken.objects.create(
@@ -52,10 +63,10 @@ def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     """Revoke one of the actor's own tokens; revoking twice is harmless."""
     token = ApiToken.objects.filter(pk=token_id).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.user_id != actor.pk:
         # Same answer as a missing token: a person learns nothing about other people's tokens.
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
@@ -89,7 +100,7 @@ def profile_update(
     language: str | None = None,
 ) -> User:
     if actor.pk != user.pk and not actor.is_staff:
-        raise NotAllowed("You may only edit your own profile.")
+        raise NotAllowed(_("You may only edit your own profile."))
     user.display_name = display_name.strip()
     user.affiliation = affiliation.strip()
     user.bio = bio.strip()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.confirm import Confirmation, confirm_first
@@ -26,7 +27,7 @@ def account(request):
             services.profile_update(
                 user=request.user, actor=request.user, **profile_form.cleaned_data
             )
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return redirect("accounts:account")
     elif request.method == "POST" and request.POST.get("action") == "create_token":
         token_form = TokenForm(request.POST)
@@ -40,7 +41,9 @@ def account(request):
                 token_form.add_error("name", exc.message)
                 status = exc.status_code
             else:
-                messages.success(request, f"Token “{token.name}” created. Copy it now.")
+                messages.success(
+                    request, _("Token “%(name)s” created. Copy it now.") % {"name": token.name}
+                )
                 token_form = TokenForm()
     tokens = request.user.api_tokens.all()
     return render(
@@ -64,24 +67,28 @@ def _revoke_confirmation(request, token_id: int) -> Confirmation | None:
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
     if token is None:
         # As the revocation itself answers: a flash message, nothing learnt about others' tokens.
-        raise Conflict("No such token.")
+        raise Conflict(_("No such token."))
     if token.revoked_at is not None:
         return None  # revoking twice is harmless: nothing to confirm
     used = (
-        f"It was last used on {token.last_used_at:%Y-%m-%d %H:%M} UTC."
+        _("It was last used on %(when)s UTC.") % {"when": f"{token.last_used_at:%Y-%m-%d %H:%M}"}
         if token.last_used_at
-        else "It has never been used."
+        else _("It has never been used.")
     )
     return Confirmation(
-        title=f"Revoke the token “{token.name}”?",
+        title=_("Revoke the token “%(name)s”?") % {"name": token.name},
         intro=f"{token.prefix}… — {used}",
         consequences=[
-            "Every script, client or CI job that uses this token is refused from the next "
-            "request on.",
-            "A revoked token cannot be restored; you would create a new one and update those "
-            "scripts.",
+            _(
+                "Every script, client or CI job that uses this token is refused from the next "
+                "request on."
+            ),
+            _(
+                "A revoked token cannot be restored; you would create a new one and update those "
+                "scripts."
+            ),
         ],
-        button="Revoke the token",
+        button=_("Revoke the token"),
         cancel_url=reverse("accounts:account"),
     )
 
@@ -95,7 +102,9 @@ def token_revoke(request, token_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:account")
-    messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    messages.success(
+        request, _("Token “%(name)s” is revoked; it no longer works.") % {"name": token.name}
+    )
     return redirect("accounts:account")
 
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -47,7 +49,7 @@ def bool_param(request, name: str, default: bool = False) -> bool:
     if len(values) <= 1 and raw == "":
         return default  # left out, or given empty
     if len(values) > 1 or raw not in TRUE_WORDS + FALSE_WORDS:
-        raise exceptions.ValidationError({name: ["Use true or false (once)."]})
+        raise exceptions.ValidationError({name: [_("Use true or false (once).")]})
     return raw in TRUE_WORDS
 
 
@@ -100,12 +102,19 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         first = next(iter(errors.items()), None)
-        detail = "The request is invalid."
+        detail = _("The request is invalid.")
         if first:
             field, messages = first
-            detail = (messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}") + (
-                f" (and {sum(map(len, errors.values())) - 1} more)" if len(errors) > 1 else ""
+            detail = (
+                messages[0]
+                if field == "non_field_errors"
+                else _("%(field)s: %(message)s") % {"field": field, "message": messages[0]}
             )
+            if len(errors) > 1:
+                more = sum(map(len, errors.values())) - 1
+                detail = ngettext(
+                    "%(detail)s (and %(count)s more)", "%(detail)s (and %(count)s more)", more
+                ) % {"detail": detail, "count": more}
         response.data = error_body(detail, errors)
     else:
         data = response.data

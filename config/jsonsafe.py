@@ -22,6 +22,8 @@ import re
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_DEPTH = 64
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -33,7 +35,11 @@ class JSONProblem(ValueError):
     def __init__(self, reason: str, pointer: str = ""):
         self.reason = reason
         self.pointer = pointer
-        super().__init__(f"{reason} (at {pointer})" if pointer else reason)
+        super().__init__(
+            _("%(reason)s (at %(pointer)s)") % {"reason": reason, "pointer": pointer}
+            if pointer
+            else reason
+        )
 
 
 def text_problem(text: str) -> str | None:
@@ -43,11 +49,17 @@ def text_problem(text: str) -> str | None:
         return None
     char = match.group()
     if char == "\x00":
-        return "Text may not contain the NUL character (U+0000)."
-    return (
-        f"Text contains a lone surrogate (U+{ord(char):04X}), which is not valid Unicode; "
+        return _("Text may not contain the NUL character (U+0000).")
+    return _(
+        "Text contains a lone surrogate (U+%(code)s), which is not valid Unicode; "
         "send text as UTF-8 or as paired \\u escapes."
-    )
+    ) % {"code": f"{ord(char):04X}"}
+
+
+def _too_deep(max_depth: int) -> str:
+    return _("JSON nested too deeply: at most %(max)s levels of arrays and objects.") % {
+        "max": max_depth
+    }
 
 
 def _escape(token: str) -> str:
@@ -57,7 +69,7 @@ def _escape(token: str) -> str:
 
 
 def _refuse_constant(name: str):
-    raise JSONProblem(f"{name} is not valid JSON; send a number or null.")
+    raise JSONProblem(_("%(name)s is not valid JSON; send a number or null.") % {"name": name})
 
 
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, allow_non_finite: bool = False) -> Any:
@@ -69,22 +81,25 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, allow_non_finite: bo
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise JSONProblem(f"The JSON is not valid UTF-8 (byte {exc.start}).") from None
+            raise JSONProblem(
+                _("The JSON is not valid UTF-8 (byte %(byte)s).") % {"byte": exc.start}
+            ) from None
     try:
         value = json.loads(text, parse_constant=float if allow_non_finite else _refuse_constant)
     except RecursionError:
         raise JSONProblem(
-            f"JSON nested too deeply: at most {max_depth} levels of arrays and objects.",
+            _too_deep(max_depth),
             _deep_pointer(text, max_depth),
         ) from None
     except JSONProblem:
         raise
     except json.JSONDecodeError as exc:
         raise JSONProblem(
-            f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            _("Not valid JSON: %(reason)s (line %(line)s, column %(column)s).")
+            % {"reason": exc.msg, "line": exc.lineno, "column": exc.colno}
         ) from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise JSONProblem(f"Not valid JSON: {exc}") from None
+        raise JSONProblem(_("Not valid JSON: %(reason)s") % {"reason": exc}) from None
     check(value, max_depth=max_depth)
     return value
 
@@ -100,16 +115,15 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH, pointer: str = "") -> None:
                 raise JSONProblem(problem, where)
         elif isinstance(item, dict | list):
             if depth >= max_depth:
-                raise JSONProblem(
-                    f"JSON nested too deeply: at most {max_depth} levels of arrays and objects.",
-                    where,
-                )
+                raise JSONProblem(_too_deep(max_depth), where)
             if isinstance(item, dict):
                 for key, child in item.items():
                     child_where = f"{where}/{_escape(str(key))}"
                     problem = text_problem(str(key))
                     if problem:
-                        raise JSONProblem(f"A key: {problem}", child_where)
+                        raise JSONProblem(
+                            _("A key: %(problem)s") % {"problem": problem}, child_where
+                        )
                     stack.append((child, child_where, depth + 1))
             else:
                 stack.extend(
@@ -149,6 +163,10 @@ def _deep_pointer(text: str, max_depth: int) -> str:
     return ""
 
 
+# What ``where`` names in UnstorableText's message (the argument itself stays English).
+WHERE = {"query parameter": gettext_lazy("query parameter"), "field": gettext_lazy("field")}
+
+
 class UnstorableText(SuspiciousOperation):
     """Form data or a query string holding text that cannot be stored: a 400 naming the field
     (``config.views.bad_request`` shows the message)."""
@@ -156,7 +174,10 @@ class UnstorableText(SuspiciousOperation):
     def __init__(self, where: str, name: str, reason: str):
         self.field = _BAD_TEXT.sub("\ufffd", name)
         self.reason = reason
-        super().__init__(f"The {where} “{self.field}” cannot be accepted: {reason}")
+        super().__init__(
+            _("The %(where)s “%(name)s” cannot be accepted: %(reason)s")
+            % {"where": WHERE.get(where, where), "name": self.field, "reason": reason}
+        )
 
 
 def check_query_dict(data, where: str) -> None:

@@ -16,7 +16,9 @@ import markdown as md
 import nh3
 from django import forms
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -51,8 +53,11 @@ class _ExternalImagesToLinks(Treeprocessor):
                     continue
                 src = child.get("src", "")
                 link = ElementTree.Element("a", {"href": src})
-                host = urlsplit(src).netloc or "another site"
-                link.text = f"{child.get('alt') or 'Image'} (image on {host})"
+                host = urlsplit(src).netloc or _("another site")
+                link.text = _("%(alt)s (image on %(host)s)") % {
+                    "alt": child.get("alt") or _("Image"),
+                    "host": host,
+                }
                 link.tail = child.tail
                 parent.remove(child)
                 parent.insert(index, link)
@@ -72,7 +77,7 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 # A table scrolls inside its own box (it never runs into the next card); the box is focusable so
 # that keyboard users can scroll it. Added after sanitising: fixed markup, nothing from the text.
-TABLE_OPEN = '<div class="md-table" role="region" aria-label="Table" tabindex="0"><table>'
+TABLE_OPEN = '<div class="md-table" role="region" aria-label="{}" tabindex="0"><table>'
 TABLE_CLOSE = "</table></div>"
 
 
@@ -88,7 +93,8 @@ def render(text: str) -> SafeString:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
     )
-    clean = clean.replace("<table>", TABLE_OPEN).replace("</table>", TABLE_CLOSE)
+    table_open = format_html(TABLE_OPEN, _("Table"))
+    clean = clean.replace("<table>", table_open).replace("</table>", TABLE_CLOSE)
     return mark_safe(clean)  # noqa: S308  (sanitised by nh3 with an allow-list)
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RateCounter(models.Model):
@@ -11,7 +12,7 @@ class RateCounter(models.Model):
 
     key = models.CharField(max_length=200, primary_key=True)
     count = models.PositiveIntegerField(default=0)
-    expires_at = models.BigIntegerField(help_text="End of the window, in epoch milliseconds.")
+    expires_at = models.BigIntegerField(help_text=_("End of the window, in epoch milliseconds."))
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="ratecounter_expires")]

@@ -15,12 +15,19 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
-    "cache": "A service this site depends on (its cache) is not answering. Please try again in a moment.",
-    "broker": "A service this site depends on (its task queue) is not answering. Please try again in a moment.",
+    "cache": gettext_lazy(
+        "A service this site depends on (its cache) is not answering. Please try again in a moment."
+    ),
+    "broker": gettext_lazy(
+        "A service this site depends on (its task queue) is not answering. "
+        "Please try again in a moment."
+    ),
 }
 
 
@@ -82,7 +89,7 @@ def message_for(exc: BaseException) -> str:
 
     if isinstance(exc, Unavailable):
         return exc.message
-    return MESSAGES.get(outage_of(exc) or "cache", MESSAGES["cache"])
+    return str(MESSAGES.get(outage_of(exc) or "cache", MESSAGES["cache"]))
 
 
 def response_for(request: HttpRequest, exc: BaseException) -> HttpResponse:
@@ -97,7 +104,7 @@ def response_for(request: HttpRequest, exc: BaseException) -> HttpResponse:
     else:
         # Rendered without context processors: they may need the service that is down.
         html = loader.get_template("error.html").render(
-            {"status": 503, "title": "Temporarily unavailable", "message": message}
+            {"status": 503, "title": _("Temporarily unavailable"), "message": message}
         )
         response = HttpResponse(html, status=503)
     response["Retry-After"] = "30"

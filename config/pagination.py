@@ -13,6 +13,7 @@ import binascii
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
@@ -31,14 +32,19 @@ def page_size_of(request, *, default: int, maximum: int) -> int:
         value = 0
     if not 1 <= value <= maximum:
         raise exceptions.ValidationError(
-            {PAGE_SIZE_PARAM: [f"A whole number from 1 to {maximum} (got {raw!r})."]}
+            {
+                PAGE_SIZE_PARAM: [
+                    _("A whole number from 1 to %(max)s (got %(value)s).")
+                    % {"max": maximum, "value": repr(raw)}
+                ]
+            }
         )
     return value
 
 
 def invalid_cursor() -> exceptions.ValidationError:
     return exceptions.ValidationError(
-        {CURSOR_PARAM: ["Invalid cursor: use the next and previous links of a page."]}
+        {CURSOR_PARAM: [_("Invalid cursor: use the next and previous links of a page.")]}
     )
 
 

@@ -1,5 +1,6 @@
 """The API's JSON parser: ``config.jsonsafe`` behind DRF, so every JSON body obeys one rule."""
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -17,7 +18,9 @@ class JSONParser(parsers.JSONParser):
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
-            raise ParseError(f"The body is not valid {encoding} text.") from None
+            raise ParseError(
+                _("The body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from None
         try:
             return jsonsafe.loads(text)
         except jsonsafe.JSONProblem as exc:

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from .errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = (
+UNAVAILABLE = _(
     "A service this site depends on (its cache) is not answering. Please try again in a moment."
 )
 
@@ -97,7 +98,7 @@ def hit(key: str, rate: Rate | str, *, cost: int = 1) -> Outcome:
     except Exception as exc:
         if _is_store_outage(exc):
             logger.warning("rate limit store unreachable (%s): %s", type(exc).__name__, exc)
-            raise Unavailable(UNAVAILABLE) from exc
+            raise Unavailable(str(UNAVAILABLE)) from exc
         raise
     return Outcome(
         allowed=count <= rate.limit,
@@ -115,7 +116,7 @@ def peek(key: str, rate: Rate | str) -> Outcome:
         count, ttl_ms = _BACKENDS[backend_name()].get(_storage_key(key))
     except Exception as exc:
         if _is_store_outage(exc):
-            raise Unavailable(UNAVAILABLE) from exc
+            raise Unavailable(str(UNAVAILABLE)) from exc
         raise
     return Outcome(
         allowed=count < rate.limit,

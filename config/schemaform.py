@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 LONG_TEXT_MIN = 10  # strings that must say at least this much get a textarea
 
 
@@ -53,10 +56,6 @@ def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
@@ -86,26 +85,40 @@ def limits_of(schema: dict) -> tuple[list[str], dict[str, Any]]:
     words: list[str] = []
     attrs: dict[str, Any] = {}
     if "minLength" in schema and schema["minLength"] > 1:
-        words.append(f"at least {_plural(schema['minLength'], 'character')}")
+        n = schema["minLength"]
+        words.append(
+            ngettext("at least %(count)s character", "at least %(count)s characters", n)
+            % {"count": n}
+        )
         attrs["minlength"] = schema["minLength"]
     if "maxLength" in schema:
-        words.append(f"at most {_plural(schema['maxLength'], 'character')}")
+        n = schema["maxLength"]
+        words.append(
+            ngettext("at most %(count)s character", "at most %(count)s characters", n)
+            % {"count": n}
+        )
         attrs["maxlength"] = schema["maxLength"]
     if "minimum" in schema:
-        words.append(f"at least {schema['minimum']}")
+        words.append(_("at least %(number)s") % {"number": schema["minimum"]})
         attrs["min"] = schema["minimum"]
     if "maximum" in schema:
-        words.append(f"at most {schema['maximum']}")
+        words.append(_("at most %(number)s") % {"number": schema["maximum"]})
         attrs["max"] = schema["maximum"]
     if "minItems" in schema and schema["minItems"] > 0:
-        words.append(f"at least {_plural(schema['minItems'], 'item')}")
+        n = schema["minItems"]
+        words.append(
+            ngettext("at least %(count)s item", "at least %(count)s items", n) % {"count": n}
+        )
     if "maxItems" in schema:
-        words.append(f"at most {_plural(schema['maxItems'], 'item')}")
+        n = schema["maxItems"]
+        words.append(
+            ngettext("at most %(count)s item", "at most %(count)s items", n) % {"count": n}
+        )
     if schema.get("format") in ("uri", "date", "email"):
-        fmt = {"uri": "a web address (https://…)", "date": "a date (YYYY-MM-DD)"}
-        words.append(fmt.get(schema["format"], "an e-mail address"))
+        fmt = {"uri": _("a web address (https://…)"), "date": _("a date (YYYY-MM-DD)")}
+        words.append(fmt.get(schema["format"], _("an e-mail address")))
     elif "pattern" in schema:
-        words.append(f"matching {schema['pattern']}")
+        words.append(_("matching %(pattern)s") % {"pattern": schema["pattern"]})
     return words, attrs
 
 
@@ -181,13 +194,21 @@ def schema_fields(
                 required=i < max(len(items), schema.get("minItems", 0)),
                 enclosing_required=must,
             )
-            child.label = f"{_label(name).rstrip('s') or 'Item'} {i + 1}"
+            child.label = (
+                f"{_label(name).rstrip('s')} {i + 1}"
+                if _label(name).rstrip("s")
+                else _("Item %(number)s") % {"number": i + 1}
+            )
             node.children.append(child)
     # Errors about items of a list written one per line belong to the list's field.
     if kind in ("lines", "multi_enum"):
         for key, messages in errors.items():
             if key.startswith(f"{pointer}/"):
-                node.errors.extend(f"item {key[len(pointer) + 1 :]}: {m}" for m in messages)
+                node.errors.extend(
+                    _("item %(number)s: %(message)s")
+                    % {"number": key[len(pointer) + 1 :], "message": m}
+                    for m in messages
+                )
     return node
 
 

@@ -6,6 +6,9 @@ import sys
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
@@ -81,22 +84,22 @@ def bad_request(request, exception=None):
         return _error(
             request,
             400,
-            "Bad request",
+            _("Bad request"),
             str(exception),
             errors={exception.field: [exception.reason]},
         )
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    message = str(exception) if exception and str(exception) else "You may not do this."
-    return _error(request, 403, "Not allowed", message)
+    message = str(exception) if exception and str(exception) else _("You may not do this.")
+    return _error(request, 403, _("Not allowed"), message)
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    return _error(request, 404, "Not found", "There is nothing at this address.")
+    return _error(request, 404, _("Not found"), _("There is nothing at this address."))
 
 
 @requires_csrf_token
@@ -107,7 +110,7 @@ def server_error(request):
         return outages.response_for(request, exc)
     # Rendered without the request context: the failure may lie in what a context needs.
     if _wants_json(request):
-        return JsonResponse({"detail": "Server error.", "errors": {}}, status=500)
+        return JsonResponse({"detail": _("Server error."), "errors": {}}, status=500)
     from django.template import loader
 
     template = loader.get_template("500.html")
@@ -123,13 +126,14 @@ def markdown_preview(request):
     from .markdown import render as render_markdown
 
     if not request.user.is_authenticated:
-        return HttpResponse("Log in to preview.", status=403, content_type="text/plain")
+        return HttpResponse(_("Log in to preview."), status=403, content_type="text/plain")
     text = request.POST.get("text", "")
     if len(text) > PREVIEW_MAX_CHARS:
         return HttpResponse(
-            f"Too long to preview: at most {PREVIEW_MAX_CHARS:,} characters.",
+            _("Too long to preview: at most %(max)s characters.")
+            % {"max": number_format(PREVIEW_MAX_CHARS, force_grouping=True)},
             status=400,
             content_type="text/plain",
         )
-    html = render_markdown(text) or '<p class="empty">Nothing to preview.</p>'
+    html = render_markdown(text) or format_html('<p class="empty">{}</p>', _("Nothing to preview."))
     return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -6,6 +6,7 @@ With ``kind`` it pages through that kind: ``{"query", "kind", "count", "next", "
 "results"}``. Each result is ``{"kind", "title", "url", "snippet", "meta"}``."""
 
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -40,7 +41,10 @@ class SearchQuerySerializer(serializers.Serializer):
     def validate_kind(self, value):
         if search.get_kind(value) is None:
             names = ", ".join(k.name for k in search.kinds())
-            raise serializers.ValidationError(f"Unknown kind {value!r}; one of: {names}.")
+            raise serializers.ValidationError(
+                _("Unknown kind %(kind)s; one of: %(names)s.")
+                % {"kind": repr(value), "names": names}
+            )
         return value
 
 
@@ -95,7 +99,7 @@ class Search(APIView):
             raise exceptions.ValidationError(params.errors)
         query = search.clean_query(params.validated_data["q"])
         if not query:
-            raise exceptions.ValidationError({"q": ["Give some words to search for."]})
+            raise exceptions.ValidationError({"q": [_("Give some words to search for.")]})
         name = params.validated_data.get("kind")
         if name:
             page = params.validated_data["page"]
@@ -122,7 +126,7 @@ class Search(APIView):
                 "kinds": [
                     {
                         "kind": g.kind.name,
-                        "label": g.kind.label,
+                        "label": str(g.kind.label),
                         "count": g.count,
                         "results": [_result(request, r) for r in g.results],
                         "next": self._url(request, q=query, kind=g.kind.name)

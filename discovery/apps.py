@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiscoveryConfig(AppConfig):
@@ -9,4 +10,4 @@ class DiscoveryConfig(AppConfig):
     nothing of ours."""
 
     name = "discovery"
-    verbose_name = "Search and profiles"
+    verbose_name = _("Search and profiles")

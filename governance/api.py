@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -128,7 +129,7 @@ class ProposalListCreate(generics.ListCreateAPIView):
         if subject_name:
             subject = get_user_model().objects.filter(username=subject_name).first()
             if subject is None:
-                raise Invalid("No such person.", errors={"subject": ["Unknown username."]})
+                raise Invalid(_("No such person."), errors={"subject": [_("Unknown username.")]})
         proposal = services.proposal_create(
             group=group, author=request.user, subject=subject, **values
         )
@@ -240,7 +241,7 @@ class ProposalDecision(APIView):
             .first()
         )
         if decision is None:
-            raise NotFound("This proposal has not been decided.")
+            raise NotFound(_("This proposal has not been decided."))
         return Response(DecisionOutput(decision, context={"request": request}).data)
 
 

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.kindforms import kind_of, show_fields_of_kind
 from config.markdown import MarkdownTextarea
@@ -19,25 +21,27 @@ class ProposalForm(forms.Form):
         required=False,
         strip=False,
         widget=MarkdownTextarea(attrs={"rows": 14}),
-        help_text="Markdown. Scripts and unsafe HTML are removed when it is shown.",
+        help_text=gettext_lazy("Markdown. Scripts and unsafe HTML are removed when it is shown."),
     )
     subject = forms.CharField(
         required=False,
-        label="Member (membership proposals)",
-        help_text="The username of the member to promote or remove.",
+        label=gettext_lazy("Member (membership proposals)"),
+        help_text=gettext_lazy("The username of the member to promote or remove."),
     )
     membership_action = forms.ChoiceField(
         required=False,
-        label="Action (membership proposals)",
+        label=gettext_lazy("Action (membership proposals)"),
         choices=[("", "—"), *Proposal.MembershipAction.choices[1:]],
     )
     target_type = forms.ChoiceField(
         required=False,
-        label="Target type (adoption and acceptance proposals)",
+        label=gettext_lazy("Target type (adoption and acceptance proposals)"),
         choices=[("", "—"), *Proposal.TargetType.choices[1:]],
     )
-    target_id = forms.IntegerField(required=False, min_value=1, label="Target id")
-    target_sha256 = forms.CharField(required=False, max_length=64, label="Target sha256")
+    target_id = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Target id"))
+    target_sha256 = forms.CharField(
+        required=False, max_length=64, label=gettext_lazy("Target sha256")
+    )
 
     # The fields each kind shows besides kind, title, summary and body (issue 16, defect 15).
     # Adoption and acceptance fix the target's type; a licence exception may name a target.
@@ -62,10 +66,12 @@ class ProposalForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind_of(self, "kind", Proposal.Kind.values, Proposal.Kind.GENERAL)
-        self.fields["subject"].label = "Member"
-        self.fields["membership_action"].label = "Action"
-        self.fields["target_type"].label = "Target type (optional)"
-        self.fields["target_id"].help_text = "The id of the version this proposal decides on."
+        self.fields["subject"].label = gettext_lazy("Member")
+        self.fields["membership_action"].label = gettext_lazy("Action")
+        self.fields["target_type"].label = gettext_lazy("Target type (optional)")
+        self.fields["target_id"].help_text = gettext_lazy(
+            "The id of the version this proposal decides on."
+        )
         show_fields_of_kind(self, "kind", self.KIND_FIELDS, self.kind)
 
     def clean(self):
@@ -76,7 +82,7 @@ class ProposalForm(forms.Form):
                 data[name] = None if name == "target_id" else ""
         for name in self.REQUIRED.get(self.kind, ()):
             if data.get(name) in (None, "") and name not in self.errors:
-                self.add_error(name, "Required for this kind of proposal.")
+                self.add_error(name, _("Required for this kind of proposal."))
         return data
 
     def target(self) -> dict | None:
@@ -100,13 +106,13 @@ class ProposalEditForm(forms.Form):
         required=False,
         strip=False,
         widget=MarkdownTextarea(attrs={"rows": 14}),
-        help_text="Markdown.",
+        help_text=gettext_lazy("Markdown."),
     )
 
 
 class OpenVotingForm(forms.Form):
     voting_closes_at = forms.DateTimeField(
-        label="Voting closes at (UTC)",
+        label=gettext_lazy("Voting closes at (UTC)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
@@ -121,13 +127,13 @@ class OpenVotingForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+        label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
     )
     stance = forms.ChoiceField(choices=Comment.Stance.choices, required=False)
 
 
 class HideCommentForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Reason for hiding")
+    reason = forms.CharField(max_length=500, label=gettext_lazy("Reason for hiding"))
 
 
 class VoteForm(forms.Form):
@@ -148,16 +154,20 @@ class RoleForm(forms.Form):
 
 class GroupSettingsForm(forms.Form):
     general_rule = forms.ChoiceField(
-        choices=DecisionRule.choices, label="Rule for general proposals"
+        choices=DecisionRule.choices, label=gettext_lazy("Rule for general proposals")
     )
     quorum = forms.DecimalField(min_value=0.01, max_value=1, decimal_places=2)
-    show_live_tally = forms.BooleanField(required=False, label="Show the live count during votes")
+    show_live_tally = forms.BooleanField(
+        required=False, label=gettext_lazy("Show the live count during votes")
+    )
     early_close = forms.ChoiceField(
         choices=EARLY_CLOSE_CHOICES,
         required=False,
-        label="Close a vote early",
-        help_text="A vote always closes at its deadline; a group may let it close sooner. "
-        "Votes already open keep the choice they opened with.",
+        label=gettext_lazy("Close a vote early"),
+        help_text=gettext_lazy(
+            "A vote always closes at its deadline; a group may let it close sooner. "
+            "Votes already open keep the choice they opened with."
+        ),
     )
 
     def clean_early_close(self):

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import rules
 
@@ -25,17 +26,17 @@ class WorkingGroupQuerySet(models.QuerySet):
 
 class WorkingGroup(models.Model):
     class JoinPolicy(models.TextChoices):
-        OPEN = "open", "Open: anyone may join as an observer"
-        APPROVAL = "approval", "Approval: a chair approves requests"
-        INVITATION = "invitation", "Invitation only"
+        OPEN = "open", _("Open: anyone may join as an observer")
+        APPROVAL = "approval", _("Approval: a chair approves requests")
+        INVITATION = "invitation", _("Invitation only")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
-    charter = models.TextField(blank=True, help_text="Markdown.")
+    charter = models.TextField(blank=True, help_text=_("Markdown."))
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -73,16 +74,16 @@ class MembershipQuerySet(models.QuerySet):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OBSERVER = "observer", "Observer"
-        CONTRIBUTOR = "contributor", "Contributor"
-        COMMITTER = "committer", "Committer"
-        CHAIR = "chair", "Chair"
-        SECRETARY = "secretary", "Secretary"
+        OBSERVER = "observer", _("Observer")
+        CONTRIBUTOR = "contributor", _("Contributor")
+        COMMITTER = "committer", _("Committer")
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACTIVE = "active", "Active"
-        LEFT = "left", "Left"
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
 
     # The charter makes committers the voting members; a chair is a committer who also chairs.
     VOTING_ROLES = (Role.COMMITTER, Role.CHAIR)
@@ -114,15 +115,54 @@ class Membership(models.Model):
 class DecisionRule(models.TextChoices):
     MAJORITY_OF_CAST_WITH_QUORUM = (
         "majority_of_cast_with_quorum",
-        "Majority of votes cast, with a quorum (a meeting)",
+        _("Majority of votes cast, with a quorum (a meeting)"),
     )
-    MAJORITY_OF_ALL = "majority_of_all", "Majority of all voting members"
-    TWO_THIRDS_OF_ALL = "two_thirds_of_all", "Two thirds of all voting members"
-    LAZY_CONSENSUS = "lazy_consensus", "Lazy consensus (a reasoned no is a veto)"
-    APACHE = "apache", "Apache style (at least 3 yes, more yes than no)"
+    MAJORITY_OF_ALL = "majority_of_all", _("Majority of all voting members")
+    TWO_THIRDS_OF_ALL = "two_thirds_of_all", _("Two thirds of all voting members")
+    LAZY_CONSENSUS = "lazy_consensus", _("Lazy consensus (a reasoned no is a veto)")
+    APACHE = "apache", _("Apache style (at least 3 yes, more yes than no)")
 
 
-EARLY_CLOSE_CHOICES = list(rules.EARLY_CLOSE_POLICIES.items())
+# ``governance.rules`` is pure (no Django, copied into the client): its words are translated
+# here, with the same English.
+EARLY_CLOSE_WORDS = {
+    rules.NEVER: _("Only at its deadline"),
+    rules.ALL_VOTED: _("As soon as everyone on the roll has voted"),
+    rules.SETTLED: _("As soon as the remaining votes can no longer change the outcome"),
+}
+EARLY_CLOSE_CHOICES = [(key, EARLY_CLOSE_WORDS[key]) for key in rules.EARLY_CLOSE_POLICIES]
+
+# The rules' names and descriptions as people read them (``rules.RULES``, same English).
+RULE_LABELS = {
+    "majority_of_cast_with_quorum": _("Majority of votes cast, with a quorum"),
+    "majority_of_all": _("Majority of all voting members"),
+    "two_thirds_of_all": _("Two thirds of all voting members"),
+    "lazy_consensus": _("Lazy consensus"),
+    "apache": _("Apache style"),
+}
+RULE_DESCRIPTIONS = {
+    "majority_of_cast_with_quorum": _(
+        "A quorum of the roll takes part; more yes than no among them."
+    ),
+    "majority_of_all": _("Yes from more than half of everyone on the roll."),
+    "two_thirds_of_all": _("Yes from at least two thirds of everyone on the roll."),
+    "lazy_consensus": _("Passes at the close unless someone votes no with a reason (a veto)."),
+    "apache": _("At least three yes, and more yes than no."),
+}
+
+
+def rule_in_words(name: str) -> rules.Rule | None:
+    """``rules.RULES[name]`` with its label and description in the current language."""
+    import dataclasses
+
+    rule = rules.RULES.get(name)
+    if rule is None:
+        return None
+    return dataclasses.replace(
+        rule,
+        label=str(RULE_LABELS.get(name, rule.label)),
+        description=str(RULE_DESCRIPTIONS.get(name, rule.description)),
+    )
 
 
 class GroupSettings(models.Model):
@@ -140,20 +180,20 @@ class GroupSettings(models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
-        help_text="Share of the voter roll that must vote, for the quorum rule.",
+        help_text=_("Share of the voter roll that must vote, for the quorum rule."),
     )
     show_live_tally = models.BooleanField(
-        default=True, help_text="Show the running count while a vote is open."
+        default=True, help_text=_("Show the running count while a vote is open.")
     )
     early_close = models.CharField(
         max_length=20,
         choices=EARLY_CLOSE_CHOICES,
         default=rules.NEVER,
-        help_text="When a vote may close before its deadline (see governance/rules.py).",
+        help_text=_("When a vote may close before its deadline (see governance/rules.py)."),
     )
 
     class Meta:
-        verbose_name_plural = "group settings"
+        verbose_name_plural = _("group settings")
 
     def __str__(self) -> str:
         return f"Settings of {self.group}"
@@ -176,32 +216,32 @@ class ProposalQuerySet(models.QuerySet):
 
 class Proposal(models.Model):
     class Kind(models.TextChoices):
-        GENERAL = "general", "General"
-        MEMBERSHIP = "membership", "Membership (promote or remove a committer)"
-        STANDARD_ADOPTION = "standard_adoption", "Adopt a metadata standard version"
-        DATASET_ACCEPTANCE = "dataset_acceptance", "Accept a dataset version"
-        CHARTER_AMENDMENT = "charter_amendment", "Charter amendment"
-        LICENCE_EXCEPTION = "licence_exception", "Licence exception"
-        MODEL_RELEASE = "model_release", "Release a model version"
+        GENERAL = "general", _("General")
+        MEMBERSHIP = "membership", _("Membership (promote or remove a committer)")
+        STANDARD_ADOPTION = "standard_adoption", _("Adopt a metadata standard version")
+        DATASET_ACCEPTANCE = "dataset_acceptance", _("Accept a dataset version")
+        CHARTER_AMENDMENT = "charter_amendment", _("Charter amendment")
+        LICENCE_EXCEPTION = "licence_exception", _("Licence exception")
+        MODEL_RELEASE = "model_release", _("Release a model version")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        DISCUSSION = "discussion", "Discussion"
-        VOTING = "voting", "Voting"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        DISCUSSION = "discussion", _("Discussion")
+        VOTING = "voting", _("Voting")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class TargetType(models.TextChoices):
-        NONE = "", "None"
-        STANDARD_VERSION = "standard_version", "Standard version"
-        DATASET_VERSION = "dataset_version", "Dataset version"
-        MODEL_VERSION = "model_version", "Model version"
+        NONE = "", _("None")
+        STANDARD_VERSION = "standard_version", _("Standard version")
+        DATASET_VERSION = "dataset_version", _("Dataset version")
+        MODEL_VERSION = "model_version", _("Model version")
 
     class MembershipAction(models.TextChoices):
-        NONE = "", "None"
-        PROMOTE = "promote", "Promote to committer"
-        REMOVE = "remove", "Remove as committer"
+        NONE = "", _("None")
+        PROMOTE = "promote", _("Promote to committer")
+        REMOVE = "remove", _("Remove as committer")
 
     EDITABLE = (Status.DRAFT, Status.DISCUSSION)
     CLOSED = (Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN)
@@ -211,10 +251,10 @@ class Proposal(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.GENERAL)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=1000, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(blank=True, help_text=_("Markdown."))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="authored_proposals")
-    revision = models.PositiveIntegerField(default=1, help_text="The current revision number.")
+    revision = models.PositiveIntegerField(default=1, help_text=_("The current revision number."))
     target_type = models.CharField(
         max_length=30, choices=TargetType.choices, blank=True, default=TargetType.NONE
     )
@@ -226,7 +266,7 @@ class Proposal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="membership_proposals",
-        help_text="For a membership proposal: the person promoted or removed.",
+        help_text=_("For a membership proposal: the person promoted or removed."),
     )
     membership_action = models.CharField(
         max_length=10, choices=MembershipAction.choices, blank=True, default=MembershipAction.NONE
@@ -311,10 +351,10 @@ class ProposalRevision(models.Model):
 
 class Comment(models.Model):
     class Stance(models.TextChoices):
-        NONE = "", "No stance"
-        FOR = "for", "For"
-        AGAINST = "against", "Against"
-        NEUTRAL = "neutral", "Neutral"
+        NONE = "", _("No stance")
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        NEUTRAL = "neutral", _("Neutral")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -357,7 +397,7 @@ class CommentRevision(models.Model):
     number = models.PositiveIntegerField()
     body = models.TextField(max_length=10_000)
     stance = models.CharField(max_length=10, choices=Comment.Stance.choices, blank=True)
-    written_at = models.DateTimeField(help_text="When this text was written.")
+    written_at = models.DateTimeField(help_text=_("When this text was written."))
     replaced_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -416,7 +456,7 @@ class VoterRollEntry(models.Model):
 
     class Meta:
         ordering = ["proposal", "user"]
-        verbose_name_plural = "voter roll entries"
+        verbose_name_plural = _("voter roll entries")
         constraints = [
             models.UniqueConstraint(fields=["proposal", "user"], name="one_roll_entry_per_voter"),
         ]
@@ -427,9 +467,9 @@ class VoterRollEntry(models.Model):
 
 class Vote(models.Model):
     class Choice(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        ABSTAIN = "abstain", "Abstain"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        ABSTAIN = "abstain", _("Abstain")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(
@@ -458,8 +498,8 @@ class DecisionQuerySet(models.QuerySet):
 
 class Decision(models.Model):
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
 
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="decision")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
@@ -512,7 +552,7 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        verbose_name_plural = "ledger entries"
+        verbose_name_plural = _("ledger entries")
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}"

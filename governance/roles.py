@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.errors import NotAllowed
 
 from .models import Membership, WorkingGroup
@@ -36,8 +38,8 @@ def _group_id(group: WorkingGroup | int | None) -> int | None:
 def _group_name(group: WorkingGroup | int) -> str:
     if isinstance(group, WorkingGroup):
         return group.name
-    return (
-        WorkingGroup.objects.filter(pk=group).values_list("name", flat=True).first() or "this group"
+    return WorkingGroup.objects.filter(pk=group).values_list("name", flat=True).first() or _(
+        "this group"
     )
 
 
@@ -110,18 +112,26 @@ def members_of(group: WorkingGroup | int):
 
 def require_user(actor: Any) -> None:
     if not _signed_in(actor):
-        raise NotAllowed("Log in first.")
+        raise NotAllowed(_("Log in first."))
 
 
 def require_chair(actor: Any, group: WorkingGroup | int, action: str) -> None:
-    """Refuse unless ``actor`` chairs ``group``: "Only a chair of <group> may <action>."."""
+    """Refuse unless ``actor`` chairs ``group``: "Only a chair of <group> may <action>.".
+
+    ``action`` is a verb phrase in the request's language (callers mark it: ``_("open a vote")``)."""
     require_user(actor)
     if not is_chair(actor, group):
-        raise NotAllowed(f"Only a chair of {_group_name(group)} may {action}.")
+        raise NotAllowed(
+            _("Only a chair of %(group)s may %(action)s.")
+            % {"group": _group_name(group), "action": action}
+        )
 
 
 def require_member(actor: Any, group: WorkingGroup | int, action: str) -> None:
     """Refuse unless ``actor`` is an active member of ``group``."""
     require_user(actor)
     if not is_member(actor, group):
-        raise NotAllowed(f"Only members of {_group_name(group)} may {action}.")
+        raise NotAllowed(
+            _("Only members of %(group)s may %(action)s.")
+            % {"group": _group_name(group), "action": action}
+        )

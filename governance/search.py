@@ -3,7 +3,10 @@
 Everything governance shows is public, except a hidden comment's text: hidden comments are never
 found (their text is for chairs only, on the proposal page)."""
 
+from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.search import Kind, Result, register
 
@@ -17,7 +20,7 @@ def _snippet(text: str, words: int = 30) -> str:
 register(
     Kind(
         name="groups",
-        label="Working groups",
+        label=_("Working groups"),
         visible=lambda user: WorkingGroup.objects.all(),
         fields=(("name", "A"), ("charter", "C")),
         keys=("slug",),
@@ -32,7 +35,7 @@ register(
 register(
     Kind(
         name="proposals",
-        label="Proposals",
+        label=_("Proposals"),
         visible=lambda user: Proposal.objects.select_related("group"),
         fields=(("title", "A"), ("summary", "B"), ("body", "C")),
         order=("-updated_at", "-pk"),
@@ -50,7 +53,7 @@ register(
 register(
     Kind(
         name="comments",
-        label="Comments",
+        label=_("Comments"),
         visible=lambda user: Comment.objects.filter(hidden_at__isnull=True).select_related(
             "author", "proposal__group"
         ),
@@ -59,11 +62,16 @@ register(
         position=30,
         result=lambda c: Result(
             "comments",
-            f"{c.author.public_name} on {c.proposal.group.name} #{c.proposal.number}: "
-            f"{c.proposal.title}",
+            gettext("%(author)s on %(group)s #%(number)s: %(title)s")
+            % {
+                "author": c.author.public_name,
+                "group": c.proposal.group.name,
+                "number": c.proposal.number,
+                "title": c.proposal.title,
+            },
             f"{c.proposal.get_absolute_url()}#comment-{c.pk}",
             _snippet(c.body),
-            c.created_at.strftime("%-d %b %Y"),
+            date_format(c.created_at, "j M Y"),
         ),
     )
 )

@@ -13,7 +13,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from datasets_registry.models import Dataset, DatasetVersion
 from governance.models import Decision, LedgerEntry, Proposal, WorkingGroup
@@ -28,7 +31,13 @@ def tag(specific: str) -> str:
 
 
 class _Atom(Feed):
+    """A feed is one document for every reader (and for caches): the site's default language."""
+
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().__call__(request, *args, **kwargs)
 
     # RFC 4287 requires <updated> on every entry; Django writes it only from item_updateddate,
     # so every entry has one (its publication time unless the feed knows a later change).
@@ -47,7 +56,7 @@ class DecisionsFeed(_Atom):
         return get_object_or_404(WorkingGroup, slug=slug)
 
     def title(self, group):
-        return f"Decisions of {group.name}"
+        return _("Decisions of %(group)s") % {"group": group.name}
 
     def link(self, group):
         return group.get_absolute_url()
@@ -56,7 +65,7 @@ class DecisionsFeed(_Atom):
         return tag(f"groups/{group.slug}/decisions")
 
     def subtitle(self, group):
-        return f"Every vote decided in {group.name}, newest first."
+        return _("Every vote decided in %(group)s, newest first.") % {"group": group.name}
 
     def items(self, group):
         return Decision.objects.with_proposal().filter(proposal__group=group)[:LIMIT]
@@ -65,8 +74,13 @@ class DecisionsFeed(_Atom):
         return f"#{d.proposal.number} {d.proposal.title}: {d.get_outcome_display().lower()}"
 
     def item_description(self, d):
-        tally = ", ".join(f"{d.tally.get(c, 0)} {c}" for c in ("yes", "no", "abstain"))
-        return f"{tally} of {d.roll_size} on the roll. {d.explanation}"
+        values = {c: d.tally.get(c, 0) for c in ("yes", "no", "abstain")}
+        tally = _("%(yes)s yes, %(no)s no, %(abstain)s abstain") % values
+        text = _("%(tally)s of %(roll_size)s on the roll.") % {
+            "tally": tally,
+            "roll_size": d.roll_size,
+        }
+        return f"{text} {d.explanation}"
 
     def item_link(self, d):
         return d.get_absolute_url()
@@ -88,7 +102,7 @@ class ProposalsFeed(_Atom):
         return get_object_or_404(WorkingGroup, slug=slug)
 
     def title(self, group):
-        return f"Proposals of {group.name}"
+        return _("Proposals of %(group)s") % {"group": group.name}
 
     def link(self, group):
         return group.get_absolute_url()
@@ -125,9 +139,9 @@ class ProposalsFeed(_Atom):
 
 
 class PublicLogFeed(_Atom):
-    title = "The public log"
+    title = gettext_lazy("The public log")
     link = "/api/v1/ledger/"
-    subtitle = "Every governance event, as recorded in the hash-chained ledger."
+    subtitle = gettext_lazy("Every governance event, as recorded in the hash-chained ledger.")
 
     def feed_guid(self):
         return tag("log")
@@ -141,7 +155,7 @@ class PublicLogFeed(_Atom):
         return f"{e.kind}: {what}" if what else e.kind
 
     def item_description(self, e):
-        return f"Entry #{e.seq}, hash {e.hash}."
+        return _("Entry #%(seq)s, hash %(hash)s.") % {"seq": e.seq, "hash": e.hash}
 
     def item_link(self, e):
         p = e.payload or {}
@@ -161,9 +175,9 @@ class PublicLogFeed(_Atom):
 
 
 class DatasetsFeed(_Atom):
-    title = "New datasets and versions"
+    title = gettext_lazy("New datasets and versions")
     link = "/datasets/"
-    subtitle = "Public datasets registered, and new versions of them."
+    subtitle = gettext_lazy("Public datasets registered, and new versions of them.")
 
     def feed_guid(self):
         return tag("datasets")
@@ -181,12 +195,14 @@ class DatasetsFeed(_Atom):
     def item_title(self, item):
         if isinstance(item, DatasetVersion):
             return f"{item.dataset.name} {item.version}"
-        return f"New dataset: {item.name}"
+        return _("New dataset: %(name)s") % {"name": item.name}
 
     def item_description(self, item):
         if isinstance(item, DatasetVersion):
-            rows = f"{item.row_count} rows, " if item.row_count is not None else ""
-            return f"{rows}{item.format}, sha256 {item.sha256}"
+            values = {"format": item.format, "sha256": item.sha256, "rows": item.row_count}
+            if item.row_count is None:
+                return _("%(format)s, sha256 %(sha256)s") % values
+            return _("%(rows)s rows, %(format)s, sha256 %(sha256)s") % values
         return item.summary
 
     def item_link(self, item):
@@ -204,9 +220,9 @@ class DatasetsFeed(_Atom):
 
 
 class SurveysFeed(_Atom):
-    title = "Surveys"
+    title = gettext_lazy("Surveys")
     link = "/surveys/"
-    subtitle = "Surveys open to the community, and closed ones."
+    subtitle = gettext_lazy("Surveys open to the community, and closed ones.")
 
     def feed_guid(self):
         return tag("surveys")
@@ -240,13 +256,13 @@ def alternates(view_name: str, kwargs: dict) -> list[tuple[str, str]]:
     slug = kwargs.get("slug")
     if view_name in ("governance:group_detail", "governance:group_activity") and slug:
         return [
-            ("Decisions", f"/feeds/groups/{slug}/decisions/"),
-            ("Proposals", f"/feeds/groups/{slug}/proposals/"),
+            (_("Decisions"), f"/feeds/groups/{slug}/decisions/"),
+            (_("Proposals"), f"/feeds/groups/{slug}/proposals/"),
         ]
     if view_name in ("home", "governance:group_list"):
-        return [("The public log", "/feeds/log/")]
+        return [(_("The public log"), "/feeds/log/")]
     if view_name in ("datasets_registry:dataset_list", "datasets_registry:dataset_detail"):
-        return [("New datasets and versions", "/feeds/datasets/")]
+        return [(_("New datasets and versions"), "/feeds/datasets/")]
     if view_name in ("surveys:list", "surveys:detail"):
-        return [("Surveys", "/feeds/surveys/")]
+        return [(_("Surveys"), "/feeds/surveys/")]
     return []

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import kinds
 from .models import Preference, Webhook
@@ -6,10 +8,10 @@ from .models import Preference, Webhook
 
 class PreferencesForm(forms.Form):
     email = forms.ChoiceField(
-        label="E-mail me",
+        label=_("E-mail me"),
         choices=Preference.Email.choices,
         widget=forms.RadioSelect,
-        help_text="Digests are sent once a day, or once a week, at the hour the site sets.",
+        help_text=_("Digests are sent once a day, or once a week, at the hour the site sets."),
     )
 
     def __init__(self, *args, current: dict, **kwargs):
@@ -19,7 +21,12 @@ class PreferencesForm(forms.Form):
             switches = current["kinds"][name]
             for channel in ("web", "email"):
                 self.fields[f"{name}:{channel}"] = forms.BooleanField(
-                    label=f"{kind.label}: {'on the site' if channel == 'web' else 'by e-mail'}",
+                    label=(
+                        gettext("%(kind)s: on the site")
+                        if channel == "web"
+                        else gettext("%(kind)s: by e-mail")
+                    )
+                    % {"kind": kind.label},
                     required=False,
                     initial=switches[channel],
                 )
@@ -38,21 +45,23 @@ class PreferencesForm(forms.Form):
 
 class WebhookForm(forms.Form):
     url = forms.CharField(
-        label="URL",
+        label=_("URL"),
         max_length=2000,
-        help_text="A public http(s) URL: a Discord or Slack webhook, or your own receiver.",
+        help_text=_("A public http(s) URL: a Discord or Slack webhook, or your own receiver."),
     )
-    format = forms.ChoiceField(choices=Webhook.Format.choices, initial=Webhook.Format.GENERIC)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=Webhook.Format.choices, initial=Webhook.Format.GENERIC
+    )
     events = forms.CharField(
-        label="Events",
+        label=_("Events"),
         initial="vote.* decision.recorded proposal.*",
-        help_text="Event names or patterns, separated by spaces or commas (vote.*, *).",
+        help_text=_("Event names or patterns, separated by spaces or commas (vote.*, *)."),
     )
     secret = forms.CharField(
-        label="Secret",
+        label=_("Secret"),
         required=False,
         max_length=200,
-        help_text="Leave empty to get a generated one. It is shown once.",
+        help_text=_("Leave empty to get a generated one. It is shown once."),
     )
 
     def events_list(self) -> list[str]:

@@ -15,14 +15,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SubjectType(models.TextChoices):
-    GROUP = "group", "Working group"
-    PROPOSAL = "proposal", "Proposal"
-    DATASET = "dataset", "Dataset"
-    SURVEY = "survey", "Survey"
-    STANDARD = "standard", "Standard"
+    GROUP = "group", _("Working group")
+    PROPOSAL = "proposal", _("Proposal")
+    DATASET = "dataset", _("Dataset")
+    SURVEY = "survey", _("Survey")
+    STANDARD = "standard", _("Standard")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -39,19 +40,19 @@ class Notification(models.Model):
     redelivered event adds nothing. ``email`` is where the e-mail copy stands."""
 
     class Email(models.TextChoices):
-        NONE = "none", "No e-mail"
-        IMMEDIATE = "immediate", "Waiting to be sent at once"
-        DIGEST = "digest", "Waiting for the next digest"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not sent (e-mail turned off meanwhile)"
+        NONE = "none", _("No e-mail")
+        IMMEDIATE = "immediate", _("Waiting to be sent at once")
+        DIGEST = "digest", _("Waiting for the next digest")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent (e-mail turned off meanwhile)")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     event_id = models.CharField(max_length=32)
-    event = models.CharField(max_length=80, help_text="The event's name.")
-    kind = models.CharField(max_length=80, help_text="The event's name, or `mention`.")
+    event = models.CharField(max_length=80, help_text=_("The event's name."))
+    kind = models.CharField(max_length=80, help_text=_("The event's name, or `mention`."))
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500)
@@ -64,7 +65,7 @@ class Notification(models.Model):
     )
     subject_type = models.CharField(max_length=30, blank=True)
     subject_ref = models.CharField(max_length=200, blank=True)
-    web = models.BooleanField(default=True, help_text="Shown in the inbox and the bell.")
+    web = models.BooleanField(default=True, help_text=_("Shown in the inbox and the bell."))
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     email = models.CharField(max_length=10, choices=Email.choices, default=Email.NONE)
@@ -100,10 +101,10 @@ class Preference(models.Model):
     (``notifications.kinds``): ``{"comment.created": {"email": false}}``."""
 
     class Email(models.TextChoices):
-        IMMEDIATE = "immediate", "At once"
-        DAILY = "daily", "A daily digest"
-        WEEKLY = "weekly", "A weekly digest"
-        OFF = "off", "Never"
+        IMMEDIATE = "immediate", _("At once")
+        DAILY = "daily", _("A daily digest")
+        WEEKLY = "weekly", _("A weekly digest")
+        OFF = "off", _("Never")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -123,7 +124,7 @@ class Follow(models.Model):
     subject_type = models.CharField(max_length=30, choices=SubjectType.choices)
     subject_ref = models.CharField(max_length=200)
     automatic = models.BooleanField(
-        default=False, help_text="Made for an author or a maintainer, not by a click."
+        default=False, help_text=_("Made for an author or a maintainer, not by a click.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -201,9 +202,9 @@ class Webhook(models.Model):
     database; the API shows it once, when it is made."""
 
     class Format(models.TextChoices):
-        GENERIC = "generic", "Generic JSON"
-        DISCORD = "discord", "Discord"
-        SLACK = "slack", "Slack (and Matrix through its Slack-compatible bridges)"
+        GENERIC = "generic", _("Generic JSON")
+        DISCORD = "discord", _("Discord")
+        SLACK = "slack", _("Slack (and Matrix through its Slack-compatible bridges)")
 
     group = models.ForeignKey(
         "governance.WorkingGroup",
@@ -214,7 +215,7 @@ class Webhook(models.Model):
     )
     url = models.URLField(max_length=2000)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.GENERIC)
-    events = models.JSONField(default=list, help_text="Event names or patterns such as vote.*.")
+    events = models.JSONField(default=list, help_text=_("Event names or patterns such as vote.*."))
     secret_encrypted = models.TextField(editable=False)
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -241,10 +242,10 @@ class Delivery(models.Model):
     ``body`` is the exact bytes signed and sent, so every attempt sends the same thing."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed (gave up)"
-        CANCELLED = "cancelled", "Cancelled (webhook disabled or removed)"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed (gave up)")
+        CANCELLED = "cancelled", _("Cancelled (webhook disabled or removed)")
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event_id = models.CharField(max_length=32)
@@ -260,7 +261,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["webhook", "event_id"], name="one_delivery_per_event_and_webhook"

@@ -15,6 +15,7 @@ import secrets as random
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 class SecretUnreadable(Exception):
@@ -45,5 +46,7 @@ def decrypt(token: str) -> str:
         return _keys().decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable(
-            "The webhook's secret cannot be decrypted with the configured keys; set a new one."
+            gettext(
+                "The webhook's secret cannot be decrypted with the configured keys; set a new one."
+            )
         ) from None

@@ -1,5 +1,6 @@
 """API shapes. Output shapes are the contract of issue 12: extend them, never rename."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,7 +55,7 @@ class MarkReadInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("all") and not attrs.get("ids"):
-            raise serializers.ValidationError({"ids": ['Give "ids": [...] or "all": true.']})
+            raise serializers.ValidationError({"ids": [_('Give "ids": [...] or "all": true.')]})
         return attrs
 
 

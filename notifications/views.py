@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -92,7 +94,13 @@ def notification_read(request, pk: int):
 @write_view
 def notification_read_all(request):
     marked = services.notifications_mark_read(user=request.user, everything=True)
-    messages.success(request, f"Marked {marked} notification{'s' * (marked != 1)} read.")
+    messages.success(
+        request,
+        ngettext(
+            "Marked %(count)s notification read.", "Marked %(count)s notifications read.", marked
+        )
+        % {"count": marked},
+    )
     return redirect(safe_next(request, reverse("notifications:inbox")))
 
 
@@ -111,7 +119,7 @@ def preferences(request):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Your notification settings are saved.")
+            messages.success(request, _("Your notification settings are saved."))
             return redirect("notifications:preferences")
     return render(
         request,
@@ -131,7 +139,7 @@ def unsubscribe(request, token: str):
     try:
         user_id, kind = email_channel.read_unsubscribe_token(token)
     except signing.BadSignature:
-        raise Http404("This unsubscribe link is not valid.") from None
+        raise Http404(_("This unsubscribe link is not valid.")) from None
     user = get_object_or_404(get_user_model(), pk=user_id)
     done = False
     if request.method == "POST":
@@ -153,7 +161,7 @@ def _subject(request) -> tuple[str, str]:
     source = request.POST if request.method == "POST" else request.GET
     subject_type, ref = source.get("type", ""), source.get("ref", "")
     if subject_type not in SubjectType.values or not ref:
-        raise Http404("No such thing to follow.")
+        raise Http404(_("No such thing to follow."))
     return subject_type, ref
 
 
@@ -274,10 +282,12 @@ def webhook_action(request, pk: int, action: str, slug: str | None = None):
     if action == "test":
         delivery = services.webhook_send_test(webhook=hook, actor=request.user)
         dispatch.send_delivery(delivery.pk)
-        messages.success(request, "A test event is on its way; the log below shows the answer.")
+        messages.success(request, _("A test event is on its way; the log below shows the answer."))
     elif action in ("enable", "disable"):
         services.webhook_update(webhook=hook, actor=request.user, active=action == "enable")
-        messages.success(request, f"The webhook is {'on' if action == 'enable' else 'off'}.")
+        messages.success(
+            request, _("The webhook is on.") if action == "enable" else _("The webhook is off.")
+        )
     elif action == "rotate":
         hook, secret = services.webhook_update(webhook=hook, actor=request.user, rotate_secret=True)
         page = Paginator(selectors.delivery_log(hook), PAGE_SIZE).get_page(1)
@@ -288,8 +298,8 @@ def webhook_action(request, pk: int, action: str, slug: str | None = None):
         )
     elif action == "delete":
         services.webhook_delete(webhook=hook, actor=request.user)
-        messages.success(request, "The webhook is removed.")
+        messages.success(request, _("The webhook is removed."))
         return redirect(selectors.webhooks_page(hook.group))
     else:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     return redirect(back)

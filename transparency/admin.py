@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from . import note
 from .models import Checkpoint, Cosignature, WitnessKey
@@ -20,9 +21,11 @@ class WitnessKeyForm(forms.ModelForm):
                 self.add_error("verifier_key", str(exc))
             else:
                 if verifier.key_type != note.COSIGNATURE_V1:
-                    self.add_error("verifier_key", "A witness key has type 0x04 (cosignature/v1).")
+                    self.add_error(
+                        "verifier_key", _("A witness key has type 0x04 (cosignature/v1).")
+                    )
                 elif verifier.name != data.get("name"):
-                    self.add_error("name", "The name must be the key's name.")
+                    self.add_error("name", _("The name must be the key's name."))
         return data
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -49,14 +50,14 @@ def _int(request, name: str, *, required: bool = True, default: int | None = Non
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         if required:
-            raise ValidationError({name: ["This parameter is required."]})
+            raise ValidationError({name: [_("This parameter is required.")]})
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["A whole number is required."]}) from None
+        raise ValidationError({name: [_("A whole number is required.")]}) from None
     if value < 0:
-        raise ValidationError({name: ["Must be 0 or more."]})
+        raise ValidationError({name: [_("Must be 0 or more.")]})
     return value
 
 
@@ -109,7 +110,7 @@ class CheckpointBySize(SignedNoteView):
         size = _int(request, "tree_size")
         checkpoint = Checkpoint.objects.filter(tree_size=size).first()
         if checkpoint is None:
-            raise NotFound("No checkpoint of this tree size was signed.")
+            raise NotFound(_("No checkpoint of this tree size was signed."))
         return Response(checkpoints.with_cosignatures(checkpoint))
 
 
@@ -145,7 +146,7 @@ class Entries(Public):
         start = _int(request, "start")
         end = _int(request, "end", required=False, default=start + MAX_ENTRIES - 1)
         if end < start:
-            raise ValidationError({"end": ["Must be at least start."]})
+            raise ValidationError({"end": [_("Must be at least start.")]})
         end = min(end, start + MAX_ENTRIES - 1)
         rows = LedgerEntry.objects.filter(seq__gte=start + 1, seq__lte=end + 1).order_by("seq")
         return Response(LogEntryOutput(rows, many=True).data)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TransparencyConfig(AppConfig):
     name = "transparency"
-    verbose_name = "Transparency log"
+    verbose_name = _("Transparency log")
 
     def ready(self) -> None:
         from config import events

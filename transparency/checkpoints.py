@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import note, tree
 from .models import Checkpoint, Cosignature, WitnessKey
@@ -113,7 +114,7 @@ def add_cosignature(*, tree_size: int, line: str) -> Cosignature:
     an active registered witness key."""
     checkpoint = Checkpoint.objects.filter(tree_size=tree_size).first()
     if checkpoint is None:
-        raise CosignatureRefused("No checkpoint of this tree size was signed.")
+        raise CosignatureRefused(gettext("No checkpoint of this tree size was signed."))
     if not line.endswith("\n"):
         line += "\n"
     text, _ = note.split(checkpoint.note)
@@ -121,13 +122,15 @@ def add_cosignature(*, tree_size: int, line: str) -> Cosignature:
     name = parts[1] if len(parts) == 3 else ""
     witness = WitnessKey.objects.filter(name=name, active=True).first()
     if witness is None:
-        raise CosignatureRefused("This witness is not registered with the log.")
+        raise CosignatureRefused(gettext("This witness is not registered with the log."))
     try:
         timestamp = note.verify_cosignature(
             text, line, note.parse_verifier_key(witness.verifier_key)
         )
     except note.NoteError as exc:
-        raise CosignatureRefused(f"The cosignature does not verify: {exc}.") from None
+        raise CosignatureRefused(
+            gettext("The cosignature does not verify: %(reason)s.") % {"reason": exc}
+        ) from None
     cosig, _ = Cosignature.objects.update_or_create(
         checkpoint=checkpoint, witness=witness, defaults={"timestamp": timestamp, "line": line}
     )

@@ -4,6 +4,7 @@ rows (one log, one ``seq``, one hash chain); leaf ``i`` of the Merkle tree is en
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TreeNode(models.Model):
@@ -51,7 +52,7 @@ class Checkpoint(models.Model):
 
     tree_size = models.PositiveBigIntegerField(unique=True)
     root_hash = models.BinaryField(max_length=32)
-    note = models.TextField(help_text="The signed note, exactly as served.")
+    note = models.TextField(help_text=_("The signed note, exactly as served."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,7 +67,7 @@ class WitnessKey(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     verifier_key = models.CharField(
-        max_length=400, unique=True, help_text="<name>+<key hash>+<base64 key> (type 0x04)."
+        max_length=400, unique=True, help_text=_("<name>+<key hash>+<base64 key> (type 0x04).")
     )
     active = models.BooleanField(default=True)
     added_by = models.ForeignKey(
@@ -84,7 +85,7 @@ class Cosignature(models.Model):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="cosigs")
     witness = models.ForeignKey(WitnessKey, on_delete=models.CASCADE, related_name="cosigs")
     timestamp = models.PositiveBigIntegerField()
-    line = models.CharField(max_length=600, help_text="The signature line, as appended.")
+    line = models.CharField(max_length=600, help_text=_("The signature line, as appended."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from governance.models import LedgerEntry
 
@@ -45,7 +46,7 @@ def log_list(request):
 def log_entry(request, seq: int):
     entry = LedgerEntry.objects.select_related("link").filter(seq=seq).first()
     if entry is None:
-        raise Http404("No such log entry.")
+        raise Http404(_("No such log entry."))
     _dress(entry)
     checkpoint = checkpoints.maybe_sign()
     proof = None  # not yet in a signed tree

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid, NotAllowed
 
@@ -26,11 +27,15 @@ def _excerpt(body: str) -> str:
 def _checked_text(body: str, stance: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise Invalid("Write a comment.", errors={"body": ["This field may not be blank."]})
+        raise Invalid(_("Write a comment."), errors={"body": [_("This field may not be blank.")]})
     if len(body) > 10_000:
-        raise Invalid("The comment is too long.", errors={"body": ["At most 10,000 characters."]})
+        raise Invalid(
+            _("The comment is too long."), errors={"body": [_("At most 10,000 characters.")]}
+        )
     if stance not in Comment.Stance.values:
-        raise Invalid("Unknown stance.", errors={"stance": ["for, against, neutral or empty."]})
+        raise Invalid(
+            _("Unknown stance."), errors={"stance": [_("for, against, neutral or empty.")]}
+        )
     return body
 
 
@@ -39,14 +44,16 @@ def _check_parent(proposal: Proposal, parent: Comment | None) -> None:
         return
     parent = Comment.objects.get(pk=parent.pk)  # its current state, not the caller's copy
     if parent.proposal_id != proposal.pk:
-        raise Invalid("That comment is on another proposal.", errors={"parent": ["Not here."]})
+        raise Invalid(
+            _("That comment is on another proposal."), errors={"parent": [_("Not here.")]}
+        )
     if parent.parent_id is not None:
         raise Invalid(
-            "Replies go one level deep: answer the comment this reply answers.",
-            errors={"parent": ["A reply cannot be answered; reply to its comment."]},
+            _("Replies go one level deep: answer the comment this reply answers."),
+            errors={"parent": [_("A reply cannot be answered; reply to its comment.")]},
         )
     if parent.is_hidden:
-        raise Conflict("That comment is hidden; it takes no replies.")
+        raise Conflict(_("That comment is hidden; it takes no replies."))
 
 
 def comment_add(
@@ -60,10 +67,10 @@ def comment_add(
     """Members of the proposal's group comment, with an optional stance, or reply to a top-level
     comment (``parent``; one level). Publishes ``comment.created`` with the commenter, the start
     of the comment and ``parent`` (the answered comment's id, or null)."""
-    roles.require_member(author, proposal.group, "comment")
+    roles.require_member(author, proposal.group, _("comment"))
     body = _checked_text(body, stance)
     if proposal.status == Proposal.Status.WITHDRAWN:
-        raise Conflict("The proposal was withdrawn; comments are closed.")
+        raise Conflict(_("The proposal was withdrawn; comments are closed."))
     _check_parent(proposal, parent)
     with transaction.atomic():
         c = Comment.objects.create(
@@ -90,14 +97,14 @@ def comment_add(
 def comment_hide(*, comment: Comment, actor: Any, reason: str) -> Comment:
     """A chair hides a comment with a recorded reason; the reason stays public. Publishes
     ``comment.hidden``."""
-    roles.require_chair(actor, comment.proposal.group, "hide comments")
+    roles.require_chair(actor, comment.proposal.group, _("hide comments"))
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the reason for hiding.", errors={"reason": ["Required."]})
+        raise Invalid(_("Give the reason for hiding."), errors={"reason": [_("Required.")]})
     with transaction.atomic():
         c = Comment.objects.select_for_update().get(pk=comment.pk)
         if c.hidden_at:
-            raise Conflict("This comment is already hidden.")
+            raise Conflict(_("This comment is already hidden."))
         c.hidden_at, c.hidden_by, c.hidden_reason = timezone.now(), actor, reason[:500]
         c.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         p = c.proposal
@@ -132,11 +139,11 @@ def comment_edit(*, comment: Comment, actor: Any, body: str, stance: str | None 
             .get(pk=comment.pk)
         )
         if c.author_id != actor.pk:
-            raise NotAllowed("Only the author of a comment may edit it.")
+            raise NotAllowed(_("Only the author of a comment may edit it."))
         if c.is_hidden:
-            raise Conflict("This comment is hidden; it cannot be edited.")
+            raise Conflict(_("This comment is hidden; it cannot be edited."))
         if c.proposal.status == Proposal.Status.WITHDRAWN:
-            raise Conflict("The proposal was withdrawn; comments are closed.")
+            raise Conflict(_("The proposal was withdrawn; comments are closed."))
         if body == c.body and stance == c.stance:
             return c
         number = c.revisions.count() + 1
@@ -169,11 +176,12 @@ def comment_edit(*, comment: Comment, actor: Any, body: str, stance: str | None 
 def _check_reaction(comment: Comment, actor: Any, emoji: str) -> None:
     if emoji not in Reaction.values:
         raise Invalid(
-            "Unknown reaction.", errors={"emoji": [f"One of {', '.join(Reaction.values)}."]}
+            _("Unknown reaction."),
+            errors={"emoji": [_("One of %(items)s.") % {"items": ", ".join(Reaction.values)}]},
         )
-    roles.require_member(actor, comment.proposal.group, "react to comments")
+    roles.require_member(actor, comment.proposal.group, _("react to comments"))
     if Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).exists():
-        raise Conflict("This comment is hidden; it takes no reactions.")
+        raise Conflict(_("This comment is hidden; it takes no reactions."))
 
 
 def reaction_add(*, comment: Comment, actor: Any, emoji: str) -> CommentReaction:
@@ -192,6 +200,8 @@ def reaction_remove(*, comment: Comment, actor: Any, emoji: str) -> bool:
     """Take back one's reaction; idempotent (whether a row went is returned)."""
     roles.require_user(actor)
     if emoji not in Reaction.values:
-        raise Invalid("Unknown reaction.", errors={"emoji": ["Not a reaction."]})
-    deleted, _ = CommentReaction.objects.filter(comment=comment, user=actor, emoji=emoji).delete()
+        raise Invalid(_("Unknown reaction."), errors={"emoji": [_("Not a reaction.")]})
+    deleted, _deleted = CommentReaction.objects.filter(
+        comment=comment, user=actor, emoji=emoji
+    ).delete()
     return bool(deleted)

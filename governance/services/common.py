@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import NotAllowed
@@ -29,7 +30,9 @@ def lock_proposal(proposal: Proposal) -> Proposal:
 def require_author(actor: Any, proposal: Proposal, action: str) -> None:
     roles.require_user(actor)
     if not proposal.authors.filter(pk=actor.pk).exists():
-        raise NotAllowed(f"Only the authors of this proposal may {action}.")
+        raise NotAllowed(
+            _("Only the authors of this proposal may %(action)s.") % {"action": action}
+        )
 
 
 def settings_of(group: WorkingGroup) -> GroupSettings:

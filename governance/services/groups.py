@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid, NotAllowed
 from config.events import Event
@@ -35,9 +36,12 @@ def group_create(
     (and ``membership.granted`` for the chair)."""
     roles.require_user(actor)
     if not actor.is_staff and not (parent and roles.is_chair(actor, parent)):
-        raise NotAllowed("Only staff or a chair of the parent group may create a working group.")
+        raise NotAllowed(_("Only staff or a chair of the parent group may create a working group."))
     if WorkingGroup.objects.filter(slug=slug).exists():
-        raise Conflict(f"A group with the slug “{slug}” exists.", errors={"slug": ["Taken."]})
+        raise Conflict(
+            _("A group with the slug “%(slug)s” exists.") % {"slug": slug},
+            errors={"slug": [_("Taken.")]},
+        )
     with transaction.atomic():
         group = WorkingGroup.objects.create(
             slug=slug, name=name, charter=charter, parent=parent, join_policy=join_policy
@@ -82,17 +86,21 @@ def group_settings_update(
     and when a vote may close before its deadline (``early_close``; ``None`` keeps it). Votes
     already open keep the rule and early-close policy they opened with. Publishes
     ``group.settings_changed``."""
-    roles.require_chair(actor, group, "change the group's settings")
+    roles.require_chair(actor, group, _("change the group's settings"))
     if general_rule not in DecisionRule.values:
-        raise Invalid("Unknown rule.", errors={"general_rule": ["Choose a listed rule."]})
+        raise Invalid(_("Unknown rule."), errors={"general_rule": [_("Choose a listed rule.")]})
     if early_close is not None and early_close not in rules.EARLY_CLOSE_POLICIES:
         raise Invalid(
-            "Unknown early-close policy.",
-            errors={"early_close": [f"One of {', '.join(rules.EARLY_CLOSE_POLICIES)}."]},
+            _("Unknown early-close policy."),
+            errors={
+                "early_close": [
+                    _("One of %(items)s.") % {"items": ", ".join(rules.EARLY_CLOSE_POLICIES)}
+                ]
+            },
         )
     quorum = Decimal(str(quorum))
     if not Decimal("0.01") <= quorum <= Decimal("1"):
-        raise Invalid("The quorum is between 0.01 and 1.", errors={"quorum": ["0.01 to 1."]})
+        raise Invalid(_("The quorum is between 0.01 and 1."), errors={"quorum": [_("0.01 to 1.")]})
     with transaction.atomic():
         gs = settings_of(group)
         gs.general_rule, gs.quorum, gs.show_live_tally = general_rule, quorum, show_live_tally
@@ -122,7 +130,7 @@ def membership_grant(*, group: WorkingGroup, user: Any, role: str, reason: str) 
     Not reachable from any view: role changes to voting roles go through proposals.
     Publishes ``membership.granted``."""
     with transaction.atomic():
-        m, _ = Membership.objects.update_or_create(
+        m, _created = Membership.objects.update_or_create(
             user=user,
             group=group,
             defaults={"role": role, "status": Membership.Status.ACTIVE, "until": None},
@@ -142,7 +150,7 @@ def membership_correct(*, membership: Membership, actor: Any) -> Membership:
     a membership change: publishes ``membership.granted`` with the reason ``admin`` and ``by``."""
     roles.require_user(actor)
     if not actor.is_staff:
-        raise NotAllowed("Only staff may correct a membership directly.")
+        raise NotAllowed(_("Only staff may correct a membership directly."))
     with transaction.atomic():
         membership.save()
         publish_for_group(
@@ -167,21 +175,21 @@ def membership_request(*, group: WorkingGroup, user: Any) -> Membership:
     refuse."""
     roles.require_user(user)
     if group.status != WorkingGroup.Status.ACTIVE:
-        raise Conflict("This group is archived.")
+        raise Conflict(_("This group is archived."))
     if group.join_policy == WorkingGroup.JoinPolicy.INVITATION:
-        raise NotAllowed("This group admits members by invitation only.")
+        raise NotAllowed(_("This group admits members by invitation only."))
     with transaction.atomic():
         existing = Membership.objects.select_for_update().of(user).filter(group=group).first()
         if existing and existing.status == Membership.Status.ACTIVE:
-            raise Conflict("You are already a member of this group.")
+            raise Conflict(_("You are already a member of this group."))
         if existing and existing.status == Membership.Status.PENDING:
-            raise Conflict("Your request to join is already waiting for a chair.")
+            raise Conflict(_("Your request to join is already waiting for a chair."))
         status = (
             Membership.Status.ACTIVE
             if group.join_policy == WorkingGroup.JoinPolicy.OPEN
             else Membership.Status.PENDING
         )
-        m, _ = Membership.objects.update_or_create(
+        m, _created = Membership.objects.update_or_create(
             user=user,
             group=group,
             defaults={
@@ -204,17 +212,19 @@ def membership_request(*, group: WorkingGroup, user: Any) -> Membership:
 def membership_approve(*, membership: Membership, actor: Any, role: str) -> Membership:
     """A chair admits a pending request as observer or contributor (``membership.approved``)."""
     group = membership.group
-    roles.require_chair(actor, group, "approve join requests")
+    roles.require_chair(actor, group, _("approve join requests"))
     if role not in CHAIR_ASSIGNABLE:
         raise Invalid(
-            "A chair admits people as observers or contributors; committers are elected by a "
-            "membership proposal.",
-            errors={"role": ["Choose observer or contributor."]},
+            _(
+                "A chair admits people as observers or contributors; committers are elected by a "
+                "membership proposal."
+            ),
+            errors={"role": [_("Choose observer or contributor.")]},
         )
     with transaction.atomic():
         m = Membership.objects.select_for_update().get(pk=membership.pk)
         if m.status != Membership.Status.PENDING:
-            raise Conflict("This request is no longer pending.")
+            raise Conflict(_("This request is no longer pending."))
         m.status, m.role, m.since = Membership.Status.ACTIVE, role, timezone.now()
         m.save(update_fields=["status", "role", "since"])
         publish_for_group(
@@ -230,11 +240,11 @@ def membership_approve(*, membership: Membership, actor: Any, role: str) -> Memb
 def membership_decline(*, membership: Membership, actor: Any) -> Membership:
     """A chair declines a pending request (``membership.declined``)."""
     group = membership.group
-    roles.require_chair(actor, group, "decline join requests")
+    roles.require_chair(actor, group, _("decline join requests"))
     with transaction.atomic():
         m = Membership.objects.select_for_update().get(pk=membership.pk)
         if m.status != Membership.Status.PENDING:
-            raise Conflict("This request is no longer pending.")
+            raise Conflict(_("This request is no longer pending."))
         m.status, m.until = Membership.Status.LEFT, timezone.now()
         m.save(update_fields=["status", "until"])
         publish_for_group(
@@ -252,19 +262,19 @@ def membership_set_role(*, membership: Membership, actor: Any, role: str) -> Mem
     Voting roles change only by an accepted membership proposal. Setting the role a member
     already has changes nothing and publishes nothing."""
     group = membership.group
-    roles.require_chair(actor, group, "change members' roles")
+    roles.require_chair(actor, group, _("change members' roles"))
     if role not in CHAIR_ASSIGNABLE:
         raise NotAllowed(
-            "Promotion to committer happens only by an accepted membership proposal.",
-            errors={"role": ["Choose observer or contributor."]},
+            _("Promotion to committer happens only by an accepted membership proposal."),
+            errors={"role": [_("Choose observer or contributor.")]},
         )
     with transaction.atomic():
         m = Membership.objects.select_for_update().get(pk=membership.pk)
         if m.status != Membership.Status.ACTIVE:
-            raise Conflict("Only an active member's role can change.")
+            raise Conflict(_("Only an active member's role can change."))
         if m.role not in CHAIR_ASSIGNABLE:
             raise NotAllowed(
-                "A committer or chair is removed only by an accepted membership proposal."
+                _("A committer or chair is removed only by an accepted membership proposal.")
             )
         if m.role == role:
             return m
@@ -288,7 +298,7 @@ def membership_leave(*, group: WorkingGroup, user: Any) -> Membership:
     with transaction.atomic():
         m = Membership.objects.select_for_update().of(user).filter(group=group).first()
         if m is None or m.status == Membership.Status.LEFT:
-            raise Conflict("You are not a member of this group.")
+            raise Conflict(_("You are not a member of this group."))
         m.status, m.until = Membership.Status.LEFT, timezone.now()
         m.save(update_fields=["status", "until"])
         publish_for_group(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid, NotAllowed
 
@@ -36,13 +37,13 @@ def _clean_text(*, title: str, summary: str, body: str) -> dict[str, str]:
     title, summary, body = (title or "").strip(), (summary or "").strip(), body or ""
     errors: dict[str, list[str]] = {}
     if not title:
-        errors["title"] = ["Give the proposal a title."]
+        errors["title"] = [_("Give the proposal a title.")]
     elif len(title) > 200:
-        errors["title"] = ["Use at most 200 characters."]
+        errors["title"] = [_("Use at most 200 characters.")]
     if len(summary) > 1000:
-        errors["summary"] = ["Use at most 1000 characters."]
+        errors["summary"] = [_("Use at most 1000 characters.")]
     if len(body) > 100_000:
-        errors["body"] = ["Use at most 100,000 characters."]
+        errors["body"] = [_("Use at most 100,000 characters.")]
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)
     return {"title": title, "summary": summary, "body": body}
@@ -53,44 +54,55 @@ def _clean_target(kind: str, target: dict | None) -> tuple[str, int | None, str]
     if not target:
         if needed:
             raise Invalid(
-                f"A {kind} proposal names its target {needed}.",
-                errors={"target": [f"Give the {needed} (type, id, sha256)."]},
+                _("A %(kind)s proposal names its target %(needed)s.")
+                % {"kind": kind, "needed": needed},
+                errors={
+                    "target": [_("Give the %(needed)s (type, id, sha256).") % {"needed": needed}]
+                },
             )
         return "", None, ""
     if not isinstance(target, dict):
-        raise Invalid("The target is an object.", errors={"target": ["Expected an object."]})
+        raise Invalid(_("The target is an object."), errors={"target": [_("Expected an object.")]})
     ttype, tid, sha = target.get("type"), target.get("id"), str(target.get("sha256") or "").lower()
     errors: dict[str, list[str]] = {}
     if ttype not in Proposal.TargetType.values or not ttype:
-        errors["target.type"] = ["Use standard_version, dataset_version or model_version."]
+        errors["target.type"] = [_("Use standard_version, dataset_version or model_version.")]
     elif needed and ttype != needed:
-        errors["target.type"] = [f"A {kind} proposal targets a {needed}."]
+        errors["target.type"] = [
+            _("A %(kind)s proposal targets a %(needed)s.") % {"kind": kind, "needed": needed}
+        ]
     if isinstance(tid, bool) or not isinstance(tid, int) or tid <= 0:
-        errors["target.id"] = ["A positive integer."]
+        errors["target.id"] = [_("A positive integer.")]
     if not SHA256_RE.match(sha):
-        errors["target.sha256"] = ["64 lowercase hexadecimal characters."]
+        errors["target.sha256"] = [_("64 lowercase hexadecimal characters.")]
     if errors:
-        raise Invalid("The target is invalid.", errors=errors)
+        raise Invalid(_("The target is invalid."), errors=errors)
     return ttype, tid, sha
 
 
 def _check_membership_subject(group: WorkingGroup, subject: Any, action: str) -> None:
     if subject is None:
-        raise Invalid("Name the member to promote or remove.", errors={"subject": ["Required."]})
+        raise Invalid(
+            _("Name the member to promote or remove."), errors={"subject": [_("Required.")]}
+        )
     if action not in (Proposal.MembershipAction.PROMOTE, Proposal.MembershipAction.REMOVE):
         raise Invalid(
-            "Say whether to promote or remove.", errors={"membership_action": ["Required."]}
+            _("Say whether to promote or remove."), errors={"membership_action": [_("Required.")]}
         )
     role = roles.role_of(subject, group)
     if role is None:
         raise Invalid(
-            "The person is not an active member of this group.",
-            errors={"subject": ["Not an active member."]},
+            _("The person is not an active member of this group."),
+            errors={"subject": [_("Not an active member.")]},
         )
     if action == Proposal.MembershipAction.PROMOTE and role in roles.VOTING_ROLES:
-        raise Invalid("They are already a voting member.", errors={"subject": ["Already voting."]})
+        raise Invalid(
+            _("They are already a voting member."), errors={"subject": [_("Already voting.")]}
+        )
     if action == Proposal.MembershipAction.REMOVE and role != roles.Role.COMMITTER:
-        raise Invalid("Only a committer can be removed.", errors={"subject": ["Not a committer."]})
+        raise Invalid(
+            _("Only a committer can be removed."), errors={"subject": [_("Not a committer.")]}
+        )
 
 
 def proposal_create(
@@ -117,11 +129,14 @@ def proposal_create(
     """
     roles.require_user(author)
     if kind not in Proposal.Kind.values:
-        raise Invalid("Unknown kind.", errors={"kind": ["Choose a listed kind."]})
+        raise Invalid(_("Unknown kind."), errors={"kind": [_("Choose a listed kind.")]})
     if group.status != WorkingGroup.Status.ACTIVE:
-        raise Conflict("This group is archived.")
+        raise Conflict(_("This group is archived."))
     if not roles.can_propose(author, group):
-        raise NotAllowed(f"Only contributors and committers of {group.name} may write proposals.")
+        raise NotAllowed(
+            _("Only contributors and committers of %(name)s may write proposals.")
+            % {"name": group.name}
+        )
     text = _clean_text(title=title, summary=summary, body=body)
     ttype, tid, sha = _clean_target(kind, target)
     if kind == Proposal.Kind.MEMBERSHIP:
@@ -174,13 +189,14 @@ def proposal_revise(
     """An author edits a draft or a proposal under discussion; each edit is a new revision
     (``proposal.revised``). Refused once voting opened (the text is frozen) and for anyone but
     the authors. The same text again changes nothing and publishes nothing."""
-    require_author(actor, proposal, "edit it")
+    require_author(actor, proposal, _("edit it"))
     text = _clean_text(title=title, summary=summary, body=body)
     with transaction.atomic():
         p = lock_proposal(proposal)
         if not p.is_editable:
             raise Conflict(
-                f"The proposal is {p.get_status_display().lower()}: its text can no longer change."
+                _("The proposal is %(status)s: its text can no longer change.")
+                % {"status": p.get_status_display().lower()}
             )
         if (p.title, p.summary, p.body) == (text["title"], text["summary"], text["body"]):
             return p
@@ -213,12 +229,13 @@ def proposal_revise(
 
 def proposal_to_discussion(*, proposal: Proposal, actor: Any) -> Proposal:
     """An author moves a draft to discussion (``proposal.discussion_opened``)."""
-    require_author(actor, proposal, "move it to discussion")
+    require_author(actor, proposal, _("move it to discussion"))
     with transaction.atomic():
         p = lock_proposal(proposal)
         if p.status != Proposal.Status.DRAFT:
             raise Conflict(
-                f"Only a draft moves to discussion; this proposal is {p.get_status_display().lower()}."
+                _("Only a draft moves to discussion; this proposal is %(status)s.")
+                % {"status": p.get_status_display().lower()}
             )
         payload = move(p, Proposal.Status.DISCUSSION, actor)
         p.discussion_opened_at = p.updated_at
@@ -233,13 +250,15 @@ def proposal_withdraw(*, proposal: Proposal, actor: Any) -> Proposal:
     roles.require_user(actor)
     is_author = proposal.authors.filter(pk=actor.pk).exists()
     if not is_author and not roles.is_chair(actor, proposal.group):
-        raise NotAllowed("Only the authors or a chair may withdraw this proposal.")
+        raise NotAllowed(_("Only the authors or a chair may withdraw this proposal."))
     with transaction.atomic():
         p = lock_proposal(proposal)
         if p.status not in Proposal.EDITABLE:
             raise Conflict(
-                f"Only a draft or a proposal under discussion can be withdrawn; this one is "
-                f"{p.get_status_display().lower()}."
+                _(
+                    "Only a draft or a proposal under discussion can be withdrawn; this one is %(status)s."
+                )
+                % {"status": p.get_status_display().lower()}
             )
         payload = move(p, Proposal.Status.WITHDRAWN, actor)
         p.closed_at = p.updated_at
@@ -259,6 +278,7 @@ def proposal_transition(
     if to == Proposal.Status.WITHDRAWN:
         return proposal_withdraw(proposal=proposal, actor=actor)
     raise Conflict(
-        f"No transition to “{to}”: accepted and rejected follow from the vote's close.",
-        errors={"to": ["Use discussion, voting or withdrawn."]},
+        _("No transition to “%(to)s”: accepted and rejected follow from the vote's close.")
+        % {"to": to},
+        errors={"to": [_("Use discussion, voting or withdrawn.")]},
     )

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid, NotAllowed
 
 from .. import ledger, roles, rules, selectors
-from ..models import Decision, Membership, Proposal, Vote, VoterRollEntry
+from ..models import Decision, Membership, Proposal, Vote, VoterRollEntry, rule_in_words
 from .common import (
     authors_of,
     lock_proposal,
@@ -36,30 +37,31 @@ def proposal_open_voting(*, proposal: Proposal, actor: Any, closes_at: datetime 
     revision, the rule is fixed from the charter (or the group's setting for ``general``), and
     the voter roll is snapshotted from the group's voting members at this moment. Publishes
     ``vote.opened`` with the closing time and the roll."""
-    roles.require_chair(actor, proposal.group, "open a vote")
+    roles.require_chair(actor, proposal.group, _("open a vote"))
     now = timezone.now()
     if closes_at is None:
         raise Invalid(
-            "Give the closing time.", errors={"voting_closes_at": ["Required to open a vote."]}
+            _("Give the closing time."),
+            errors={"voting_closes_at": [_("Required to open a vote.")]},
         )
     if timezone.is_naive(closes_at):
         closes_at = timezone.make_aware(closes_at)
     if closes_at <= now:
         raise Invalid(
-            "The closing time must be in the future.",
-            errors={"voting_closes_at": ["Must be in the future."]},
+            _("The closing time must be in the future."),
+            errors={"voting_closes_at": [_("Must be in the future.")]},
         )
     if closes_at - now > MAX_VOTING_PERIOD:
         raise Invalid(
-            "A vote stays open at most 90 days.",
-            errors={"voting_closes_at": ["At most 90 days from now."]},
+            _("A vote stays open at most 90 days."),
+            errors={"voting_closes_at": [_("At most 90 days from now.")]},
         )
     with transaction.atomic():
         p = lock_proposal(proposal)
         if p.status != Proposal.Status.DISCUSSION:
             raise Conflict(
-                f"A vote opens only on a proposal under discussion; this one is "
-                f"{p.get_status_display().lower()}."
+                _("A vote opens only on a proposal under discussion; this one is %(status)s.")
+                % {"status": p.get_status_display().lower()}
             )
         gs = settings_of(p.group)
         p.rule = rules.rule_for(p.kind, gs.general_rule, p.group)
@@ -114,22 +116,25 @@ def vote_cast(
     """
     roles.require_user(voter)
     if choice not in Vote.Choice.values:
-        raise Invalid("Vote yes, no or abstain.", errors={"choice": ["yes, no or abstain."]})
+        raise Invalid(_("Vote yes, no or abstain."), errors={"choice": [_("yes, no or abstain.")]})
     reason = (reason or "").strip()
     if len(reason) > 2000:
-        raise Invalid("The reason is too long.", errors={"reason": ["At most 2000 characters."]})
+        raise Invalid(
+            _("The reason is too long."), errors={"reason": [_("At most 2000 characters.")]}
+        )
     with transaction.atomic():
         p = lock_proposal(proposal)
         now = timezone.now()
         if p.status != Proposal.Status.VOTING or (p.voting_closes_at and p.voting_closes_at <= now):
-            raise Conflict("Voting is not open on this proposal.")
+            raise Conflict(_("Voting is not open on this proposal."))
         if not VoterRollEntry.objects.filter(proposal=p, user=voter).exists():
-            raise NotAllowed("You are not on the voter roll of this proposal.")
+            raise NotAllowed(_("You are not on the voter roll of this proposal."))
         rule = rules.RULES[p.rule]
         if choice in rule.reason_required_for and not reason:
             raise Invalid(
-                f"Under {rule.label.lower()}, a “{choice}” vote needs a reason.",
-                errors={"reason": ["Required for this choice under the group's rule."]},
+                _("Under %(label)s, a “%(choice)s” vote needs a reason.")
+                % {"label": rule_in_words(p.rule).label.lower(), "choice": choice},
+                errors={"reason": [_("Required for this choice under the group's rule.")]},
             )
         vote = Vote.objects.filter(proposal=p, voter=voter).first()
         created = vote is None
@@ -208,10 +213,10 @@ def proposal_close(
         if existing is not None:
             return existing
         if p.status != Proposal.Status.VOTING:
-            raise Conflict("Only a proposal in voting can be closed.")
+            raise Conflict(_("Only a proposal in voting can be closed."))
         due = not (p.voting_closes_at and p.voting_closes_at > now)
         if not due and not early:
-            raise Conflict("The vote is still open; it closes at its closing time.")
+            raise Conflict(_("The vote is still open; it closes at its closing time."))
         roll = sorted(
             VoterRollEntry.objects.filter(proposal=p).values_list("user__username", flat=True)
         )

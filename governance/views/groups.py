@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from config.confirm import confirm_first
 from config.errors import DomainError
@@ -77,9 +78,9 @@ def group_join(request, slug: str):
     group = group_or_404(slug)
     m = services.membership_request(group=group, user=request.user)
     if m.status == Membership.Status.ACTIVE:
-        messages.success(request, f"You joined {group.name} as an observer.")
+        messages.success(request, _("You joined %(name)s as an observer.") % {"name": group.name})
     else:
-        messages.success(request, "Your request is sent; a chair will approve or decline it.")
+        messages.success(request, _("Your request is sent; a chair will approve or decline it."))
     return redirect(group)
 
 
@@ -92,9 +93,11 @@ def group_leave(request, slug: str):
     ).exists()
     services.membership_leave(group=group, user=request.user)
     if pending:
-        messages.success(request, f"Your request to join {group.name} is withdrawn.")
+        messages.success(
+            request, _("Your request to join %(name)s is withdrawn.") % {"name": group.name}
+        )
     else:
-        messages.success(request, f"You left {group.name}.")
+        messages.success(request, _("You left %(name)s.") % {"name": group.name})
     return redirect(group)
 
 
@@ -107,19 +110,24 @@ def membership_action(request, slug: str, pk: int, action: str):
         form = RoleForm(request.POST)
         role = form.cleaned_data["role"] if form.is_valid() else Membership.Role.OBSERVER
         services.membership_approve(membership=membership, actor=request.user, role=role)
-        messages.success(request, f"{name} is now a member ({role}).")
+        messages.success(
+            request, _("%(name)s is now a member (%(role)s).") % {"name": name, "role": role}
+        )
     elif action == "decline":
         services.membership_decline(membership=membership, actor=request.user)
-        messages.success(request, f"The request from {name} is declined.")
+        messages.success(request, _("The request from %(name)s is declined.") % {"name": name})
     elif action == "role":
         form = RoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose observer or contributor.")
+            messages.error(request, _("Choose observer or contributor."))
             return redirect(group)
         services.membership_set_role(
             membership=membership, actor=request.user, role=form.cleaned_data["role"]
         )
-        messages.success(request, f"{name} is now {form.cleaned_data['role']}.")
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.") % {"name": name, "role": form.cleaned_data["role"]},
+        )
     else:
         raise Http404
     return redirect(group)
@@ -129,7 +137,9 @@ def membership_action(request, slug: str, pk: int, action: str):
 def group_settings(request, slug: str):
     group = group_or_404(slug)
     if not roles.is_chair(request.user, group):
-        raise PermissionDenied(f"Only a chair of {group.name} may change its settings.")
+        raise PermissionDenied(
+            _("Only a chair of %(name)s may change its settings.") % {"name": group.name}
+        )
     gs = services.settings_of(group)
     form = GroupSettingsForm(
         request.POST or None,
@@ -146,7 +156,7 @@ def group_settings(request, slug: str):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Settings saved. Votes already open keep their rule.")
+            messages.success(request, _("Settings saved. Votes already open keep their rule."))
             return redirect(group)
     return render(
         request,

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from config.confirm import confirm_first
 from config.errors import DomainError
@@ -25,8 +26,7 @@ from ..forms import (
     ProposalForm,
     VoteForm,
 )
-from ..models import Comment, Decision, Proposal, Vote
-from ..rules import RULES
+from ..models import Comment, Decision, Proposal, Vote, rule_in_words
 from .common import back, group_or_404, proposal_or_404
 from .confirmations import transition_confirmation
 
@@ -43,7 +43,9 @@ TARGET_FIELDS = {
 def proposal_create(request, slug: str):
     group = group_or_404(slug)
     if not roles.can_propose(request.user, group):
-        raise PermissionDenied(f"Only contributors and committers of {group.name} may propose.")
+        raise PermissionDenied(
+            _("Only contributors and committers of %(name)s may propose.") % {"name": group.name}
+        )
     form = ProposalForm(request.POST or None, initial={"kind": request.GET.get("kind", "general")})
     if switching_kind(request):  # "Show its fields" without JavaScript: re-render, keep the text
         form = unbound_copy(form)
@@ -53,7 +55,7 @@ def proposal_create(request, slug: str):
         if d.get("subject"):
             subject = get_user_model().objects.filter(username=d["subject"].strip()).first()
             if subject is None:
-                form.add_error("subject", "No such person.")
+                form.add_error("subject", _("No such person."))
         if not form.errors:
             try:
                 proposal = services.proposal_create(
@@ -73,7 +75,9 @@ def proposal_create(request, slug: str):
                     aliases = {**aliases, "target": "target_id", "target.type": "target_id"}
                 apply_errors(form, exc, aliases=aliases)
             else:
-                messages.success(request, "Your draft is saved. Move it to discussion when ready.")
+                messages.success(
+                    request, _("Your draft is saved. Move it to discussion when ready.")
+                )
                 return redirect(proposal)
     return render(
         request,
@@ -113,7 +117,7 @@ def _vote_context(proposal: Proposal, user) -> dict:
         context["vote_form"] = VoteForm(
             initial={"choice": vote.choice, "reason": vote.reason} if vote else None
         )
-        context["rule"] = RULES.get(proposal.rule)
+        context["rule"] = rule_in_words(proposal.rule)
     return context
 
 
@@ -153,7 +157,7 @@ def proposal_detail(request, slug: str, number: int):
 def proposal_edit(request, slug: str, number: int):
     proposal = proposal_or_404(slug, number)
     if not proposal.authors.filter(pk=request.user.pk).exists():
-        raise PermissionDenied("Only the authors of this proposal may edit it.")
+        raise PermissionDenied(_("Only the authors of this proposal may edit it."))
     form = ProposalEditForm(
         request.POST or None,
         initial={"title": proposal.title, "summary": proposal.summary, "body": proposal.body},
@@ -164,7 +168,7 @@ def proposal_edit(request, slug: str, number: int):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Saved as a new revision.")
+            messages.success(request, _("Saved as a new revision."))
             return redirect(proposal)
     return render(
         request,
@@ -228,7 +232,7 @@ def proposal_transition(request, slug: str, number: int):
     if to == Proposal.Status.VOTING:
         form = OpenVotingForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Give a valid closing time (UTC).")
+            messages.error(request, _("Give a valid closing time (UTC)."))
             return redirect(proposal)
         closes_at = form.cleaned_data["voting_closes_at"]
     services.proposal_transition(
@@ -237,9 +241,9 @@ def proposal_transition(request, slug: str, number: int):
     messages.success(
         request,
         {
-            "discussion": "The proposal is open for discussion.",
-            "voting": "The vote is open; the text is frozen and the voter roll is set.",
-            "withdrawn": "The proposal is withdrawn.",
+            "discussion": _("The proposal is open for discussion."),
+            "voting": _("The vote is open; the text is frozen and the voter roll is set."),
+            "withdrawn": _("The proposal is withdrawn."),
         }[to],
     )
     return redirect(proposal)
@@ -250,7 +254,7 @@ def comment_add(request, slug: str, number: int):
     proposal = proposal_or_404(slug, number)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a comment first.")
+        messages.error(request, _("Write a comment first."))
         return redirect(proposal)
     parent = None
     if request.POST.get("parent"):
@@ -262,7 +266,7 @@ def comment_add(request, slug: str, number: int):
         stance=form.cleaned_data["stance"] or "",
         parent=parent,
     )
-    messages.success(request, "Reply posted." if parent else "Comment posted.")
+    messages.success(request, _("Reply posted.") if parent else _("Comment posted."))
     return redirect(proposal.get_absolute_url() + f"#comment-{c.pk}")
 
 
@@ -270,7 +274,7 @@ def _int_or_404(raw: str) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise Http404("No such comment.") from None
+        raise Http404(_("No such comment.")) from None
 
 
 @write_view(back=back)
@@ -280,7 +284,7 @@ def comment_edit(request, slug: str, number: int, pk: int):
     comment = get_object_or_404(Comment, pk=pk, proposal=proposal)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write the comment's new text.")
+        messages.error(request, _("Write the comment's new text."))
         return redirect(proposal.get_absolute_url() + f"#comment-{comment.pk}")
     services.comment_edit(
         comment=comment,
@@ -288,7 +292,7 @@ def comment_edit(request, slug: str, number: int, pk: int):
         body=form.cleaned_data["body"],
         stance=form.cleaned_data["stance"] or "",
     )
-    messages.success(request, "Comment edited; the earlier text is kept in its history.")
+    messages.success(request, _("Comment edited; the earlier text is kept in its history."))
     return redirect(proposal.get_absolute_url() + f"#comment-{comment.pk}")
 
 
@@ -327,7 +331,7 @@ def comment_hide(request, slug: str, number: int, pk: int):
     services.comment_hide(
         comment=comment, actor=request.user, reason=request.POST.get("reason", "")
     )
-    messages.success(request, "The comment is hidden; the reason is shown in its place.")
+    messages.success(request, _("The comment is hidden; the reason is shown in its place."))
     return redirect(proposal.get_absolute_url() + "#comments")
 
 
@@ -339,25 +343,27 @@ def vote(request, slug: str, number: int):
         # Swap the vote panel in place, with the outcome announced inside it.
         extra = {}
         if not form.is_valid():
-            extra["vote_error"] = "Choose yes, no or abstain."
+            extra["vote_error"] = _("Choose yes, no or abstain.")
         else:
             try:
-                _, created = services.vote_cast(
+                _vote, created = services.vote_cast(
                     proposal=proposal, voter=request.user, **form.cleaned_data
                 )
             except DomainError as exc:
                 extra["vote_error"] = exc.message
             else:
                 extra["vote_message"] = (
-                    "Your vote is recorded." if created else "Your vote is changed."
+                    _("Your vote is recorded.") if created else _("Your vote is changed.")
                 )
         context = _vote_context(proposal_or_404(slug, number), request.user)
         return render(request, "governance/_vote_panel.html", {**context, **extra})
     if not form.is_valid():
-        messages.error(request, "Choose yes, no or abstain.")
+        messages.error(request, _("Choose yes, no or abstain."))
         return redirect(proposal)
-    _, created = services.vote_cast(proposal=proposal, voter=request.user, **form.cleaned_data)
-    messages.success(request, "Your vote is recorded." if created else "Your vote is changed.")
+    _vote, created = services.vote_cast(proposal=proposal, voter=request.user, **form.cleaned_data)
+    messages.success(
+        request, _("Your vote is recorded.") if created else _("Your vote is changed.")
+    )
     return redirect(proposal.get_absolute_url() + "#vote")
 
 

@@ -12,6 +12,9 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import ngettext
+
+from accounts.language import speaking_to
 
 from ..kinds import KINDS
 from ..models import Notification
@@ -55,11 +58,16 @@ def _headers(user_id: int, kind: str) -> dict[str, str]:
 
 
 def notification_message(n: Notification) -> EmailMultiAlternatives:
-    """The e-mail for one notification (its recipient loaded)."""
+    """The e-mail for one notification (its recipient loaded), in the recipient's language."""
+    with speaking_to(n.recipient):
+        return _notification_message(n)
+
+
+def _notification_message(n: Notification) -> EmailMultiAlternatives:
     context = {
         "n": n,
         "url": absolute(n.url),
-        "kind_label": KINDS[n.kind].label if n.kind in KINDS else n.kind,
+        "kind_label": str(KINDS[n.kind].label) if n.kind in KINDS else n.kind,
         "preferences_url": absolute(reverse("notifications:preferences")),
         "unsubscribe_url": unsubscribe_url(n.recipient_id),
         "unsubscribe_kind_url": unsubscribe_url(n.recipient_id, n.kind),
@@ -78,10 +86,47 @@ def notification_message(n: Notification) -> EmailMultiAlternatives:
     return message
 
 
+def _digest_subject(frequency: str, count: int) -> str:
+    values = {"count": count, "frequency": frequency}
+    if frequency == "daily":
+        return (
+            ngettext(
+                "Your daily digest: %(count)s notification",
+                "Your daily digest: %(count)s notifications",
+                count,
+            )
+            % values
+        )
+    if frequency == "weekly":
+        return (
+            ngettext(
+                "Your weekly digest: %(count)s notification",
+                "Your weekly digest: %(count)s notifications",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Your %(frequency)s digest: %(count)s notification",
+            "Your %(frequency)s digest: %(count)s notifications",
+            count,
+        )
+        % values
+    )
+
+
 def digest_message(
     user: Any, items: Sequence[Notification], *, frequency: str
 ) -> EmailMultiAlternatives:
-    """One digest e-mail listing ``items`` (newest first)."""
+    """One digest e-mail listing ``items`` (newest first), in ``user``'s language."""
+    with speaking_to(user):
+        return _digest_message(user, items, frequency=frequency)
+
+
+def _digest_message(
+    user: Any, items: Sequence[Notification], *, frequency: str
+) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "items": [(n, absolute(n.url)) for n in items],
@@ -93,8 +138,7 @@ def digest_message(
     }
     count = len(items)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] Your {frequency} digest: {count} "
-        f"notification{'s' * (count != 1)}",
+        subject=f"[{settings.SITE_NAME}] {_digest_subject(frequency, count)}",
         body=render_to_string("notifications/email/digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

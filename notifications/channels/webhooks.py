@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MAX_REDIRECTS = 3
 MAX_READ = 64 * 1024
@@ -264,20 +265,20 @@ def check_url(url: str) -> str | None:
     again at every delivery, since DNS may change."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return "Use an http or https URL."
+        return _("Use an http or https URL.")
     if not parts.hostname:
-        return "The URL needs a host."
+        return _("The URL needs a host.")
     if parts.username or parts.password:
-        return "Put no user name or password in the URL; use the secret."
+        return _("Put no user name or password in the URL; use the secret.")
     if not settings.WEBHOOK_ALLOW_PRIVATE:
         try:
             reason = address_refusal(parts.hostname.strip("[]"))
         except ValueError:
             reason = None  # a name: resolved and checked at delivery
         if reason:
-            return f"{reason}; webhooks reach public addresses only."
+            return _("%(reason)s; webhooks reach public addresses only.") % {"reason": reason}
         if parts.hostname.lower() in ("localhost",) or parts.hostname.lower().endswith(
             ".localhost"
         ):
-            return "localhost is this machine; webhooks reach public addresses only."
+            return _("localhost is this machine; webhooks reach public addresses only.")
     return None

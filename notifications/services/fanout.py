@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
+from accounts.language import language_of
 from config.events import Event
 from datasets_registry.models import Dataset
 from governance.models import WorkingGroup
@@ -22,7 +24,11 @@ User = get_user_model()
 def _people(ids: set[int]) -> dict[int, dict]:
     """Active accounts among ``ids`` with their preferences, in one query."""
     rows = User.objects.filter(pk__in=ids, is_active=True).values(
-        "pk", "is_staff", "notification_preference__email", "notification_preference__kinds"
+        "pk",
+        "is_staff",
+        "language",
+        "notification_preference__email",
+        "notification_preference__kinds",
     )
     return {row["pk"]: row for row in rows}
 
@@ -33,6 +39,13 @@ def _group_name(event: Event) -> str:
     return (
         WorkingGroup.objects.filter(pk=event.group_id).values_list("name", flat=True).first() or ""
     )
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What ``accounts.language.language_of`` reads of a recipient fetched as values."""
+
+    language: str
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,8 @@ def notifications_fan_out(*, event: Event) -> FanOut:
     allowed = visibility.who_may_see(event, people)
     group_name = _group_name(event)
     subject = event.subject or {}
-    wording: dict[str, tuple[str, str]] = {}
+    # Each recipient reads it in their own language: one wording per kind and language.
+    wording: dict[tuple[str, str], tuple[str, str]] = {}
     rows = []
     for user_id, kind in targets.items():
         if user_id not in allowed:
@@ -75,9 +89,11 @@ def notifications_fan_out(*, event: Event) -> FanOut:
             route = Notification.Email.DIGEST
         if not web and route == Notification.Email.NONE:
             continue
-        if kind not in wording:
-            wording[kind] = kinds.describe(event, kind, group_name)
-        title, body = wording[kind]
+        language = language_of(_Person(row["language"]))
+        if (kind, language) not in wording:
+            with translation.override(language):
+                wording[kind, language] = kinds.describe(event, kind, group_name)
+        title, body = wording[kind, language]
         rows.append(
             Notification(
                 recipient_id=user_id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.errors import Invalid, NotFound
 from governance import roles
 
@@ -15,11 +17,13 @@ def _require_visible(user: Any, subject_type: str, ref: str) -> None:
     roles.require_user(user)
     if subject_type not in SubjectType.values:
         raise Invalid(
-            "Follow a group, proposal, dataset, survey or standard.",
-            errors={"type": [f"One of {', '.join(SubjectType.values)}."]},
+            _("Follow a group, proposal, dataset, survey or standard."),
+            errors={"type": [_("One of %(values)s.") % {"values": ", ".join(SubjectType.values)}]},
         )
     if not visibility.may_see(user, subject_type, ref):
-        raise NotFound(f"No such {SubjectType(subject_type).label.lower()}.")
+        raise NotFound(
+            _("No such %(thing)s.") % {"thing": str(SubjectType(subject_type).label).lower()}
+        )
 
 
 def follow_add(*, user: Any, subject_type: str, ref: str) -> tuple[Follow, bool]:

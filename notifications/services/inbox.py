@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Invalid
 
@@ -24,10 +25,11 @@ def notifications_mark_read(
     if not everything:
         ids = list(ids or [])
         if not ids:
-            raise Invalid("Give the ids to mark read, or all.", errors={"ids": ["Required."]})
+            raise Invalid(_("Give the ids to mark read, or all."), errors={"ids": [_("Required.")]})
         if len(ids) > MAX_IDS:
             raise Invalid(
-                f"At most {MAX_IDS} ids at a time.", errors={"ids": [f"At most {MAX_IDS}."]}
+                _("At most %(max)s ids at a time.") % {"max": MAX_IDS},
+                errors={"ids": [_("At most %(max)s.") % {"max": MAX_IDS}]},
             )
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())

@@ -61,7 +61,7 @@ def digest_period(frequency: str, now: datetime) -> str:
     if frequency == Preference.Email.WEEKLY:
         year, week, _ = local.isocalendar()
         return f"{year}-W{week:02d}"
-    raise Invalid("A digest is daily or weekly.", errors={"frequency": ["daily or weekly."]})
+    raise Invalid(_("A digest is daily or weekly."), errors={"frequency": [_("daily or weekly.")]})
 
 
 def digests_send(*, frequency: str, now: datetime | None = None) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Invalid
 
@@ -29,24 +30,28 @@ def preferences_of(user: Any) -> dict[str, Any]:
 
 def _clean_kinds(value: Any) -> dict[str, dict[str, bool]]:
     if not isinstance(value, Mapping):
-        raise Invalid("kinds is an object of kinds.", errors={"kinds": ["Expected an object."]})
+        raise Invalid(
+            _("kinds is an object of kinds."), errors={"kinds": [_("Expected an object.")]}
+        )
     errors: dict[str, list[str]] = {}
     clean: dict[str, dict[str, bool]] = {}
     for name, switches in value.items():
         if name not in kinds.KINDS:
-            errors[f"kinds.{name}"] = [f"Unknown kind; one of {', '.join(kinds.KINDS)}."]
+            errors[f"kinds.{name}"] = [
+                _("Unknown kind; one of %(kinds)s.") % {"kinds": ", ".join(kinds.KINDS)}
+            ]
             continue
         if not isinstance(switches, Mapping):
-            errors[f"kinds.{name}"] = ['Expected {"web": true|false, "email": true|false}.']
+            errors[f"kinds.{name}"] = [_('Expected {"web": true|false, "email": true|false}.')]
             continue
         for key, flag in switches.items():
             if key not in ("web", "email"):
-                errors[f"kinds.{name}.{key}"] = ["Unknown switch; use web and email."]
+                errors[f"kinds.{name}.{key}"] = [_("Unknown switch; use web and email.")]
             elif not isinstance(flag, bool):
-                errors[f"kinds.{name}.{key}"] = ["Must be true or false."]
+                errors[f"kinds.{name}.{key}"] = [_("Must be true or false.")]
         clean[name] = {k: v for k, v in switches.items() if k in ("web", "email")}
     if errors:
-        raise Invalid("Some notification kinds are invalid.", errors=errors)
+        raise Invalid(_("Some notification kinds are invalid."), errors=errors)
     return clean
 
 
@@ -58,12 +63,12 @@ def preferences_update(
     e-mails still waiting (immediate or for a digest): they are marked skipped, never sent."""
     if email is not None and email not in Preference.Email.values:
         raise Invalid(
-            "Choose immediate, daily, weekly or off.",
-            errors={"email": ["One of immediate, daily, weekly, off."]},
+            _("Choose immediate, daily, weekly or off."),
+            errors={"email": [_("One of immediate, daily, weekly, off.")]},
         )
     clean = _clean_kinds(kinds_) if kinds_ is not None else {}
     with transaction.atomic():
-        pref, _ = Preference.objects.select_for_update().get_or_create(user=user)
+        pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
         if email is not None:
             pref.email = email
         merged = dict(pref.kinds or {})
@@ -89,6 +94,6 @@ def email_unsubscribe(*, user: Any, kind: str = "") -> Preference:
     has checked the signed token."""
     if kind:
         if kind not in kinds.KINDS:
-            raise Invalid("Unknown kind.", errors={"kind": ["Unknown kind."]})
+            raise Invalid(_("Unknown kind."), errors={"kind": [_("Unknown kind.")]})
         return preferences_update(user=user, kinds_={kind: {"email": False}})
     return preferences_update(user=user, email=Preference.Email.OFF)

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import Invalid, NotAllowed
@@ -36,15 +37,14 @@ MAX_EVENTS = 100
 # --- Permissions and input --------------------------------------------------------------------
 
 
-def require_manager(
-    actor: Any, group: WorkingGroup | None, action: str = "manage webhooks"
-) -> None:
+def require_manager(actor: Any, group: WorkingGroup | None, action: str | None = None) -> None:
     """A group's webhooks are its chairs'; the site's (no group) are staff's."""
     roles.require_user(actor)
+    action = action or _("manage webhooks")
     if group is not None:
         roles.require_chair(actor, group, action)
     elif not actor.is_staff:
-        raise NotAllowed(f"Only staff may {action} for the whole site.")
+        raise NotAllowed(_("Only staff may %(action)s for the whole site.") % {"action": action})
 
 
 def public_event_names() -> list[str]:
@@ -54,53 +54,61 @@ def public_event_names() -> list[str]:
 def _clean_events(value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
         raise Invalid(
-            "Choose the events to send.",
-            errors={"events": ['A list of event names or patterns, e.g. ["vote.*"].']},
+            _("Choose the events to send."),
+            errors={"events": [_('A list of event names or patterns, e.g. ["vote.*"].')]},
         )
     if len(value) > MAX_EVENTS:
-        raise Invalid("Too many events.", errors={"events": [f"At most {MAX_EVENTS}."]})
+        raise Invalid(
+            _("Too many events."), errors={"events": [_("At most %(max)s.") % {"max": MAX_EVENTS}]}
+        )
     names = public_event_names()
     errors: dict[str, list[str]] = {}
     clean: list[str] = []
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            errors[f"events.{index}"] = ["An event name or pattern (a string)."]
+            errors[f"events.{index}"] = [_("An event name or pattern (a string).")]
             continue
         item = item.strip()
         if not any(fnmatch.fnmatchcase(n, item) for n in names):
             errors[f"events.{index}"] = [
-                f"{item!r} matches no public event; see the event catalogue in the docs."
+                _("%(name)s matches no public event; see the event catalogue in the docs.")
+                % {"name": repr(item)}
             ]
             continue
         if item not in clean:
             clean.append(item)
     if errors:
-        raise Invalid("Some events are unknown.", errors=errors)
+        raise Invalid(_("Some events are unknown."), errors=errors)
     return clean
 
 
 def _clean_url(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("Give the webhook's URL.", errors={"url": ["Required."]})
+        raise Invalid(_("Give the webhook's URL."), errors={"url": [_("Required.")]})
     url = value.strip()
     if len(url) > 2000:
-        raise Invalid("The URL is too long.", errors={"url": ["At most 2000 characters."]})
+        raise Invalid(_("The URL is too long."), errors={"url": [_("At most 2000 characters.")]})
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise Invalid(
-            "The URL is not valid.", errors={"url": ["Enter a valid http(s) URL."]}
+            _("The URL is not valid."), errors={"url": [_("Enter a valid http(s) URL.")]}
         ) from None
     reason = channel.check_url(url)
     if reason:
-        raise Invalid(f"The URL cannot be used: {reason}", errors={"url": [reason]})
+        raise Invalid(
+            _("The URL cannot be used: %(reason)s") % {"reason": reason}, errors={"url": [reason]}
+        )
     return url
 
 
 def _clean_format(value: Any) -> str:
     if value not in Webhook.Format.values:
         raise Invalid(
-            "Unknown format.", errors={"format": [f"One of {', '.join(Webhook.Format.values)}."]}
+            _("Unknown format."),
+            errors={
+                "format": [_("One of %(values)s.") % {"values": ", ".join(Webhook.Format.values)}]
+            },
         )
     return value
 
@@ -110,8 +118,8 @@ def _clean_secret(value: Any) -> str:
         return secrets.generate()
     if not isinstance(value, str) or not 16 <= len(value) <= 200:
         raise Invalid(
-            "The secret must be 16 to 200 characters.",
-            errors={"secret": ["16 to 200 characters, or leave it out to get one."]},
+            _("The secret must be 16 to 200 characters."),
+            errors={"secret": [_("16 to 200 characters, or leave it out to get one.")]},
         )
     return value
 
@@ -162,7 +170,7 @@ def webhook_create(
 ) -> tuple[Webhook, str]:
     """Set up a webhook; returns it and its secret (the only time the secret is readable).
     Publishes ``webhook.created`` (not public: it names only the host)."""
-    require_manager(actor, group, "set up webhooks")
+    require_manager(actor, group, _("set up webhooks"))
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for name, cleaner, value in (
@@ -176,7 +184,7 @@ def webhook_create(
         except Invalid as exc:
             errors.update(exc.errors)
     if errors:
-        raise Invalid("The webhook is not valid.", errors=errors)
+        raise Invalid(_("The webhook is not valid."), errors=errors)
     with transaction.atomic():
         hook = Webhook.objects.create(
             group=group,
@@ -223,9 +231,9 @@ def webhook_update(
         except Invalid as exc:
             errors.update(exc.errors)
     if active is not None and not isinstance(active, bool):
-        errors["active"] = ["Must be true or false."]
+        errors["active"] = [_("Must be true or false.")]
     if errors:
-        raise Invalid("The webhook is not valid.", errors=errors)
+        raise Invalid(_("The webhook is not valid."), errors=errors)
     with transaction.atomic():
         # of=("self",): the group is the nullable side of an outer join, which PostgreSQL
         # cannot lock (and need not: only the webhook changes).
@@ -316,7 +324,9 @@ def webhook_deliveries_for_event(*, event: Event) -> list[int]:
         if group
         else ""
     )
-    title, summary = kinds.headline(event, group_name or "")
+    # Chat rooms and receivers are shared: they read the site's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        title, summary = kinds.headline(event, group_name or "")
     Delivery.objects.bulk_create(
         [_delivery(h, event, group, title, summary) for h in hooks], ignore_conflicts=True
     )
