@@ -6,10 +6,12 @@ kind's business (``kinds``). Errors are keyed by question id (as a string), the 
 ``{"errors": {...}}`` in the API.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import kinds
+from django.utils.translation import gettext as _
+
+from . import kinds, translations
 from .kinds import as_int, is_empty
 from .models import Question
 
@@ -26,6 +28,12 @@ class QuestionSpec:
     rows: tuple[tuple[int, str, str], ...] = ()
     constraints: dict = field(default_factory=dict)
     show_if: dict | None = None
+    help: str = ""
+    # The author's translations (``translations.py``): the question's {"it": {"prompt", "help"}}
+    # and, by option and row id, their {"it": label}. Only ``in_language`` reads them.
+    translations: dict = field(default_factory=dict)
+    option_translations: dict = field(default_factory=dict)
+    row_translations: dict = field(default_factory=dict)
 
     @property
     def option_ids(self) -> set[int]:
@@ -34,6 +42,30 @@ class QuestionSpec:
     @property
     def row_ids(self) -> set[int]:
         return {r[0] for r in self.rows}
+
+    def in_language(self, language: str | None = None) -> "QuestionSpec":
+        """The spec with its texts in ``language`` (the request's by default) where the author
+        translated them: for the pages people read, never for results or exports (their labels
+        are the source texts). Ids and keys are unchanged, so answers are checked the same."""
+        language = language or translations.active()
+        if not language or not (
+            self.translations or self.option_translations or self.row_translations
+        ):
+            return self
+
+        def choices(items, texts):
+            return tuple(
+                (i, key, translations.text(label, texts.get(i), language=language))
+                for i, key, label in items
+            )
+
+        return replace(
+            self,
+            prompt=translations.text(self.prompt, self.translations, "prompt", language),
+            help=translations.text(self.help, self.translations, "help", language),
+            options=choices(self.options, self.option_translations),
+            rows=choices(self.rows, self.row_translations),
+        )
 
 
 _SPECS_CACHE: dict[tuple, list[QuestionSpec]] = {}
@@ -70,7 +102,17 @@ def spec_of(q: Question) -> QuestionSpec:
         rows=tuple((r.pk, r.key, r.label) for r in q.rows.all()),
         constraints=q.constraints or {},
         show_if=q.show_if,
+        help=q.help,
+        translations=q.translations or {},
+        option_translations={o.pk: o.translations for o in q.options.all() if o.translations},
+        row_translations={r.pk: r.translations for r in q.rows.all() if r.translations},
     )
+
+
+def in_language(specs: list[QuestionSpec], language: str | None = None) -> list[QuestionSpec]:
+    """``specs`` as shown to a person reading ``language`` (the request's by default)."""
+    language = language or translations.active()
+    return [spec.in_language(language) for spec in specs]
 
 
 def condition_holds(cond: dict, answer: Any) -> bool:
@@ -123,11 +165,11 @@ def validate(
     by_id = {spec.id: spec for spec in specs}
     raw: dict[int, Any] = {}
     if not isinstance(answers, dict):
-        return {}, {"answers": ["Send an object mapping question ids to values."]}
+        return {}, {"answers": [_("Send an object mapping question ids to values.")]}
     for key, value in answers.items():
         qid = as_int(key)
         if qid is None or qid not in by_id:
-            errors.setdefault(str(key), []).append("No such question in this survey.")
+            errors.setdefault(str(key), []).append(_("No such question in this survey."))
         else:
             raw[qid] = value
     clean: dict[int, Any] = {}
@@ -141,13 +183,13 @@ def validate(
         if not visible:
             if strict and not is_empty(value):
                 errors.setdefault(str(spec.id), []).append(
-                    "This question is hidden by its display condition: leave it out."
+                    _("This question is hidden by its display condition: leave it out.")
                 )
             continue
         shown.add(spec.id)
         if is_empty(value):
             if spec.required and (only is None or spec.id in only):
-                errors.setdefault(str(spec.id), []).append("This question is required.")
+                errors.setdefault(str(spec.id), []).append(_("This question is required."))
             continue
         cleaned, error = kinds.of(spec).clean(spec, value)
         if error:

@@ -14,10 +14,11 @@ from typing import Any
 import jsonschema
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from config.errors import Invalid
 
-from . import kinds
+from . import kinds, translations
 from .models import MatrixRow, Option, Question, Section, Survey
 
 FORMAT = "omi-survey/1"
@@ -49,13 +50,19 @@ def _pointer(path) -> str:
     return "/" + "/".join(str(p) for p in path) if path else "/"
 
 
-def _choices(items: list, prefix: str) -> list[dict]:
+def _choices(items: list, prefix: str, where: str, errors: dict[str, list[str]]) -> list[dict]:
     out = []
     for index, item in enumerate(items or []):
         if isinstance(item, str):
             item = {"label": item}
         key = item.get("key") or slugify(item["label"])[:50] or f"{prefix}{index + 1}"
-        out.append({"key": key, "label": item["label"]})
+        choice = {"key": key, "label": item["label"]}
+        texts = translations.check(
+            item.get("translations"), f"{where}/{index}/translations", errors
+        )
+        if texts:
+            choice["translations"] = texts
+        out.append(choice)
     return out
 
 
@@ -78,26 +85,26 @@ def check(definition: Any) -> dict:
     """Validate a definition; returns it normalised (keys filled in). Raises ``Invalid``."""
     errors: dict[str, list[str]] = {}
     for pointer in sorted(_non_finite(definition)):
-        errors.setdefault(pointer, []).append("Use a finite number.")
+        errors.setdefault(pointer, []).append(_("Use a finite number."))
     if errors:
-        raise Invalid("The survey definition has numbers that are not finite.", errors=errors)
+        raise Invalid(_("The survey definition has numbers that are not finite."), errors=errors)
     validator = jsonschema.Draft202012Validator(schema())
     for error in sorted(validator.iter_errors(definition), key=lambda e: list(e.path)):
         errors.setdefault(_pointer(error.absolute_path), []).append(error.message)
     if errors:
-        raise Invalid("The survey definition does not match the schema.", errors=errors)
+        raise Invalid(_("The survey definition does not match the schema."), errors=errors)
 
     d = {**DEFAULTS, **definition, "format": FORMAT}
     for field in ("opens_at", "closes_at"):
         if d.get(field) and parse_datetime(d[field]) is None:
-            errors.setdefault(f"/{field}", []).append("Use an ISO 8601 date and time.")
+            errors.setdefault(f"/{field}", []).append(_("Use an ISO 8601 date and time."))
     if (
         d.get("opens_at")
         and d.get("closes_at")
         and not errors
         and parse_datetime(d["closes_at"]) <= parse_datetime(d["opens_at"])
     ):
-        errors.setdefault("/closes_at", []).append("The close must come after the opening.")
+        errors.setdefault("/closes_at", []).append(_("The close must come after the opening."))
 
     seen: dict[str, dict] = {}
     position = 0
@@ -109,18 +116,24 @@ def check(definition: Any) -> dict:
             q = {**q}
             position += 1
             q["key"] = q.get("key") or f"q{position}"
-            q["options"] = _choices(q.get("options"), "o")
-            q["rows"] = _choices(q.get("rows"), "r")
+            q["options"] = _choices(q.get("options"), "o", f"{where}/options", errors)
+            q["rows"] = _choices(q.get("rows"), "r", f"{where}/rows", errors)
+            texts = translations.check(q.get("translations"), f"{where}/translations", errors)
+            if texts:
+                q["translations"] = texts
+            else:
+                q.pop("translations", None)
             q["constraints"] = dict(q.get("constraints") or {})
             problems = _check_question(q)
             if q["key"] in seen:
-                problems.append(f"The key {q['key']!r} is used twice.")
+                problems.append(_("The key %(key)s is used twice.") % {"key": repr(q["key"])})
             cond = q.get("show_if")
             if cond:
                 target = seen.get(cond["question"])
                 if target is None:
                     problems.append(
-                        f"show_if refers to {cond['question']!r}, which is not an earlier question."
+                        _("show_if refers to %(key)s, which is not an earlier question.")
+                        % {"key": repr(cond["question"])}
                     )
                 else:
                     problems += kinds.of(target).condition_problems(cond, target)
@@ -128,9 +141,17 @@ def check(definition: Any) -> dict:
                 errors.setdefault(where, []).extend(problems)
             seen[q["key"]] = q
             questions.append(q)
-        sections.append({**section, "questions": questions})
+        section = {**section, "questions": questions}
+        texts = translations.check(
+            section.get("translations"), f"/sections/{s_index}/translations", errors
+        )
+        if texts:
+            section["translations"] = texts
+        else:
+            section.pop("translations", None)
+        sections.append(section)
     if errors:
-        raise Invalid("The survey definition has errors.", errors=errors)
+        raise Invalid(_("The survey definition has errors."), errors=errors)
     d["sections"] = sections
     return d
 
@@ -139,29 +160,34 @@ def _check_question(q: dict) -> list[str]:
     kind, c, problems = kinds.of(q), q["constraints"], []
     option_keys = [o["key"] for o in q["options"]]
     if len(set(option_keys)) != len(option_keys):
-        problems.append("Option keys must be unique within a question.")
+        problems.append(_("Option keys must be unique within a question."))
     if len({r["key"] for r in q["rows"]}) != len(q["rows"]):
-        problems.append("Row keys must be unique within a question.")
+        problems.append(_("Row keys must be unique within a question."))
     if kind.has_options:
         if len(q["options"]) < 2:
-            problems.append(f"A {kind.name} question needs at least two options.")
+            problems.append(
+                _("A %(kind)s question needs at least two options.") % {"kind": kind.name}
+            )
     elif q["options"]:
-        problems.append(f"A {kind.name} question has no options.")
+        problems.append(_("A %(kind)s question has no options.") % {"kind": kind.name})
     if kind.has_rows and not q["rows"]:
-        problems.append("A matrix question needs at least one row.")
+        problems.append(_("A matrix question needs at least one row."))
     if not kind.has_rows and q["rows"]:
-        problems.append("Only matrix questions have rows.")
+        problems.append(_("Only matrix questions have rows."))
     if "min" in c and "max" in c and c["min"] > c["max"]:
-        problems.append("min must not exceed max.")
+        problems.append(_("min must not exceed max."))
     problems += kind.normalise(c)
     lo_sel, hi_sel = c.get("min_selections"), c.get("max_selections")
     if lo_sel is not None and hi_sel is not None and lo_sel > hi_sel:
-        problems.append("min_selections must not exceed max_selections.")
+        problems.append(_("min_selections must not exceed max_selections."))
     if hi_sel is not None and q["options"] and hi_sel > len(q["options"]):
-        problems.append("max_selections exceeds the number of options.")
+        problems.append(_("max_selections exceeds the number of options."))
     extra = sorted(set(c) - kind.constraints)
     if extra:
-        problems.append(f"Constraints {', '.join(extra)} do not apply to a {kind.name} question.")
+        problems.append(
+            _("Constraints %(names)s do not apply to a %(kind)s question.")
+            % {"names": ", ".join(extra), "kind": kind.name}
+        )
     return problems
 
 
@@ -176,6 +202,7 @@ def build(*, definition: dict, survey: Survey) -> None:
             position=s_index,
             title=s.get("title", ""),
             description=s.get("description", ""),
+            translations=s.get("translations") or {},
         )
         for q in s["questions"]:
             cond = q.get("show_if")
@@ -187,6 +214,7 @@ def build(*, definition: dict, survey: Survey) -> None:
                 kind=q["kind"],
                 prompt=q["prompt"],
                 help=q.get("help", ""),
+                translations=q.get("translations") or {},
                 required=bool(q.get("required", False)),
                 constraints=q["constraints"],
             )
@@ -201,15 +229,36 @@ def build(*, definition: dict, survey: Survey) -> None:
             question.save()
             position += 1
             created = Option.objects.bulk_create(
-                Option(question=question, position=i, key=o["key"], label=o["label"])
+                Option(
+                    question=question,
+                    position=i,
+                    key=o["key"],
+                    label=o["label"],
+                    translations=o.get("translations") or {},
+                )
                 for i, o in enumerate(q["options"])
             )
             options_by_key[question.key] = {o.key: o.pk for o in created}
             MatrixRow.objects.bulk_create(
-                MatrixRow(question=question, position=i, key=r["key"], label=r["label"])
+                MatrixRow(
+                    question=question,
+                    position=i,
+                    key=r["key"],
+                    label=r["label"],
+                    translations=r.get("translations") or {},
+                )
                 for i, r in enumerate(q["rows"])
             )
             by_key[question.key] = question
+
+
+def _choice(item) -> dict:
+    """An option or a matrix row as written in a definition (translations only when given, so
+    that a definition without them exports as it always did)."""
+    out = {"key": item.key, "label": item.label}
+    if item.translations:
+        out["translations"] = item.translations
+    return out
 
 
 def export(survey: Survey) -> dict:
@@ -229,10 +278,12 @@ def export(survey: Survey) -> dict:
                 "help": q.help,
                 "required": q.required,
             }
+            if q.translations:
+                item["translations"] = q.translations
             if q.options.all():
-                item["options"] = [{"key": o.key, "label": o.label} for o in q.options.all()]
+                item["options"] = [_choice(o) for o in q.options.all()]
             if q.rows.all():
-                item["rows"] = [{"key": r.key, "label": r.label} for r in q.rows.all()]
+                item["rows"] = [_choice(r) for r in q.rows.all()]
             if q.constraints:
                 item["constraints"] = q.constraints
             if q.condition_question_id:
@@ -245,9 +296,10 @@ def export(survey: Survey) -> dict:
                     "value": value,
                 }
             items.append(item)
-        sections.append(
-            {"title": section.title, "description": section.description, "questions": items}
-        )
+        out = {"title": section.title, "description": section.description}
+        if section.translations:
+            out["translations"] = section.translations
+        sections.append({**out, "questions": items})
     return {
         "format": FORMAT,
         "slug": survey.slug,

@@ -13,8 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from governance import roles
+
+from .translations import text as translated
 
 
 class SurveyQuerySet(models.QuerySet):
@@ -39,28 +43,28 @@ class SurveyQuerySet(models.QuerySet):
 
 class Survey(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", pgettext_lazy("survey status", "Draft")
+        OPEN = "open", pgettext_lazy("survey status", "Open")
+        CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
     class Audience(models.TextChoices):
-        SIGNED_IN = "signed_in", "Anyone signed in"
-        MEMBERS = "members", "Members of the group"
-        ANYONE = "anyone", "Anyone (rate limited)"
+        SIGNED_IN = "signed_in", _("Anyone signed in")
+        MEMBERS = "members", _("Members of the group")
+        ANYONE = "anyone", _("Anyone (rate limited)")
 
     class Anonymity(models.TextChoices):
-        ANONYMOUS = "anonymous", "Anonymous: answers never linked to a person"
-        CONFIDENTIAL = "confidential", "Confidential: linked, visible only to owners"
-        NAMED = "named", "Named"
+        ANONYMOUS = "anonymous", _("Anonymous: answers never linked to a person")
+        CONFIDENTIAL = "confidential", _("Confidential: linked, visible only to owners")
+        NAMED = "named", _("Named")
 
     class ResultsVisibility(models.TextChoices):
-        AFTER_CLOSE = "after_close", "After the survey closes"
-        LIVE = "live", "Live, while it is open"
-        OWNERS = "owners", "Owners only"
+        AFTER_CLOSE = "after_close", _("After the survey closes")
+        LIVE = "live", _("Live, while it is open")
+        OWNERS = "owners", _("Owners only")
 
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
-    introduction = models.TextField(blank=True, help_text="Markdown.")
+    introduction = models.TextField(blank=True, help_text=_("Markdown."))
     group = models.ForeignKey(
         "governance.WorkingGroup",
         null=True,
@@ -79,13 +83,14 @@ class Survey(models.Model):
         max_length=12, choices=ResultsVisibility.choices, default=ResultsVisibility.AFTER_CLOSE
     )
     min_cell_size = models.PositiveSmallIntegerField(
-        default=5, help_text="Counts below this are suppressed in public results (k)."
+        default=5, help_text=_("Counts below this are suppressed in public results (k).")
     )
     allow_edit = models.BooleanField(
-        default=False, help_text="Respondents may edit until the close (not for anonymous surveys)."
+        default=False,
+        help_text=_("Respondents may edit until the close (not for anonymous surveys)."),
     )
     show_free_text = models.BooleanField(
-        default=False, help_text="Publish free-text answers (only when at least k answered)."
+        default=False, help_text=_("Publish free-text answers (only when at least k answered).")
     )
     # Versions: a new version copies the definition; each version keeps its own results.
     previous_version = models.OneToOneField(
@@ -139,39 +144,53 @@ class Section(models.Model):
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    # The author's translations: {"it": {"title": ..., "description": ...}} (``translations.py``).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["survey", "position", "pk"]
 
     def __str__(self) -> str:
-        return self.title or f"Section {self.position + 1}"
+        return self.title or gettext("Section %(number)s") % {"number": self.position + 1}
+
+    # What people read: the title and description in the request's language where the author
+    # translated them (``translations.py``), the source texts otherwise.
+    @property
+    def shown_title(self) -> str:
+        return translated(self.title, self.translations, "title")
+
+    @property
+    def shown_description(self) -> str:
+        return translated(self.description, self.translations, "description")
 
 
 class Question(models.Model):
     class Kind(models.TextChoices):
-        SINGLE_CHOICE = "single_choice", "Single choice"
-        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
-        SHORT_TEXT = "short_text", "Short text"
-        LONG_TEXT = "long_text", "Long text"
-        NUMBER = "number", "Number"
-        SCALE = "scale", "Scale"
-        RANKING = "ranking", "Ranking"
-        MATRIX = "matrix", "Matrix"
+        SINGLE_CHOICE = "single_choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        SCALE = "scale", _("Scale")
+        RANKING = "ranking", _("Ranking")
+        MATRIX = "matrix", _("Matrix")
 
     class Op(models.TextChoices):
-        EQUALS = "equals", "equals"
-        INCLUDES = "includes", "includes"
-        AT_LEAST = "at_least", "at least"
-        AT_MOST = "at_most", "at most"
+        EQUALS = "equals", _("equals")
+        INCLUDES = "includes", _("includes")
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     # Position is global within the survey: display conditions may only look back.
     position = models.PositiveIntegerField(default=0)
-    key = models.SlugField(max_length=60, help_text="Stable name in exports and definitions.")
+    key = models.SlugField(max_length=60, help_text=_("Stable name in exports and definitions."))
     kind = models.CharField(max_length=20, choices=Kind.choices)
     prompt = models.CharField(max_length=500)
     help = models.TextField(blank=True)
+    # The author's translations: {"it": {"prompt": ..., "help": ...}} (``translations.py``).
+    translations = models.JSONField(default=dict, blank=True)
     required = models.BooleanField(default=False)
     # {"min", "max", "integer", "min_selections", "max_selections", "min_label", "max_label",
     #  "max_length"}: only the keys that apply to the kind.
@@ -208,6 +227,8 @@ class Option(models.Model):
     position = models.PositiveIntegerField(default=0)
     key = models.SlugField(max_length=60)
     label = models.CharField(max_length=300)
+    # The author's translations of the label: {"it": ..., "pt-BR": ...}.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["question", "position", "pk"]
@@ -221,6 +242,8 @@ class MatrixRow(models.Model):
     position = models.PositiveIntegerField(default=0)
     key = models.SlugField(max_length=60)
     label = models.CharField(max_length=300)
+    # The author's translations of the label: {"it": ..., "pt-BR": ...}.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["question", "position", "pk"]
@@ -341,7 +364,7 @@ class LiveResults(models.Model):
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "live results"
+        verbose_name_plural = _("live results")
 
     def __str__(self) -> str:
         return f"Live results of {self.survey} ({self.responses} responses)"

@@ -9,11 +9,16 @@ class ChoiceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     key = serializers.CharField()
     label = serializers.CharField()
+    translations = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='The label in other languages, by language: {"it": "...", "pt-BR": "..."}.',
+    )
 
 
 class QuestionOutput(serializers.ModelSerializer):
     options = ChoiceOutput(many=True, read_only=True)
     rows = ChoiceOutput(many=True, read_only=True)
+    translations = serializers.SerializerMethodField()
     constraints = serializers.SerializerMethodField()
     show_if = serializers.SerializerMethodField()
 
@@ -25,12 +30,18 @@ class QuestionOutput(serializers.ModelSerializer):
             "kind",
             "prompt",
             "help",
+            "translations",
             "required",
             "options",
             "rows",
             "constraints",
             "show_if",
         ]
+
+    def get_translations(self, q: Question) -> dict:
+        """The prompt and help in other languages: {"it": {"prompt", "help"}}; ``prompt`` and
+        ``help`` stay the source texts."""
+        return q.translations or {}
 
     def get_constraints(self, q: Question) -> dict:
         c = q.constraints or {}
@@ -80,6 +91,9 @@ class SurveyListOutput(serializers.ModelSerializer):
 class SectionOutput(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
+    translations = serializers.DictField(
+        help_text='The title and description in other languages: {"it": {"title", "description"}}.'
+    )
     questions = serializers.SerializerMethodField()
 
     def get_questions(self, section) -> list[dict]:

@@ -13,7 +13,7 @@ from config.markdown import render as render_markdown
 from config.pages import raise_for_page
 
 from .. import answering, selectors, services
-from ..answers import specs_for
+from ..answers import in_language, specs_for
 from ..models import Survey
 from .common import require_owner, survey_for
 
@@ -26,7 +26,7 @@ def survey_preview(request, slug: str):
             "section": page.section,
             "blocks": [answering.block(q, None, [], disabled=True) for q in page.questions],
         }
-        for page in answering.all_pages(survey.sections.all(), specs_for(survey))
+        for page in answering.all_pages(survey.sections.all(), in_language(specs_for(survey)))
     ]
     return render(
         request,
@@ -101,7 +101,9 @@ def survey_answer(request, slug: str):
     saved, saved_page = _load(request, survey)
     progress = answering.start(
         sections=survey.sections.all(),
-        specs=specs_for(survey),
+        # In the reader's language where the author translated the questions; ids and keys
+        # are the same, so the answers are checked and stored the same.
+        specs=in_language(specs_for(survey)),
         answers=saved,
         page=request.POST.get("page", request.GET.get("page", saved_page)),
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.confirm import Confirmation, confirm_first
@@ -49,7 +50,7 @@ def _settings_form(request, data=None, **kwargs) -> SurveySettingsForm:
 
 def _warn_if_live(request, survey: Survey) -> None:
     if survey.results_visibility == Survey.ResultsVisibility.LIVE:
-        messages.warning(request, LIVE_WARNING)
+        messages.warning(request, _(LIVE_WARNING))
 
 
 @login_required
