@@ -17,6 +17,7 @@ from typing import IO, Any
 import numpy as np
 import pyarrow as pa
 
+from . import messages as M
 from .readers import Batch, iter_batches
 from .rules import BatchResult, RuleEngine
 from .streams import InputError, Limits
@@ -196,7 +197,10 @@ def validate_chunk(
             # says where, not an exception that a worker would retry.
             first = int(batch.rows[0].as_py()) if len(batch) else 0
             last = int(batch.rows[-1].as_py()) if len(batch) else 0
-            raise InputError(f"Rows {first:,} to {last:,} cannot be checked: {exc}", first) from exc
+            raise InputError(
+                M.ROWS_UNCHECKABLE % {"first": f"{first:,}", "last": f"{last:,}", "error": exc},
+                first,
+            ) from exc
         return batch, result, result.sorted_lines() if want_lines else []
 
     with _cyclic_gc_paused():

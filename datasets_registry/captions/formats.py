@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from . import messages as M
+
 FORMATS = ("jsonl", "csv", "tsv", "parquet")
 COMPRESSIONS = ("", "gzip", "zstd")
 ROLES = ("caption", "image", "license")
@@ -80,10 +82,7 @@ def detect_format(filename: str) -> tuple[str, str]:
     """``("jsonl"|"csv"|"tsv"|"parquet", ""|"gzip"|"zstd")`` from a file name; ValueError if unknown."""
     fmt, compression = guess_from_name(filename)
     if fmt is None:
-        raise ValueError(
-            f"Cannot tell the format of {filename!r}: use .jsonl, .csv, .tsv or .parquet, "
-            "optionally followed by .gz or .zst."
-        )
+        raise ValueError(M.UNKNOWN_FILE_NAME % {"name": repr(filename)})
     return fmt, compression or ""
 
 

@@ -14,16 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from . import messages as M
 from .chunk import ChunkResult, join_arrays
 from .report import dump_issue, row_of
 
 HASH_ROLES = {
-    "caption": ("duplicate_caption", "The same caption appears in row {first}."),
-    "normalized": (
-        "near_duplicate_caption",
-        "Ignoring case, spacing and punctuation, this caption repeats row {first}.",
-    ),
-    "image": ("duplicate_image", "The same image reference appears in row {first}."),
+    "caption": ("duplicate_caption", M.DUPLICATE_CAPTION),
+    "normalized": ("near_duplicate_caption", M.NEAR_DUPLICATE_CAPTION),
+    "image": ("duplicate_image", M.DUPLICATE_IMAGE),
 }
 
 
@@ -107,7 +105,7 @@ class MergeResult:
         templates = [
             (
                 '{"row":%d,"rule":"' + rule + '","severity":"' + self.severities[rule]
-                + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("{first}", "%d") + '","value":""}\n'
+                + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("%(first)s", "%d") + '","value":""}\n'
             ).encode()
             for rule, _, _ in self.duplicates
         ]  # fmt: skip
@@ -155,7 +153,7 @@ def merge_chunks(
                 "row": 0,
                 "rule": "empty_file",
                 "severity": ruleset["rules"]["empty_file"]["severity"],
-                "message": "The file has no data rows.",
+                "message": M.EMPTY_FILE,
                 "value": "",
             }
         )

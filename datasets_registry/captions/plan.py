@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from . import messages as M
 from .formats import COLUMN_CANDIDATES, detect_columns
 from .readers import parquet_file
 from .streams import Limits, check_rows
@@ -114,7 +115,7 @@ def resolve_mapping(
     mapping = detect_columns(columns, wanted)
     issues = []
     severity = ruleset["rules"]["missing_column"]["severity"]
-    found = ", ".join(columns) if columns else "none"
+    found = ", ".join(columns) if columns else M.NO_COLUMNS
     for role in ("caption", "image", "license"):
         name = mapping.get(role)
         if name and name not in columns:
@@ -123,7 +124,8 @@ def resolve_mapping(
                     "row": 0,
                     "rule": "missing_column",
                     "severity": severity,
-                    "message": f"The {role} column {name!r} is not in the file; columns found: {found}.",
+                    "message": M.MISSING_COLUMN_NAMED
+                    % {"role": role, "name": repr(name), "found": found},
                     "value": "",
                 }
             )
@@ -135,8 +137,8 @@ def resolve_mapping(
                     "row": 0,
                     "rule": "missing_column",
                     "severity": severity,
-                    "message": f"No {role} column: expected one of {expected} (or name it in the "
-                    f"column mapping); columns found: {found}.",
+                    "message": M.MISSING_COLUMN
+                    % {"role": role, "expected": expected, "found": found},
                     "value": "",
                 }
             )

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 
+from . import messages as M
 from .formats import FORMATS
 from .streams import (
     Limits,
@@ -169,18 +170,18 @@ def _jsonl_slow(
             text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
             batch.issues.append(
-                _issue(row, "invalid_utf8", f"Byte {exc.start} is not valid UTF-8.", _excerpt(line))
+                _issue(
+                    row, "invalid_utf8", M.INVALID_UTF8_BYTE % {"offset": exc.start}, _excerpt(line)
+                )
             )
             continue
         try:
             obj = json.loads(text)
         except ValueError as exc:
-            batch.issues.append(_issue(row, "unreadable_row", f"Not valid JSON: {exc}.", text))
+            batch.issues.append(_issue(row, "unreadable_row", M.NOT_JSON % {"error": exc}, text))
             continue
         if not isinstance(obj, dict):
-            batch.issues.append(
-                _issue(row, "unreadable_row", "The line is JSON but not an object.", text)
-            )
+            batch.issues.append(_issue(row, "unreadable_row", M.NOT_AN_OBJECT, text))
             continue
         rows.append(row)
         for role, name in mapping.items():
@@ -255,13 +256,13 @@ def csv_header(reader) -> list[str]:
     except StopIteration:
         return []
     except csv.Error as exc:
-        raise UnreadableFile(f"The header row cannot be parsed: {exc}.") from exc
+        raise UnreadableFile(M.HEADER_UNPARSABLE % {"error": exc}) from exc
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     try:
         "".join(header).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise UnreadableFile("The header row is not valid UTF-8.") from exc
+        raise UnreadableFile(M.HEADER_NOT_UTF8) from exc
     return header
 
 
@@ -289,7 +290,7 @@ def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch
             except csv.Error as exc:
                 row += 1
                 batch.issues.append(
-                    _issue(row, "unreadable_row", f"The row cannot be parsed: {exc}.")
+                    _issue(row, "unreadable_row", M.ROW_UNPARSABLE % {"error": exc})
                 )
                 continue
             row += 1
@@ -302,7 +303,7 @@ def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch
                     _issue(
                         row,
                         "unreadable_row",
-                        f"The row has {len(record)} fields; the header has {width}.",
+                        M.FIELD_COUNT % {"fields": len(record), "width": width},
                         _safe(",".join(record)),
                     )
                 )
@@ -311,9 +312,7 @@ def _iter_csv(fp: BinaryIO, fmt: str, mapping, limits: Limits) -> Iterator[Batch
                 "\x1f".join(record).encode("utf-8")
             except UnicodeEncodeError:
                 batch.issues.append(
-                    _issue(
-                        row, "invalid_utf8", "The row is not valid UTF-8.", _safe(",".join(record))
-                    )
+                    _issue(row, "invalid_utf8", M.ROW_NOT_UTF8, _safe(",".join(record)))
                 )
                 continue
             rows.append(row)
@@ -356,7 +355,7 @@ def parquet_file(path: str, compression: str, limits: Limits | None = None):
     try:
         pf = pq.ParquetFile(source)
     except (pa.ArrowException, OSError) as exc:
-        raise UnreadableFile(f"Not a readable Parquet file (truncated or corrupt?): {exc}") from exc
+        raise UnreadableFile(M.NOT_PARQUET % {"error": exc}) from exc
     check_rows(pf.metadata.num_rows, limits)
     return pf
 
@@ -385,9 +384,7 @@ def _iter_parquet(pf, mapping, limits: Limits, row_groups: list[int] | None) -> 
                 yield batch
                 row += n
         except (pa.ArrowException, OSError) as exc:
-            raise UnreadableFile(
-                f"Row group {g} of the Parquet file cannot be read: {exc}"
-            ) from exc
+            raise UnreadableFile(M.ROW_GROUP_UNREADABLE % {"group": g, "error": exc}) from exc
 
 
 def _as_string(col: pa.Array, role: str, first_row: int, batch: Batch) -> pa.Array:
@@ -415,9 +412,7 @@ def _as_string(col: pa.Array, role: str, first_row: int, batch: Batch) -> pa.Arr
                 out.append(v.decode("utf-8"))
             except UnicodeDecodeError:
                 batch.issues.append(
-                    _issue(
-                        first_row + i, "invalid_utf8", "The value is not valid UTF-8.", _excerpt(v)
-                    )
+                    _issue(first_row + i, "invalid_utf8", M.VALUE_NOT_UTF8, _excerpt(v))
                 )
                 out.append(None)
         return pa.array(out, pa.string())
@@ -454,7 +449,9 @@ def iter_batches(
     limits = limits or Limits()
     spec = spec or {"kind": "whole"}
     if fmt not in FORMATS:
-        raise UnreadableFile(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+        raise UnreadableFile(
+            M.UNKNOWN_FORMAT % {"format": repr(fmt), "expected": ", ".join(FORMATS)}
+        )
     if fmt == "parquet":
         pf = parquet_file(path, compression, limits)
         yield from _iter_parquet(pf, mapping, limits, spec.get("row_groups"))

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import messages as M
 from .batch_result import BatchResult
 from .kernels import hash64, normalize_words
 from .patterns import (
@@ -188,9 +189,9 @@ class RuleEngine:
         if self.on("caption_missing"):
             not_string = dict(batch.not_string.get("caption", []))
             msgs = [
-                f"The caption is a {not_string[r]}, not text."
+                M.CAPTION_NOT_TEXT % {"type": not_string[r]}
                 if r in not_string
-                else "The row has no caption."
+                else M.CAPTION_MISSING
                 for r in rows[null]
             ]
             self._emit(out, "caption_missing", null, rows, None, msgs)
@@ -209,7 +210,7 @@ class RuleEngine:
                 empty_u,
                 rows,
                 s,
-                "The caption is empty or only whitespace.",
+                M.CAPTION_EMPTY,
             )
         present = d.rows(present_u)
 
@@ -225,8 +226,13 @@ class RuleEngine:
             r = self.rules["caption_too_short"]
             mask = present & ((chars < r["min_chars"]) | (n_words < r["min_words"]))
             msgs = [
-                f"The caption has {int(c)} characters and {int(w)} words; the minimum is "
-                f"{r['min_chars']} characters and {r['min_words']} words."
+                M.CAPTION_TOO_SHORT
+                % {
+                    "chars": int(c),
+                    "words": int(w),
+                    "min_chars": r["min_chars"],
+                    "min_words": r["min_words"],
+                }
                 for c, w in zip(chars[mask], n_words[mask], strict=True)
             ]
             self._emit(out, "caption_too_short", mask, rows, s, msgs)
@@ -234,8 +240,13 @@ class RuleEngine:
             r = self.rules["caption_too_long"]
             mask = present & ((chars > r["max_chars"]) | (n_words > r["max_words"]))
             msgs = [
-                f"The caption has {int(c)} characters and {int(w)} words; the maximum is "
-                f"{r['max_chars']} characters and {r['max_words']} words."
+                M.CAPTION_TOO_LONG
+                % {
+                    "chars": int(c),
+                    "words": int(w),
+                    "max_chars": r["max_chars"],
+                    "max_words": r["max_words"],
+                }
                 for c, w in zip(chars[mask], n_words[mask], strict=True)
             ]
             self._emit(out, "caption_too_long", mask, rows, s, msgs)
@@ -248,18 +259,14 @@ class RuleEngine:
             self._emit_distinct(out, "language_not_allowed", d, mask, rows, s, msgs)
 
         simple = [
-            (
-                "stray_whitespace",
-                WHITESPACE,
-                "The caption has leading, trailing or repeated whitespace.",
-            ),
-            ("embedded_newline", NEWLINE, "The caption contains a line break."),
-            ("control_characters", CONTROL, "The caption contains invisible control characters."),
-            ("mojibake", MOJIBAKE, "The caption looks garbled by a wrong text encoding."),
-            ("contains_url", URL, "The caption contains a web address."),
-            ("contains_email", EMAIL, "The caption contains an e-mail address."),
-            ("contains_phone", PHONE, "The caption contains what looks like a phone number."),
-            ("contains_markup", MARKUP, "The caption contains HTML or other markup."),
+            ("stray_whitespace", WHITESPACE, M.STRAY_WHITESPACE),
+            ("embedded_newline", NEWLINE, M.EMBEDDED_NEWLINE),
+            ("control_characters", CONTROL, M.CONTROL_CHARACTERS),
+            ("mojibake", MOJIBAKE, M.MOJIBAKE),
+            ("contains_url", URL, M.CONTAINS_URL),
+            ("contains_email", EMAIL, M.CONTAINS_EMAIL),
+            ("contains_phone", PHONE, M.CONTAINS_PHONE),
+            ("contains_markup", MARKUP, M.CONTAINS_MARKUP),
         ]
         # Most captions match none of these patterns: one combined pass finds the few worth
         # checking rule by rule (a value matches a pattern only if it matches the combination).
@@ -303,7 +310,7 @@ class RuleEngine:
                 mask,
                 rows,
                 s,
-                "The caption is a placeholder, not a description.",
+                M.PLACEHOLDER_CAPTION,
             )
         if self.on("banned_term") and self.banned:
             mask = match(self.banned)
@@ -312,11 +319,7 @@ class RuleEngine:
             msgs = {}
             for i, text in zip(idx.tolist(), found, strict=True):
                 m = self.banned_py.search(text) if self.banned_py else None
-                msgs[i] = (
-                    f"The caption contains the banned term {m.group(1)!r}."
-                    if m
-                    else "The caption contains a banned term."
-                )
+                msgs[i] = M.BANNED_TERM_NAMED % {"term": repr(m.group(1))} if m else M.BANNED_TERM
             self._emit_distinct(out, "banned_term", d, mask, rows, s, msgs)
         if self.on("repetition"):
             mask, msgs = self._repetition(words, present_u)
@@ -358,7 +361,7 @@ class RuleEngine:
         over = candidates[counts > limit]
         mask[over] = True
         msgs = {
-            int(i): f"The caption is {int(c)} CLIP tokens long; the limit is {limit}."
+            int(i): M.CLIP_TOKEN_LIMIT % {"count": int(c), "limit": limit}
             for i, c in zip(over, counts[counts > limit], strict=True)
         }
         return mask, msgs
@@ -376,10 +379,11 @@ class RuleEngine:
             lang, prob = identify(text)
             if prob >= min_conf and lang not in self.allowed_languages:
                 flagged[i] = True
-                msgs[i] = (
-                    f"The caption looks like {lang!r} (confidence {prob:.2f}); allowed: "
-                    f"{', '.join(sorted(self.allowed_languages))}."
-                )
+                msgs[i] = M.LANGUAGE_NOT_ALLOWED % {
+                    "language": repr(lang),
+                    "confidence": f"{prob:.2f}",
+                    "allowed": ", ".join(sorted(self.allowed_languages)),
+                }
         return flagged, msgs
 
     def _repetition(self, words: pa.Array, present) -> tuple[np.ndarray, dict[int, str]]:
@@ -407,7 +411,7 @@ class RuleEngine:
                 row_idx = int(parents[i])
                 if row_idx not in flagged and present[row_idx]:
                     phrase = " ".join(flat.slice(int(i), n).to_pylist())
-                    flagged[row_idx] = f"{phrase!r} is repeated {limit + 1} or more times in a row."
+                    flagged[row_idx] = M.REPETITION % {"phrase": repr(phrase), "times": limit + 1}
         mask[list(flagged)] = True
         return mask, flagged
 
@@ -423,9 +427,7 @@ class RuleEngine:
         if self.on("image_missing"):
             not_string = dict(batch.not_string.get("image", []))
             msgs = [
-                f"The image reference is a {not_string[r]}, not text."
-                if r in not_string
-                else "The row has no image reference."
+                M.IMAGE_NOT_TEXT % {"type": not_string[r]} if r in not_string else M.IMAGE_MISSING
                 for r in rows[missing]
             ]
             self._emit(out, "image_missing", missing, rows, None, msgs)
@@ -441,7 +443,7 @@ class RuleEngine:
                 ~missing_u & ~ok_u,
                 rows,
                 image,
-                "The image reference is neither an http(s) URL nor a relative path to an image file.",
+                M.IMAGE_MALFORMED,
             )
         if self.on("duplicate_image"):
             idx = np.flatnonzero(present)
@@ -459,9 +461,7 @@ class RuleEngine:
             pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
         )
         if self.on("license_missing"):
-            self._emit(
-                out, "license_missing", d.rows(missing_u), rows, None, "The row has no licence."
-            )
+            self._emit(out, "license_missing", d.rows(missing_u), rows, None, M.LICENSE_MISSING)
         valid_u = np.array([bool(v) and is_valid_spdx(v) for v in u.to_pylist()], dtype=bool)
         if self.on("license_invalid"):
             self._emit_distinct(
@@ -471,7 +471,7 @@ class RuleEngine:
                 ~missing_u & ~valid_u,
                 rows,
                 lic,
-                "The licence is not a valid SPDX identifier or expression.",
+                M.LICENSE_INVALID,
             )
         if self.on("license_not_allowed") and self.allowed_licenses:
             allowed_u = _mask(
@@ -484,7 +484,7 @@ class RuleEngine:
                 ~missing_u & valid_u & ~allowed_u,
                 rows,
                 lic,
-                f"The licence is not one of those allowed: {', '.join(self.ruleset['allowed_licenses'])}.",
+                M.LICENSE_NOT_ALLOWED % {"allowed": ", ".join(self.ruleset["allowed_licenses"])},
             )
 
 

@@ -38,7 +38,9 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from . import messages as M
 from .formats import ROLES
+from .messages import gettext_noop
 
 SEVERITIES = ("error", "warning")
 SCHEMA_PATH = Path(__file__).with_name("ruleset.schema.json")
@@ -52,75 +54,93 @@ RULES: dict[str, dict[str, Any]] = {
     # --- file and row structure (reported by the readers) ---
     "unreadable_row": {
         "severity": "error",
-        "title": "Row cannot be parsed",
-        "explanation": "The row is not valid JSON, has the wrong number of fields, or cannot be "
-        "decoded. It was skipped; fix the row so that its caption can be checked.",
+        "title": gettext_noop("Row cannot be parsed"),
+        "explanation": gettext_noop(
+            "The row is not valid JSON, has the wrong number of fields, or cannot be "
+            "decoded. It was skipped; fix the row so that its caption can be checked."
+        ),
         "params": {},
     },
     "invalid_utf8": {
         "severity": "error",
-        "title": "Invalid UTF-8",
-        "explanation": "The row contains bytes that are not valid UTF-8 (often a file saved in "
-        "another encoding, or mixed encodings). Save the file as UTF-8.",
+        "title": gettext_noop("Invalid UTF-8"),
+        "explanation": gettext_noop(
+            "The row contains bytes that are not valid UTF-8 (often a file saved in "
+            "another encoding, or mixed encodings). Save the file as UTF-8."
+        ),
         "params": {},
     },
     "line_too_long": {
         "severity": "error",
-        "title": "Line too long",
-        "explanation": "A single line is longer than the reader accepts; it was skipped.",
+        "title": gettext_noop("Line too long"),
+        "explanation": gettext_noop(
+            "A single line is longer than the reader accepts; it was skipped."
+        ),
         "params": {"max_bytes": ({"type": "integer", "minimum": 1024}, 16 * 1024 * 1024)},
     },
     "empty_file": {
         "severity": "error",
-        "title": "No data rows",
-        "explanation": "The file has no data rows (it is empty, or a CSV file has only its header).",
+        "title": gettext_noop("No data rows"),
+        "explanation": gettext_noop(
+            "The file has no data rows (it is empty, or a CSV file has only its header)."
+        ),
         "params": {},
     },
     "missing_column": {
         "severity": "error",
-        "title": "Required column missing",
-        "explanation": "A column that the standard requires (the caption, and possibly the image "
-        "reference or licence) is not in the file, or the row has no value for it.",
+        "title": gettext_noop("Required column missing"),
+        "explanation": gettext_noop(
+            "A column that the standard requires (the caption, and possibly the image "
+            "reference or licence) is not in the file, or the row has no value for it."
+        ),
         "params": {},
     },
     # --- caption content ---
     "caption_missing": {
         "severity": "error",
-        "title": "Caption missing or not text",
-        "explanation": "The caption is null or not a string.",
+        "title": gettext_noop("Caption missing or not text"),
+        "explanation": gettext_noop("The caption is null or not a string."),
         "params": {},
     },
     "caption_empty": {
         "severity": "error",
-        "title": "Empty caption",
-        "explanation": "The caption is empty or contains only whitespace.",
+        "title": gettext_noop("Empty caption"),
+        "explanation": gettext_noop("The caption is empty or contains only whitespace."),
         "params": {},
     },
     "caption_too_short": {
         "severity": "warning",
-        "title": "Caption too short",
-        "explanation": "The caption has fewer characters or words than the standard asks for; very "
-        "short captions rarely describe an image.",
+        "title": gettext_noop("Caption too short"),
+        "explanation": gettext_noop(
+            "The caption has fewer characters or words than the standard asks for; very "
+            "short captions rarely describe an image."
+        ),
         "params": {"min_chars": (_INT, 10), "min_words": (_INT, 3)},
     },
     "caption_too_long": {
         "severity": "warning",
-        "title": "Caption too long",
-        "explanation": "The caption has more characters or words than the standard allows.",
+        "title": gettext_noop("Caption too long"),
+        "explanation": gettext_noop(
+            "The caption has more characters or words than the standard allows."
+        ),
         "params": {"max_chars": (_POS_INT, 1000), "max_words": (_POS_INT, 200)},
     },
     "clip_token_limit": {
         "severity": "warning",
-        "title": "Over the CLIP token limit",
-        "explanation": "Counted with the CLIP BPE tokenizer (start and end tokens included), the "
-        "caption is longer than the text encoder's context; the end would be cut off in training.",
+        "title": gettext_noop("Over the CLIP token limit"),
+        "explanation": gettext_noop(
+            "Counted with the CLIP BPE tokenizer (start and end tokens included), the "
+            "caption is longer than the text encoder's context; the end would be cut off in training."
+        ),
         "params": {"max_tokens": (_POS_INT, 77)},
     },
     "language_not_allowed": {
         "severity": "warning",
-        "title": "Language not allowed",
-        "explanation": "The caption's detected language is not one the standard allows. Detection "
-        "is statistical: very short captions are skipped.",
+        "title": gettext_noop("Language not allowed"),
+        "explanation": gettext_noop(
+            "The caption's detected language is not one the standard allows. Detection "
+            "is statistical: very short captions are skipped."
+        ),
         "params": {
             "min_chars": (_INT, 20),
             "min_confidence": ({"type": "number", "minimum": 0, "maximum": 1}, 0.8),
@@ -128,129 +148,160 @@ RULES: dict[str, dict[str, Any]] = {
     },
     "stray_whitespace": {
         "severity": "warning",
-        "title": "Stray whitespace",
-        "explanation": "The caption starts or ends with whitespace, or contains repeated spaces or "
-        "tabs. Trim it so that equal captions compare equal.",
+        "title": gettext_noop("Stray whitespace"),
+        "explanation": gettext_noop(
+            "The caption starts or ends with whitespace, or contains repeated spaces or "
+            "tabs. Trim it so that equal captions compare equal."
+        ),
         "params": {},
     },
     "embedded_newline": {
         "severity": "warning",
-        "title": "Line break inside caption",
-        "explanation": "The caption contains a line break; most training pipelines expect one line.",
+        "title": gettext_noop("Line break inside caption"),
+        "explanation": gettext_noop(
+            "The caption contains a line break; most training pipelines expect one line."
+        ),
         "params": {},
     },
     "control_characters": {
         "severity": "error",
-        "title": "Control characters",
-        "explanation": "The caption contains invisible control characters (NUL, escape, zero-width "
-        "or bidirectional controls) that corrupt training text.",
+        "title": gettext_noop("Control characters"),
+        "explanation": gettext_noop(
+            "The caption contains invisible control characters (NUL, escape, zero-width "
+            "or bidirectional controls) that corrupt training text."
+        ),
         "params": {},
     },
     "mojibake": {
         "severity": "warning",
-        "title": "Garbled text (mojibake)",
-        "explanation": "The caption contains sequences such as 'Ã©' or 'â€™' that appear when UTF-8 "
-        "text was decoded with the wrong encoding, or the replacement character '\ufffd'.",
+        "title": gettext_noop("Garbled text (mojibake)"),
+        "explanation": gettext_noop(
+            "The caption contains sequences such as 'Ã©' or 'â€™' that appear when UTF-8 "
+            "text was decoded with the wrong encoding, or the replacement character '\ufffd'."
+        ),
         "params": {},
     },
     "duplicate_caption": {
         "severity": "warning",
-        "title": "Duplicate caption",
-        "explanation": "The same caption appears earlier in the file (the first row is named).",
+        "title": gettext_noop("Duplicate caption"),
+        "explanation": gettext_noop(
+            "The same caption appears earlier in the file (the first row is named)."
+        ),
         "params": {},
     },
     "near_duplicate_caption": {
         "severity": "warning",
-        "title": "Duplicate caption (ignoring case, spacing, punctuation)",
-        "explanation": "Once case, whitespace and punctuation are ignored, this caption repeats an "
-        "earlier one (the first row is named).",
+        "title": gettext_noop("Duplicate caption (ignoring case, spacing, punctuation)"),
+        "explanation": gettext_noop(
+            "Once case, whitespace and punctuation are ignored, this caption repeats an "
+            "earlier one (the first row is named)."
+        ),
         "params": {},
     },
     "placeholder_caption": {
         "severity": "error",
-        "title": "Placeholder caption",
-        "explanation": "The caption is a placeholder ('image', 'untitled', 'no caption', 'n/a', a "
-        "file name such as IMG_1234.JPG, lorem ipsum) rather than a description.",
+        "title": gettext_noop("Placeholder caption"),
+        "explanation": gettext_noop(
+            "The caption is a placeholder ('image', 'untitled', 'no caption', 'n/a', a "
+            "file name such as IMG_1234.JPG, lorem ipsum) rather than a description."
+        ),
         "params": {},
     },
     "repetition": {
         "severity": "warning",
-        "title": "Repeated words",
-        "explanation": "A word or phrase is repeated several times in a row, typical of broken "
-        "generated captions.",
+        "title": gettext_noop("Repeated words"),
+        "explanation": gettext_noop(
+            "A word or phrase is repeated several times in a row, typical of broken "
+            "generated captions."
+        ),
         "params": {"max_repeats": ({"type": "integer", "minimum": 1}, 2)},
     },
     "banned_term": {
         "severity": "error",
-        "title": "Banned term",
-        "explanation": "The caption contains a term that the standard bans.",
+        "title": gettext_noop("Banned term"),
+        "explanation": gettext_noop("The caption contains a term that the standard bans."),
         "params": {},
     },
     # --- personal information and markup ---
     "contains_url": {
         "severity": "warning",
-        "title": "URL in caption",
-        "explanation": "The caption contains a web address; captions should describe the image.",
+        "title": gettext_noop("URL in caption"),
+        "explanation": gettext_noop(
+            "The caption contains a web address; captions should describe the image."
+        ),
         "params": {},
     },
     "contains_email": {
         "severity": "error",
-        "title": "E-mail address in caption",
-        "explanation": "The caption contains an e-mail address, which is personal information.",
+        "title": gettext_noop("E-mail address in caption"),
+        "explanation": gettext_noop(
+            "The caption contains an e-mail address, which is personal information."
+        ),
         "params": {},
     },
     "contains_phone": {
         "severity": "error",
-        "title": "Phone number in caption",
-        "explanation": "The caption contains what looks like a phone number, which is personal "
-        "information.",
+        "title": gettext_noop("Phone number in caption"),
+        "explanation": gettext_noop(
+            "The caption contains what looks like a phone number, which is personal information."
+        ),
         "params": {},
     },
     "contains_markup": {
         "severity": "warning",
-        "title": "Markup in caption",
-        "explanation": "The caption contains HTML tags, entities, Markdown links or BBCode.",
+        "title": gettext_noop("Markup in caption"),
+        "explanation": gettext_noop(
+            "The caption contains HTML tags, entities, Markdown links or BBCode."
+        ),
         "params": {},
     },
     # --- image reference and licence ---
     "duplicate_image": {
         "severity": "warning",
-        "title": "Duplicate image reference",
-        "explanation": "The same image reference appears earlier in the file (the first row is "
-        "named). Off by default: many datasets have several captions per image.",
+        "title": gettext_noop("Duplicate image reference"),
+        "explanation": gettext_noop(
+            "The same image reference appears earlier in the file (the first row is "
+            "named). Off by default: many datasets have several captions per image."
+        ),
         "enabled": False,
         "params": {},
     },
     "image_missing": {
         "severity": "error",
-        "title": "Image reference missing",
-        "explanation": "The row has no image reference (file name or URL).",
+        "title": gettext_noop("Image reference missing"),
+        "explanation": gettext_noop("The row has no image reference (file name or URL)."),
         "params": {},
     },
     "image_malformed": {
         "severity": "error",
-        "title": "Malformed image reference",
-        "explanation": "The image reference is neither a relative file path with an image extension "
-        "nor an http(s) URL, or it contains spaces, control characters or '..'.",
+        "title": gettext_noop("Malformed image reference"),
+        "explanation": gettext_noop(
+            "The image reference is neither a relative file path with an image extension "
+            "nor an http(s) URL, or it contains spaces, control characters or '..'."
+        ),
         "params": {},
     },
     "license_missing": {
         "severity": "warning",
-        "title": "Licence missing",
-        "explanation": "The row has a licence column but no value in it.",
+        "title": gettext_noop("Licence missing"),
+        "explanation": gettext_noop("The row has a licence column but no value in it."),
         "params": {},
     },
     "license_invalid": {
         "severity": "error",
-        "title": "Licence not an SPDX identifier",
-        "explanation": "The licence is not a valid SPDX licence expression (such as CC-BY-4.0) or a "
-        "LicenseRef-… identifier.",
+        "title": gettext_noop("Licence not an SPDX identifier"),
+        "explanation": gettext_noop(
+            "The licence is not a valid SPDX licence expression (such as CC-BY-4.0) or a "
+            "LicenseRef-… identifier."
+        ),
         "params": {},
     },
     "license_not_allowed": {
         "severity": "error",
-        "title": "Licence not allowed",
-        "explanation": "The licence is valid but not in the standard's list of allowed licences.",
+        "title": gettext_noop("Licence not allowed"),
+        "explanation": gettext_noop(
+            "The licence is valid but not in the standard's list of allowed licences."
+        ),
         "params": {},
     },
 }
@@ -301,7 +352,7 @@ def _build_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://omi-commons.org/schemas/caption-ruleset.schema.json",
-        "title": "OMI Commons caption rule set",
+        "title": gettext_noop("OMI Commons caption rule set"),
         "description": "Which caption checks run, with their thresholds and severities. Every key "
         "is optional; defaults fill in what is left out.",
         "type": "object",
@@ -361,7 +412,7 @@ def validate_ruleset(obj: Any) -> dict[str, list[str]]:
     for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
         message = err.message
         if err.validator == "additionalProperties" and list(err.absolute_path) == ["rules"]:
-            message = f"{err.message}; known rules: {', '.join(sorted(RULES))}"
+            message = M.KNOWN_RULES % {"error": err.message, "rules": ", ".join(sorted(RULES))}
         add(_pointer(err.absolute_path), message)
     if errors or not isinstance(obj, dict):
         return errors
@@ -375,17 +426,18 @@ def validate_ruleset(obj: Any) -> dict[str, list[str]]:
             if short[lo] > long_[hi]:
                 add(
                     f"/rules/caption_too_short/{lo}",
-                    f"{lo} ({short[lo]}) is greater than caption_too_long.{hi} ({long_[hi]}).",
+                    M.MIN_OVER_MAX
+                    % {"low": lo, "low_value": short[lo], "high": hi, "high_value": long_[hi]},
                 )
     for code, rule in rules.items():
         if code in STRUCTURAL_RULES and rule.get("enabled") is False:
-            add(f"/rules/{code}/enabled", f"{code} checks the file's structure and cannot be off.")
+            add(f"/rules/{code}/enabled", M.STRUCTURAL_RULE_OFF % {"code": code})
     for i, lic in enumerate(obj.get("allowed_licenses") or []):
         if not _valid_license_id(lic):
-            add(f"/allowed_licenses/{i}", f"{lic!r} is not an SPDX licence id or LicenseRef-….")
+            add(f"/allowed_licenses/{i}", M.NOT_A_LICENSE_ID % {"value": repr(lic)})
     for i, term in enumerate(obj.get("banned_terms") or []):
         if not term.strip():
-            add(f"/banned_terms/{i}", "A banned term cannot be blank.")
+            add(f"/banned_terms/{i}", M.BLANK_BANNED_TERM)
     return errors
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from . import messages as M
+
 MIB = 1024 * 1024
 
 
@@ -60,10 +62,7 @@ def human_bytes(n: int) -> str:
 def check_rows(rows: int, limits: Limits) -> None:
     """Raise UnreadableFile when a file has more than ``limits.max_rows`` rows."""
     if limits.max_rows and rows > limits.max_rows:
-        raise UnreadableFile(
-            f"The file has more than {limits.max_rows:,} rows, the row-count limit: it was not "
-            "validated (split it into several versions, or ask an administrator to raise the limit)."
-        )
+        raise UnreadableFile(M.TOO_MANY_ROWS % {"limit": f"{limits.max_rows:,}"})
 
 
 class _LimitedReader(io.RawIOBase):
@@ -83,24 +82,23 @@ class _LimitedReader(io.RawIOBase):
             data = self._inner.read(len(b))
         except Exception as exc:  # OSError, EOFError, zlib.error; zstandard's own ZstdError
             raise UnreadableFile(
-                f"The {self._name} stream is corrupt or truncated ({type(exc).__name__}: {exc})."
+                M.STREAM_CORRUPT
+                % {"compression": self._name, "error": f"{type(exc).__name__}: {exc}"}
             ) from exc
         n = len(data)
         self.total += n
         limits = self._limits
         if self.total > limits.max_decompressed_bytes:
             raise UnreadableFile(
-                f"The file inflates to more than {limits.max_decompressed_bytes:,} bytes, the "
-                "decompressed-size limit: it was not validated (is it a compression bomb?)."
+                M.TOO_LARGE_INFLATED % {"limit": f"{limits.max_decompressed_bytes:,}"}
             )
         ratio = limits.max_expansion_ratio
         if ratio and self.total > limits.expansion_floor_bytes:
             read = max(self._source.tell(), 1)
             if self.total > ratio * read:
                 raise UnreadableFile(
-                    f"The file inflates to more than {ratio:g} times its compressed size, the "
-                    f"expansion-ratio limit ({self.total:,} bytes from its first {read:,} "
-                    "compressed bytes): it was not validated (is it a compression bomb?)."
+                    M.EXPANSION_RATIO
+                    % {"ratio": f"{ratio:g}", "total": f"{self.total:,}", "read": f"{read:,}"}
                 )
         b[:n] = data
         return n
@@ -119,7 +117,7 @@ def open_stream(path: str, compression: str, limits: Limits) -> BinaryIO:
         return raw
     else:
         raw.close()
-        raise UnreadableFile(f"Unknown compression {compression!r}.")
+        raise UnreadableFile(M.UNKNOWN_COMPRESSION % {"compression": repr(compression)})
     return io.BufferedReader(_LimitedReader(inner, raw, limits, compression), MIB)
 
 
@@ -179,7 +177,7 @@ def count_lines(path: str, compression: str, limits: Limits | None = None) -> tu
 
 
 def line_too_long_message(row: int, limits: Limits) -> str:
-    return f"Line {row} is longer than {human_bytes(limits.max_line_bytes)} and was skipped."
+    return M.LINE_TOO_LONG % {"row": row, "limit": human_bytes(limits.max_line_bytes)}
 
 
 __all__ = [

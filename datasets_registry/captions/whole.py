@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
+from . import messages as M
 from .chunk import ChunkResult, validate_chunk
 from .formats import detect_format
 from .merge import MergeResult, merge_chunks, merged_lines
@@ -72,7 +73,7 @@ def validate_file(
     limits = limits or Limits()
     ruleset = resolve_ruleset(rules)
     if os.path.getsize(path) == 0 and fmt == "parquet":
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(M.FILE_EMPTY)
     columns = read_columns(path, fmt, compression, limits) if os.path.getsize(path) else []
     mapping, file_issues = resolve_mapping(columns, mapping, ruleset)
     keep = report is not None or collect
