@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import ApiToken
@@ -16,7 +17,7 @@ class ApiTokenOutput(serializers.ModelSerializer):
 
 
 class ApiTokenCreatedOutput(ApiTokenOutput):
-    key = serializers.CharField(help_text="The secret. It is shown only in this response.")
+    key = serializers.CharField(help_text=_("The secret. It is shown only in this response."))
 
     class Meta(ApiTokenOutput.Meta):
         fields = [*ApiTokenOutput.Meta.fields, "key"]

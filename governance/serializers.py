@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -241,7 +242,10 @@ class ProposalInput(serializers.Serializer):
     )
     target = TargetSerializer(required=False, allow_null=True, default=None)
     subject = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="membership: the username."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("membership: the username."),
     )
     membership_action = serializers.ChoiceField(
         choices=["promote", "remove", ""], required=False, default=""

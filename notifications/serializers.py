@@ -1,6 +1,8 @@
 """API shapes. Output shapes are the contract of issue 12: extend them, never rename."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -70,7 +72,10 @@ class Switches(serializers.Serializer):
 
 class PreferencesOutput(serializers.Serializer):
     email = serializers.ChoiceField(choices=Preference.Email.choices)
-    kinds = serializers.DictField(child=Switches(), help_text=f"Kinds: {', '.join(kinds.KINDS)}.")
+    kinds = serializers.DictField(
+        child=Switches(),
+        help_text=format_lazy("{}: {}.", gettext_lazy("Kinds"), ", ".join(kinds.KINDS)),
+    )
 
 
 _SWITCHES_SCHEMA = {
@@ -95,7 +100,9 @@ class KindSwitchesField(serializers.DictField):
 class PreferencesInput(serializers.Serializer):
     email = serializers.ChoiceField(choices=Preference.Email.choices, required=False)
     # Checked by the service, strictly (true/false only), so each error names its kind.
-    kinds = KindSwitchesField(required=False, help_text='{"<kind>": {"web": bool, "email": bool}}')
+    kinds = KindSwitchesField(
+        required=False, help_text=gettext_lazy('{"<kind>": {"web": bool, "email": bool}}')
+    )
 
 
 class FollowOutput(serializers.Serializer):
@@ -142,7 +149,7 @@ class WebhookOutput(serializers.ModelSerializer):
 
 
 class WebhookCreatedOutput(WebhookOutput):
-    secret = serializers.SerializerMethodField(help_text="Shown only in this answer.")
+    secret = serializers.SerializerMethodField(help_text=gettext_lazy("Shown only in this answer."))
 
     class Meta(WebhookOutput.Meta):
         fields = [*WebhookOutput.Meta.fields, "secret"]

@@ -1,5 +1,6 @@
 import base64
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from governance.ledger import timestamp
@@ -32,26 +33,26 @@ class LogEntryOutput(serializers.ModelSerializer):
 
 class LogKeyOutput(serializers.Serializer):
     origin = serializers.CharField()
-    verifier_key = serializers.CharField(help_text="<name>+<key hash>+<base64(0x01 || key)>")
-    public_key = serializers.CharField(help_text="The raw Ed25519 public key, base64.")
+    verifier_key = serializers.CharField(help_text=_("<name>+<key hash>+<base64(0x01 || key)>"))
+    public_key = serializers.CharField(help_text=_("The raw Ed25519 public key, base64."))
 
 
 class InclusionProofOutput(serializers.Serializer):
     index = serializers.IntegerField()
     tree_size = serializers.IntegerField()
-    hashes = serializers.ListField(child=serializers.CharField(), help_text="base64, in order")
+    hashes = serializers.ListField(child=serializers.CharField(), help_text=_("base64, in order"))
 
 
 class ConsistencyProofOutput(serializers.Serializer):
     first = serializers.IntegerField()
     second = serializers.IntegerField()
-    hashes = serializers.ListField(child=serializers.CharField(), help_text="base64, in order")
+    hashes = serializers.ListField(child=serializers.CharField(), help_text=_("base64, in order"))
 
 
 class CosignatureInput(serializers.Serializer):
     tree_size = serializers.IntegerField(min_value=0)
     cosignature = serializers.CharField(
-        max_length=600, help_text="The signature line: '— <witness name> <base64>'."
+        max_length=600, help_text=_("The signature line: '— <witness name> <base64>'.")
     )
 
 
