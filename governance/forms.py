@@ -12,13 +12,19 @@ from .models import EARLY_CLOSE_CHOICES, Comment, DecisionRule, Membership, Prop
 
 
 class ProposalForm(forms.Form):
-    kind = forms.ChoiceField(choices=Proposal.Kind.choices, initial=Proposal.Kind.GENERAL)
-    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        choices=Proposal.Kind.choices, initial=Proposal.Kind.GENERAL, label=gettext_lazy("Kind")
+    )
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
     summary = forms.CharField(
-        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Summary"),
     )
     body = forms.CharField(
         required=False,
+        label=gettext_lazy("Body"),
         strip=False,
         widget=MarkdownTextarea(attrs={"rows": 14}),
         help_text=gettext_lazy("Markdown. Scripts and unsafe HTML are removed when it is shown."),
@@ -98,12 +104,16 @@ class ProposalForm(forms.Form):
 
 
 class ProposalEditForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
     summary = forms.CharField(
-        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Summary"),
     )
     body = forms.CharField(
         required=False,
+        label=gettext_lazy("Body"),
         strip=False,
         widget=MarkdownTextarea(attrs={"rows": 14}),
         help_text=gettext_lazy("Markdown."),
@@ -129,7 +139,9 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
     )
-    stance = forms.ChoiceField(choices=Comment.Stance.choices, required=False)
+    stance = forms.ChoiceField(
+        choices=Comment.Stance.choices, required=False, label=gettext_lazy("Stance")
+    )
 
 
 class HideCommentForm(forms.Form):
@@ -137,18 +149,24 @@ class HideCommentForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    choice = forms.ChoiceField(
+        choices=Vote.Choice.choices, widget=forms.RadioSelect, label=gettext_lazy("Choice")
+    )
     reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Reason"),
     )
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
         choices=[
-            (Membership.Role.OBSERVER, "Observer"),
-            (Membership.Role.CONTRIBUTOR, "Contributor"),
-        ]
+            (Membership.Role.OBSERVER, gettext_lazy("Observer")),
+            (Membership.Role.CONTRIBUTOR, gettext_lazy("Contributor")),
+        ],
+        label=gettext_lazy("Role"),
     )
 
 
