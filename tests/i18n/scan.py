@@ -59,6 +59,7 @@ ALLOWED = {
     "curl",
     "omi",
     "tus",
+    "UTC",
     "English",
     "Italiano",
     "Português (Brasil)",
