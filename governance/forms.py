@@ -174,7 +174,9 @@ class GroupSettingsForm(forms.Form):
     general_rule = forms.ChoiceField(
         choices=DecisionRule.choices, label=gettext_lazy("Rule for general proposals")
     )
-    quorum = forms.DecimalField(min_value=0.01, max_value=1, decimal_places=2)
+    quorum = forms.DecimalField(
+        min_value=0.01, max_value=1, decimal_places=2, label=gettext_lazy("Quorum")
+    )
     show_live_tally = forms.BooleanField(
         required=False, label=gettext_lazy("Show the live count during votes")
     )
