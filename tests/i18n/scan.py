@@ -6,7 +6,8 @@ holding a word is reported, except inside ``<code>``, ``<pre>``, ``<kbd>``, ``<s
 ``<script>``, ``<style>`` and ``<svg>`` (commands, hashes and drawings) and the short allow-list
 below. Python: a literal (or f-string) given as the message of a domain error, a validation
 error or a flash message, or as a ``label``, ``help_text``, ``verbose_name``, ``empty_label``,
-or a ``TextChoices`` label.
+or a ``TextChoices`` label; and a form field declared without a label (its English name would
+show).
 """
 
 from __future__ import annotations
@@ -260,6 +261,26 @@ def _error_texts(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
+FORM_BASES = {"Form", "ModelForm"}
+
+
+def _unlabelled_form_field(item: ast.AST) -> bool:
+    """A form field declared without ``label=``: Django then shows its English attribute name
+    ("Summary") in every language. Hidden fields show no label."""
+    if not (
+        isinstance(item, ast.Assign)
+        and isinstance(item.targets[0], ast.Name)
+        and isinstance(item.value, ast.Call)
+        and _name(item.value.func).endswith("Field")
+    ):
+        return False
+    keywords = {kw.arg: kw.value for kw in item.value.keywords}
+    widget = keywords.get("widget")
+    if widget is not None and "Hidden" in ast.unparse(widget):
+        return False
+    return "label" not in keywords
+
+
 def scan_python(path: Path) -> list[Finding]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     relative = str(path.relative_to(ROOT))
@@ -297,6 +318,13 @@ def scan_python(path: Path) -> list[Finding]:
                     label = item.value.elts[-1]
                     if len(item.value.elts) > 1 and _literal(label):
                         report(label)
+        elif isinstance(node, ast.ClassDef) and {_name(b) for b in node.bases} & FORM_BASES:
+            for item in node.body:
+                if _unlabelled_form_field(item):
+                    name = item.targets[0].id
+                    findings.append(
+                        Finding(relative, item.lineno, f"{name}: a form field with no label=")
+                    )
         elif isinstance(node, ast.ClassDef) and node.name == "Meta":
             for item in node.body:
                 if (

@@ -25,3 +25,19 @@ def test_the_scan_finds_what_it_should():
     assert not scan.needs_translation("  · \x00 ")
     assert not scan.needs_translation("JSON")
     assert not scan.needs_translation("sha256 \x00")
+
+
+def test_the_scan_finds_a_form_field_without_a_label(tmp_path, monkeypatch):
+    source = tmp_path / "forms.py"
+    source.write_text(
+        "from django import forms\n"
+        "from django.utils.translation import gettext_lazy as _\n"
+        "class F(forms.Form):\n"
+        "    title = forms.CharField(max_length=10)\n"
+        "    body = forms.CharField(label=_('Body'))\n"
+        "    token = forms.CharField(widget=forms.HiddenInput)\n"
+    )
+    monkeypatch.setattr(scan, "ROOT", tmp_path)
+    assert [(f.line, f.text) for f in scan.scan_python(source)] == [
+        (4, "title: a form field with no label=")
+    ]
