@@ -3,6 +3,7 @@ import re
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import selectors
 
@@ -56,10 +57,14 @@ def caption_value(issue: dict) -> str:
             out.append("<mark>")
         if i in shown:
             name = (
-                "tab" if char == "\t" else "line break" if char in "\r\n\u2028\u2029" else "space"
+                _("tab")
+                if char == "\t"
+                else _("line break")
+                if char in "\r\n\u2028\u2029"
+                else _("space")
             )
             sign = _SIGNS.get(char, "␣")
-            out.append(f'<span class="ws" title="{name}">{sign}</span>')
+            out.append(f'<span class="ws" title="{escape(name)}">{sign}</span>')
         else:
             out.append(str(escape(char)))
         if i == end - 1 and match:
