@@ -5,6 +5,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from datasets_registry.captions.messages import localize
+
 from .. import selectors
 
 register = template.Library()
@@ -71,3 +73,10 @@ def caption_value(issue: dict) -> str:
             out.append("</mark>")
     # Safe: every character of the caption went through escape(); the rest is fixed markup.
     return mark_safe(f'<code class="caption-value">{"".join(out)}</code>')  # noqa: S308
+
+
+@register.filter
+def engine_message(message: str) -> str:
+    """A message the caption engine wrote in English (a run's ``error``, an issue), in the
+    reader's language when it was built from one of the engine's templates; else unchanged."""
+    return localize(message or "", _)
