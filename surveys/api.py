@@ -2,6 +2,7 @@
 selectors."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -70,7 +71,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def create(self, request):
         if not request.user.is_authenticated:
-            raise NotAllowed("Sign in to create a survey.")
+            raise NotAllowed(_("Sign in to create a survey."))
         survey = services.survey_create(definition=request.data, actor=request.user)
         survey = self.get_queryset().model.objects.get(pk=survey.pk)
         return Response(
@@ -203,5 +204,5 @@ class SurveyExportView(GenericAPIView):
     def get(self, request, slug=None, fmt=None):
         survey = self.get_object()
         if not selectors.is_owner(request.user, survey):
-            raise NotAllowed("Only the survey's owners may export its responses.")
+            raise NotAllowed(_("Only the survey's owners may export its responses."))
         return exports.download(survey, fmt)

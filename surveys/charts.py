@@ -6,6 +6,7 @@ page shows the same numbers in a table next to it. Suppressed bars are drawn hat
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 BAR_HEIGHT = 22
 GAP = 8
@@ -30,7 +31,11 @@ def bar_chart(*, chart_id: str, title: str, items: list[dict], k: int) -> SafeSt
         y = GAP + n * (BAR_HEIGHT + GAP)
         label = escape(_truncate(str(item["label"])))
         if item.get("count") is None:
-            text = "withheld" if item.get("withheld") else f"fewer than {k}"
+            text = (
+                gettext("withheld")
+                if item.get("withheld")
+                else gettext("fewer than %(k)s") % {"k": k}
+            )
             length = 0
         else:
             pct = f" ({item['percent']}%)" if item.get("percent") is not None else ""

@@ -1,4 +1,5 @@
-"""Counting: from answer sets to the published results document. Pure: no database, no Django.
+"""Counting: from answer sets to the published results document. Pure: no database, no Django
+(but its gettext, for the error messages).
 
 Everything here takes plain data (question specs, answer sets ``{question id: value}``, a
 ``Frame`` saying what the document says about its survey) and returns plain data, so property
@@ -10,8 +11,10 @@ counts is ``suppression.py``.
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from config.errors import Invalid
-from config.text import count
 
 from . import kinds
 from .answers import QuestionSpec
@@ -153,12 +156,14 @@ def document(
     fspec = by_id.get(filter_question)
     if fspec is None or not kinds.of(fspec).filterable:
         raise Invalid(
-            "Filter by a single-choice or scale question.",
-            errors={"filter_question": ["Not a question you can filter by."]},
+            _("Filter by a single-choice or scale question."),
+            errors={"filter_question": [_("Not a question you can filter by.")]},
         )
     columns = list(families(fspec, raw[fspec.id])[0].cells)
     if filter_option not in columns:
-        raise Invalid("That answer is not offered.", errors={"filter_option": ["Not offered."]})
+        raise Invalid(
+            _("That answer is not offered."), errors={"filter_option": [_("Not offered.")]}
+        )
     subsets = {c: [a for a in answer_sets if a.get(fspec.id) == c] for c in columns}
     rest = [a for a in answer_sets if a.get(fspec.id) not in columns]
     chosen = subsets[filter_option]
@@ -166,8 +171,18 @@ def document(
         f_states = states[fspec.id][0]
         if f_states is None or f_states[0][columns.index(filter_option)] != VISIBLE:
             raise Invalid(
-                f"Fewer than {count(k, 'response')} match this filter, so it cannot be shown.",
-                errors={"filter_option": [f"Fewer than {count(k, 'response')}."]},
+                ngettext(
+                    "Fewer than %(k)s response match this filter, so it cannot be shown.",
+                    "Fewer than %(k)s responses match this filter, so it cannot be shown.",
+                    k,
+                )
+                % {"k": f"{k:,}"},
+                errors={
+                    "filter_option": [
+                        ngettext("Fewer than %(k)s response.", "Fewer than %(k)s responses.", k)
+                        % {"k": f"{k:,}"}
+                    ]
+                },
             )
     raw_by_column = {c: aggregate(specs, subset, bins=bins) for c, subset in subsets.items()}
     f_column_states = {}

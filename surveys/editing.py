@@ -7,6 +7,8 @@ questions and publishes ``survey.updated``).
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from config.errors import Conflict, Invalid, NotFound
 
 from . import services
@@ -22,7 +24,7 @@ def find_question(d: dict, key: str) -> tuple[int, int]:
         for q_index, q in enumerate(section["questions"]):
             if q["key"] == key:
                 return s_index, q_index
-    raise NotFound("No such question.")
+    raise NotFound(_("No such question."))
 
 
 def questions_before(d: dict, key: str | None = None) -> list[dict]:
@@ -47,7 +49,7 @@ def question_save(
     def change(d: dict) -> None:
         target = 0 if section is None and key is None else section
         if target is not None and not 0 <= target < len(d["sections"]):
-            raise NotFound("No such section.")
+            raise NotFound(_("No such section."))
         if key is None:
             d["sections"][target]["questions"].append(data)
             return
@@ -68,8 +70,11 @@ def question_delete(*, survey: Survey, actor, key: str) -> Survey:
             for other in section["questions"]:
                 if (other.get("show_if") or {}).get("question") == key:
                     raise Conflict(
-                        f"Question {other['key']!r} is shown depending on this one; change its "
-                        "condition first."
+                        _(
+                            "Question %(key)s is shown depending on this one; change its "
+                            "condition first."
+                        )
+                        % {"key": repr(other["key"])}
                     )
         del d["sections"][s]["questions"][q]
 
@@ -97,7 +102,7 @@ def question_move(*, survey: Survey, actor, key: str, direction: str) -> Survey:
                 qs.pop(q)
                 d["sections"][s + 1]["questions"].insert(0, item)
         else:
-            raise Invalid("Move up or down.", errors={"direction": ["Use up or down."]})
+            raise Invalid(_("Move up or down."), errors={"direction": [_("Use up or down.")]})
 
     return _save(survey, actor, change, "questions")
 
@@ -114,7 +119,7 @@ def section_update(
 ) -> Survey:
     def change(d: dict) -> None:
         if not 0 <= index < len(d["sections"]):
-            raise NotFound("No such section.")
+            raise NotFound(_("No such section."))
         d["sections"][index].update(title=title, description=description)
 
     return _save(survey, actor, change, "sections")
@@ -125,11 +130,11 @@ def section_delete(*, survey: Survey, actor, index: int) -> Survey:
 
     def change(d: dict) -> None:
         if not 0 <= index < len(d["sections"]):
-            raise NotFound("No such section.")
+            raise NotFound(_("No such section."))
         if d["sections"][index]["questions"]:
-            raise Conflict("Move or remove the questions of this section first.")
+            raise Conflict(_("Move or remove the questions of this section first."))
         if len(d["sections"]) == 1:
-            raise Conflict("A survey keeps at least one section.")
+            raise Conflict(_("A survey keeps at least one section."))
         del d["sections"][index]
 
     return _save(survey, actor, change, "sections")

@@ -2,6 +2,7 @@
 open and closed ones, plus drafts they own or whose group they chair (``visible_to``)."""
 
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from config.search import Kind, Result, register
 
@@ -10,7 +11,7 @@ from .models import Survey
 register(
     Kind(
         name="surveys",
-        label="Surveys",
+        label=_("Surveys"),
         visible=lambda user: Survey.objects.visible_to(user).select_related("group"),
         fields=(("title", "A"), ("introduction", "C")),
         keys=("slug",),

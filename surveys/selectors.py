@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.errors import Invalid, NotAllowed
 from governance import roles
 from governance.models import WorkingGroup
@@ -108,8 +110,8 @@ def parse_filter(params) -> tuple[int | None, int | None]:
         return int(raw_q), int(raw_o) if raw_o not in (None, "") else None
     except (TypeError, ValueError):
         raise Invalid(
-            "The filter is not valid.",
-            errors={"filter_question": ["Use a question id and an option id."]},
+            _("The filter is not valid."),
+            errors={"filter_question": [_("Use a question id and an option id.")]},
         ) from None
 
 
@@ -125,10 +127,10 @@ def results_for(
     owner = is_owner(user, survey)
     if not results_mod.results_visible(survey, owner=owner):
         if survey.results_visibility == Survey.ResultsVisibility.OWNERS:
-            raise NotAllowed("The results of this survey are shown to its owners only.")
+            raise NotAllowed(_("The results of this survey are shown to its owners only."))
         if survey.status == Survey.Status.DRAFT:
-            raise NotAllowed("This survey is a draft.")
-        raise NotAllowed("The results are published when the survey closes.")
+            raise NotAllowed(_("This survey is a draft."))
+        raise NotAllowed(_("The results are published when the survey closes."))
     doc = results_mod.public_results(
         survey, owner=owner, filter_question=filter_question, filter_option=filter_option
     )

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,7 +12,7 @@ class ChoiceOutput(serializers.Serializer):
     label = serializers.CharField()
     translations = serializers.DictField(
         child=serializers.CharField(),
-        help_text='The label in other languages, by language: {"it": "...", "pt-BR": "..."}.',
+        help_text=_('The label in other languages, by language: {"it": "...", "pt-BR": "..."}.'),
     )
 
 
@@ -92,7 +93,9 @@ class SectionOutput(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     translations = serializers.DictField(
-        help_text='The title and description in other languages: {"it": {"title", "description"}}.'
+        help_text=_(
+            'The title and description in other languages: {"it": {"title", "description"}}.'
+        )
     )
     questions = serializers.SerializerMethodField()
 
@@ -123,8 +126,10 @@ class AnswerValue(serializers.Field):
 class ResponseInput(serializers.Serializer):
     answers = serializers.DictField(
         child=AnswerValue(),
-        help_text='{"<question id>": value}: an option id; a list of option ids; a string; a '
-        "number; option ids in rank order; {row id: option id} for a matrix.",
+        help_text=_(
+            '{"<question id>": value}: an option id; a list of option ids; a string; a '
+            "number; option ids in rank order; {row id: option id} for a matrix."
+        ),
     )
 
 

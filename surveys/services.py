@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config import ratelimit
 from config.canonical import canonical_json
@@ -40,7 +42,7 @@ ANONYMOUS_RATE_LIMIT = (10, 3600)  # (submissions, seconds)
 
 def _require_owner(survey: Survey, actor) -> None:
     if not is_owner(actor, survey):
-        raise NotAllowed("Only staff and the chairs of the owning group may manage this survey.")
+        raise NotAllowed(_("Only staff and the chairs of the owning group may manage this survey."))
 
 
 # --- Creating and editing ---------------------------------------------------------------------
@@ -59,7 +61,10 @@ def _resolve_group(slug: str | None):
         return None
     group = WorkingGroup.objects.filter(slug=slug).first()
     if group is None:
-        raise Invalid("No such working group.", errors={"/group": [f"No group {slug!r}."]})
+        raise Invalid(
+            _("No such working group."),
+            errors={"/group": [_("No group %(slug)s.") % {"slug": repr(slug)}]},
+        )
     return group
 
 
@@ -92,15 +97,16 @@ def _create(*, definition: dict, actor) -> Survey:
     group = _resolve_group(d.get("group"))
     if not can_create(actor, group):
         raise NotAllowed(
-            "Only staff and the chairs of the owning group may create surveys."
+            _("Only staff and the chairs of the owning group may create surveys.")
             if group
-            else "Only staff may create a survey without an owning group."
+            else _("Only staff may create a survey without an owning group.")
         )
     with transaction.atomic():
         if d.get("slug"):
             if Survey.objects.filter(slug=d["slug"]).exists():
                 raise Conflict(
-                    "A survey with this slug exists.", errors={"/slug": ["Choose another slug."]}
+                    _("A survey with this slug exists."),
+                    errors={"/slug": [_("Choose another slug.")]},
                 )
             slug = d["slug"]
         else:
@@ -114,10 +120,10 @@ def _create(*, definition: dict, actor) -> Survey:
 
 def _ensure_editable(survey: Survey) -> None:
     if survey.status == Survey.Status.CLOSED:
-        raise Conflict("This survey is closed; make a new version to change it.")
+        raise Conflict(_("This survey is closed; make a new version to change it."))
     if survey.responses.exists():
         raise Conflict(
-            "This survey has responses, so its questions are locked; make a new version instead."
+            _("This survey has responses, so its questions are locked; make a new version instead.")
         )
 
 
@@ -134,7 +140,7 @@ def survey_replace_definition(
     d = definition_format.check(definition)
     group = _resolve_group(d.get("group"))
     if group != survey.group and not can_create(actor, group):
-        raise NotAllowed("You may not move this survey to that group.")
+        raise NotAllowed(_("You may not move this survey to that group."))
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         _ensure_editable(survey)
@@ -171,17 +177,17 @@ def survey_reschedule(*, survey: Survey, actor, closes_at: datetime | None) -> S
     _require_owner(survey, actor)
     if closes_at is not None and closes_at <= timezone.now():
         raise Invalid(
-            "The close must be in the future; close the survey now instead.",
-            errors={"closes_at": ["Set a time in the future."]},
+            _("The close must be in the future; close the survey now instead."),
+            errors={"closes_at": [_("Set a time in the future.")]},
         )
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status == Survey.Status.CLOSED:
-            raise Conflict("This survey is closed.")
+            raise Conflict(_("This survey is closed."))
         if closes_at and survey.opens_at and closes_at <= survey.opens_at:
             raise Invalid(
-                "The close must come after the opening.",
-                errors={"closes_at": ["Set a time after the opening."]},
+                _("The close must come after the opening."),
+                errors={"closes_at": [_("Set a time after the opening.")]},
             )
         survey.closes_at = closes_at
         survey.save(update_fields=["closes_at", "updated_at"])
@@ -199,7 +205,7 @@ def survey_new_version(*, survey: Survey, actor) -> Survey:
     """Copy a survey into a new draft version; the results of each version stay separate."""
     _require_owner(survey, actor)
     if Survey.objects.filter(previous_version=survey).exists():
-        raise Conflict("This survey already has a newer version.")
+        raise Conflict(_("This survey already has a newer version."))
     d = definition_format.export(survey)
     root = survey.slug.rsplit("-v", 1)[0] if survey.version > 1 else survey.slug
     d["slug"] = _unique_slug(f"{root}-v{survey.version + 1}")
@@ -223,13 +229,16 @@ def survey_open(*, survey: Survey, actor) -> Survey:
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != Survey.Status.DRAFT:
-            raise Conflict(f"Only a draft can be opened; this survey is {survey.status}.")
+            raise Conflict(
+                _("Only a draft can be opened; this survey is %(status)s.")
+                % {"status": str(survey.get_status_display()).lower()}
+            )
         if not survey.questions.exists():
-            raise Invalid("Add a question before opening the survey.")
+            raise Invalid(_("Add a question before opening the survey."))
         if survey.closes_at and survey.closes_at <= timezone.now():
             raise Invalid(
-                "The close time has passed; set a later one.",
-                errors={"closes_at": ["Set a time in the future."]},
+                _("The close time has passed; set a later one."),
+                errors={"closes_at": [_("Set a time in the future.")]},
             )
         survey.status = Survey.Status.OPEN
         survey.save(update_fields=["status", "updated_at"])
@@ -258,7 +267,7 @@ def survey_close(*, survey: Survey, actor=None, at: datetime | None = None) -> S
         )
         if not changed:
             if actor is not None:
-                raise Conflict("Only an open survey can be closed.")
+                raise Conflict(_("Only an open survey can be closed."))
             return Survey.objects.get(pk=survey.pk)
         survey = Survey.objects.get(pk=survey.pk)
         snapshot = snapshot_create(survey=survey)
@@ -312,7 +321,7 @@ def snapshot_create(*, survey: Survey) -> ResultSnapshot:
     # Every response, not the last live batch: the snapshot is the final count.
     data = results.compute(survey, owner=False)
     text = canonical_json(data).decode("utf-8")
-    snapshot, _ = ResultSnapshot.objects.get_or_create(
+    snapshot, _created = ResultSnapshot.objects.get_or_create(
         survey=survey,
         defaults={
             "data": data,
@@ -328,11 +337,11 @@ def snapshot_create(*, survey: Survey) -> ResultSnapshot:
 
 def ensure_can_answer(survey: Survey, user) -> None:
     if not survey.is_accepting:
-        raise NotAllowed("This survey is not open for answers.")
+        raise NotAllowed(_("This survey is not open for answers."))
     if not in_audience(user, survey):
         if user is None or not user.is_authenticated:
-            raise NotAllowed("Sign in to answer this survey.")
-        raise NotAllowed("This survey is for members of its working group.")
+            raise NotAllowed(_("Sign in to answer this survey."))
+        raise NotAllowed(_("This survey is for members of its working group."))
 
 
 def _recheck_open_locked(survey: Survey) -> None:
@@ -346,7 +355,7 @@ def _recheck_open_locked(survey: Survey) -> None:
     else:
         status = Survey.objects.filter(pk=survey.pk).values_list("status", flat=True).first()
     if status != Survey.Status.OPEN:
-        raise NotAllowed("This survey is not open for answers.")
+        raise NotAllowed(_("This survey is not open for answers."))
 
 
 def _rate_limit(survey: Survey, client_key: str | None) -> None:
@@ -356,7 +365,7 @@ def _rate_limit(survey: Survey, client_key: str | None) -> None:
     outcome = ratelimit.hit(key, ratelimit.Rate(limit=limit, window=window))
     if not outcome.allowed:
         raise RateLimited(
-            "Too many answers from this network; try again later.",
+            _("Too many answers from this network; try again later."),
             retry_after=outcome.retry_after,
         )
 
@@ -378,13 +387,16 @@ def response_submit(
     ensure_can_answer(survey, user)
     signed_in = user is not None and user.is_authenticated
     if signed_in and Participation.objects.filter(survey=survey, user=user).exists():
-        raise Conflict("You have already answered this survey.")
+        raise Conflict(_("You have already answered this survey."))
     specs = specs_for(survey)
     clean, errors = validate(specs, answers, strict=strict)
     if errors:
         count = sum(len(v) for v in errors.values())
         raise Invalid(
-            f"{count} answer{'s' if count != 1 else ''} need{'' if count != 1 else 's'} attention.",
+            ngettext(
+                "%(count)s answer needs attention.", "%(count)s answers need attention.", count
+            )
+            % {"count": count},
             errors=errors,
         )
     if not signed_in:
@@ -413,7 +425,7 @@ def response_submit(
                 responses=Response.objects.filter(survey=survey).count(),
             )
     except IntegrityError:
-        raise Conflict("You have already answered this survey.") from None
+        raise Conflict(_("You have already answered this survey.")) from None
     return response
 
 
@@ -421,13 +433,13 @@ def response_update(*, survey: Survey, user, answers: dict, strict: bool = True)
     """Replace my answers, until the close, where the survey allows it (never anonymous ones)."""
     ensure_can_answer(survey, user)
     if survey.is_anonymous or not survey.allow_edit:
-        raise NotAllowed("Answers to this survey cannot be changed once submitted.")
+        raise NotAllowed(_("Answers to this survey cannot be changed once submitted."))
     response = Response.objects.filter(survey=survey, respondent=user).first()
     if response is None:
-        raise NotFound("You have not answered this survey yet.")
+        raise NotFound(_("You have not answered this survey yet."))
     clean, errors = validate(specs_for(survey), answers, strict=strict)
     if errors:
-        raise Invalid("Some answers need attention.", errors=errors)
+        raise Invalid(_("Some answers need attention."), errors=errors)
     with transaction.atomic():
         _recheck_open_locked(survey)
         response.answers.all().delete()
@@ -444,8 +456,8 @@ def draft_save(*, survey: Survey, user, answers: dict, section_index: int) -> Dr
     Publishes nothing: a draft is one person's unfinished work (see ``surveys/events.py``)."""
     ensure_can_answer(survey, user)
     if user is None or not user.is_authenticated:
-        raise NotAllowed("Sign in to save a draft.")
-    draft, _ = Draft.objects.get_or_create(survey=survey, user=user)
+        raise NotAllowed(_("Sign in to save a draft."))
+    draft, _created = Draft.objects.get_or_create(survey=survey, user=user)
     draft.answers = {str(k): v for k, v in answers.items()}
     draft.section_index = max(0, section_index)
     draft.save()

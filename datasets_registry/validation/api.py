@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -30,7 +31,7 @@ class ValidationView(APIView):
     def get(self, request, slug: str, version: str):
         _obj, run = _latest(request, slug, version)
         if run is None:
-            raise NotFound("This version has not been validated yet.")
+            raise NotFound(_("This version has not been validated yet."))
         return Response(ValidationRunSerializer(run, context={"request": request}).data)
 
     @extend_schema(
@@ -79,14 +80,14 @@ class IssuesView(APIView):
     def get(self, request, slug: str, version: str):
         _obj, run = _latest(request, slug, version)
         if run is None:
-            raise NotFound("This version has not been validated yet.")
+            raise NotFound(_("This version has not been validated yet."))
         rule = request.query_params.get("rule", "")
         severity = request.query_params.get("severity", "")
         errors = {}
         if rule and rule not in RULES:
-            errors["rule"] = [f"Unknown rule {rule!r}."]
+            errors["rule"] = [_("Unknown rule %(rule)s.") % {"rule": repr(rule)}]
         if severity and severity not in selectors.SEVERITIES:
-            errors["severity"] = ["Use error or warning."]
+            errors["severity"] = [_("Use error or warning.")]
         try:
             size = self.paginator.get_page_size(request)
         except ValidationError as exc:
@@ -95,7 +96,8 @@ class IssuesView(APIView):
             raise ValidationError(errors)
         if not run.report:
             raise Conflict(
-                f"The latest run is {run.status}; issues are available once it has succeeded."
+                _("The latest run is %(status)s; issues are available once it has succeeded.")
+                % {"status": run.get_status_display().lower()}
             )
         offset = self.paginator.get_offset(request)
         results, more = selectors.report_page(
@@ -113,7 +115,7 @@ class ReportView(APIView):
     def get(self, request, slug: str, version: str):
         obj, run = _latest(request, slug, version)
         if run is None or not run.report:
-            raise NotFound("No report yet: the latest run has not succeeded.")
+            raise NotFound(_("No report yet: the latest run has not succeeded."))
         response = FileResponse(
             default_storage.open(run.report.name, "rb"),
             content_type="application/gzip",

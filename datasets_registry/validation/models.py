@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ValidationRunQuerySet(models.QuerySet):
@@ -19,11 +20,11 @@ class ValidationRunQuerySet(models.QuerySet):
 
 class ValidationRun(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     DONE = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
@@ -38,10 +39,10 @@ class ValidationRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    rules = models.JSONField(default=dict, help_text="The effective rule set, as run.")
+    rules = models.JSONField(default=dict, help_text=_("The effective rule set, as run."))
     column_mapping = models.JSONField(default=dict, blank=True)
     file_issues = models.JSONField(
-        default=list, blank=True, help_text="Issues about the file as a whole (missing columns)."
+        default=list, blank=True, help_text=_("Issues about the file as a whole (missing columns).")
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     rows_done = models.BigIntegerField(default=0)
@@ -113,22 +114,24 @@ class ValidationRun(models.Model):
 
 class ValidationChunk(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="chunks")
     index = models.IntegerField()
-    spec = models.JSONField(help_text="What to read: a byte range, row groups or the whole file.")
+    spec = models.JSONField(
+        help_text=_("What to read: a byte range, row groups or the whole file.")
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.IntegerField(default=0)
     lease_token = models.CharField(max_length=32, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     rows = models.BigIntegerField(default=0)
-    result = models.JSONField(null=True, blank=True, help_text="Counts per rule, rows read.")
+    result = models.JSONField(null=True, blank=True, help_text=_("Counts per rule, rows read."))
     issues_file = models.CharField(max_length=500, blank=True)
     hashes_file = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)

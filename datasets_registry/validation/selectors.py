@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from config.text import count
 from datasets_registry.annotations import Badge, Panel
 from datasets_registry.captions import RULES, read_report_page
+from datasets_registry.captions.messages import localize
 from datasets_registry.captions.rules import find_span
 
 from .models import IssueSample, ValidationRun
@@ -41,20 +43,44 @@ def latest_runs(versions) -> dict[int, ValidationRun]:
     return runs
 
 
+def rule_title(code: str) -> str:
+    """A rule's title in the reader's language (its code when the rule is unknown)."""
+    title = RULES.get(code, {}).get("title")
+    return _(title) if title else code
+
+
+def rule_explanation(code: str) -> str:
+    """A rule's explanation in the reader's language ("" when the rule is unknown)."""
+    explanation = RULES.get(code, {}).get("explanation")
+    return _(explanation) if explanation else ""
+
+
+def status_label(run: ValidationRun) -> str:
+    """The run's state in lower case, in the reader's language ("queued", "failed")."""
+    return str(run.get_status_display()).lower()
+
+
 def badge_for(run: ValidationRun | None) -> dict[str, str]:
     """``{"css": ..., "label": ...}`` for lists: passed / warnings / errors, or the run's state."""
     if run is None:
-        return {"css": "", "label": "not validated"}
+        return {"css": "", "label": _("not validated")}
     if run.status == ValidationRun.Status.SUCCEEDED:
         sev = run.by_severity
         if sev["error"]:
-            return {"css": "errors", "label": count(sev["error"], "error")}
+            n = sev["error"]
+            label = ngettext("%(n)s error", "%(n)s errors", n) % {"n": f"{n:,}"}
+            return {"css": "errors", "label": label}
         if sev["warning"]:
-            return {"css": "warnings", "label": count(sev["warning"], "warning")}
-        return {"css": "passed", "label": "passed"}
+            n = sev["warning"]
+            label = ngettext("%(n)s warning", "%(n)s warnings", n) % {"n": f"{n:,}"}
+            return {"css": "warnings", "label": label}
+        return {"css": "passed", "label": _("passed")}
     if run.status == ValidationRun.Status.RUNNING:
-        return {"css": "running", "label": f"validating {run.progress_percent}%"}
-    return {"css": run.status, "label": run.get_status_display().lower()}
+        return {
+            "css": "running",
+            "label": _("validating %(percent)s%%") % {"percent": run.progress_percent},
+        }
+    return {"css": run.status, "label": status_label(run)}
 
 
 def version_badges(versions) -> dict[int, Badge]:
@@ -64,7 +90,7 @@ def version_badges(versions) -> dict[int, Badge]:
     for version in versions:
         run = runs.get(version.pk)
         found = badge_for(run)
-        title = f"Caption validation: {run.get_status_display().lower()}" if run else ""
+        title = _("Caption validation: %(status)s") % {"status": status_label(run)} if run else ""
         out[version.pk] = Badge(label=found["label"], css=found["css"], title=title)
     return out
 
@@ -102,8 +128,8 @@ def rule_rows(run: ValidationRun) -> list[dict[str, Any]]:
                 "code": code,
                 "count": n,
                 "severity": rules.get(code, {}).get("severity", spec.get("severity", "error")),
-                "title": spec.get("title", code),
-                "explanation": spec.get("explanation", ""),
+                "title": rule_title(code),
+                "explanation": rule_explanation(code),
                 "percent": max(1, round(100 * n / top)),
                 "share": 100 * n / run.rows_total if run.rows_total else None,
             }
@@ -157,9 +183,9 @@ def samples(
                 "row": s.row,
                 "rule": s.rule,
                 "severity": s.severity,
-                "message": s.message,
+                "message": localize(s.message, _),
                 "value": s.value,
-                "explanation": RULES.get(s.rule, {}).get("explanation", ""),
+                "explanation": rule_explanation(s.rule),
             },
             banned,
         )

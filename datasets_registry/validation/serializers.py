@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -93,8 +94,8 @@ class ValidationRunSerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Row number, from 1 in file order; 0 for the file.")
+    row = serializers.IntegerField(help_text=_("Row number, from 1 in file order; 0 for the file."))
     rule = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
     message = serializers.CharField()
-    value = serializers.CharField(allow_blank=True, help_text="An excerpt of the caption.")
+    value = serializers.CharField(allow_blank=True, help_text=_("An excerpt of the caption."))

@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from config.confirm import Confirmation, confirm_first
 from config.errors import Conflict, NotAllowed
 from config.pages import write_view
 from datasets_registry.captions import RULES
+from datasets_registry.captions.messages import localize
 from datasets_registry.models import Dataset
 from datasets_registry.selectors import version_for
 
@@ -66,17 +68,25 @@ def _cancel_confirmation(request: HttpRequest, pk: int) -> Confirmation:
     run = _run_for(request, pk)
     version = run.version
     if not version.dataset.can_maintain(request.user):
-        raise Conflict("Only the dataset's owner, maintainers or staff can cancel its validation.")
+        raise Conflict(
+            _("Only the dataset's owner, maintainers or staff can cancel its validation.")
+        )
     if run.status not in ValidationRun.ACTIVE:
-        raise Conflict(f"This run is {run.status}; only a queued or running run can be cancelled.")
+        raise Conflict(
+            _("This run is %(status)s; only a queued or running run can be cancelled.")
+            % {"status": run.get_status_display().lower()}
+        )
     return Confirmation(
-        title=f"Cancel the validation of {version.dataset.name} {version.version}?",
+        title=_("Cancel the validation of %(dataset)s %(version)s?")
+        % {"dataset": version.dataset.name, "version": version.version},
         consequences=[
-            "The run stops for good: the rows not yet checked are never checked, and the run "
-            "gives no verdict.",
-            "Validating again starts a new run from the first row.",
+            _(
+                "The run stops for good: the rows not yet checked are never checked, and the run "
+                "gives no verdict."
+            ),
+            _("Validating again starts a new run from the first row."),
         ],
-        button="Cancel the run",
+        button=_("Cancel the run"),
         cancel_url=version.get_absolute_url(),
     )
 
@@ -89,7 +99,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.run_cancel(run=run, actor=request.user)
     except NotAllowed as exc:
         raise _refused_on_the_page(exc) from exc
-    messages.success(request, "The validation run was cancelled.")
+    messages.success(request, _("The validation run was cancelled."))
     return redirect(run.version.get_absolute_url())
 
 
@@ -100,7 +110,7 @@ def revalidate(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         services.run_request(version=obj, actor=request.user)
     except NotAllowed as exc:
         raise _refused_on_the_page(exc) from exc
-    messages.success(request, "A new validation run was queued.")
+    messages.success(request, _("A new validation run was queued."))
     return redirect(obj.get_absolute_url())
 
 
@@ -113,22 +123,26 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     severity = request.GET.get("severity", "")
     errors = {}
     if rule and rule not in RULES:
-        errors["rule"] = f"There is no rule {rule!r}; choose one from the list."
+        errors["rule"] = _("There is no rule %(rule)s; choose one from the list.") % {
+            "rule": repr(rule)
+        }
         rule = ""
     if severity and severity not in selectors.SEVERITIES:
-        errors["severity"] = "Choose errors or warnings."
+        errors["severity"] = _("Choose errors or warnings.")
         severity = ""
     page = None
     if run is not None and run.report and not errors:
         rows = selectors.ReportRows(run, rule=rule, severity=severity)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         banned = run.rules.get("banned_terms")
-        page.object_list = [selectors.highlight(i, banned) for i in page.object_list]
+        page.object_list = [
+            selectors.highlight({**i, "message": localize(i.get("message", ""), _)}, banned)
+            for i in page.object_list
+        ]
     # Each rule's explanation once, above the table: per row it repeated the row's message.
     on_page = dict.fromkeys(i["rule"] for i in (page.object_list if page is not None else []))
     legend = [
-        (code, RULES.get(code, {}).get("title", code), RULES.get(code, {}).get("explanation", ""))
-        for code in on_page
+        (code, selectors.rule_title(code), selectors.rule_explanation(code)) for code in on_page
     ]
     rule_choices = sorted(run.by_rule) if run is not None else []
     return render(
@@ -144,9 +158,7 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "rule": rule,
             "severity": severity,
             "errors": errors,
-            "rule_choices": [
-                (code, RULES.get(code, {}).get("title", code)) for code in rule_choices
-            ],
+            "rule_choices": [(code, selectors.rule_title(code)) for code in rule_choices],
         },
         status=400 if errors else 200,
     )

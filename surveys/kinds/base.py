@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import gettext
+
 from ..suppression import COMPLEMENT, VISIBLE, Family
 
 if TYPE_CHECKING:
@@ -90,15 +92,21 @@ class QuestionKind:
         """Problems of a display condition whose question (``target``) is of this kind."""
         if cond["op"] not in self.condition_ops:
             ops = self.condition_ops
-            return [
-                f"show_if: {cond['op']!r} does not apply to a {self.name} question"
-                + (f" (use {', '.join(sorted(ops))})." if ops else ".")
-            ]
+            values = {"op": repr(cond["op"]), "kind": self.name, "ops": ", ".join(sorted(ops))}
+            if ops:
+                return [
+                    gettext("show_if: %(op)s does not apply to a %(kind)s question (use %(ops)s).")
+                    % values
+                ]
+            return [gettext("show_if: %(op)s does not apply to a %(kind)s question.") % values]
         if self.condition_on_option:
             if cond["value"] not in {o["key"] for o in target["options"]}:
-                return [f"show_if: {cond['value']!r} is not an option key of {target['key']!r}."]
+                return [
+                    gettext("show_if: %(value)s is not an option key of %(key)s.")
+                    % {"value": repr(cond["value"]), "key": repr(target["key"])}
+                ]
         elif isinstance(cond["value"], str):
-            return ["show_if: the value must be a number."]
+            return [gettext("show_if: the value must be a number.")]
         return []
 
     def constraints_from_form(self, data: dict) -> dict:

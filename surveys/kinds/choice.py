@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 from ..suppression import Family
 from .base import FormValueError, QuestionKind, as_int
 
@@ -41,7 +43,7 @@ class SingleChoice(QuestionKind):
     def clean(self, spec, value):
         option = as_int(value)
         if option is None or option not in spec.option_ids:
-            return None, "This option is not offered."
+            return None, gettext("This option is not offered.")
         return option, None
 
     def widget(self, spec, value):
@@ -73,9 +75,9 @@ class _Selections(QuestionKind):
             value = [value]
         chosen = [as_int(v) for v in value]
         if any(v is None or v not in spec.option_ids for v in chosen):
-            return None, "One of these options is not offered."
+            return None, gettext("One of these options is not offered.")
         if len(set(chosen)) != len(chosen):
-            return None, "An option is chosen more than once."
+            return None, gettext("An option is chosen more than once.")
         return chosen, None
 
     def families(self, spec, raw):
@@ -107,9 +109,9 @@ class MultipleChoice(_Selections):
         c = spec.constraints
         lo, hi = c.get("min_selections"), c.get("max_selections")
         if hi is not None and len(chosen) > hi:
-            return None, f"Too many selections: choose at most {hi}."
+            return None, gettext("Too many selections: choose at most %(max)s.") % {"max": hi}
         if lo is not None and len(chosen) < lo:
-            return None, f"Too few selections: choose at least {lo}."
+            return None, gettext("Too few selections: choose at least %(min)s.") % {"min": lo}
         order = {o[0]: i for i, o in enumerate(spec.options)}
         return sorted(chosen, key=order.__getitem__), None
 
@@ -143,9 +145,9 @@ class Ranking(_Selections):
         top = spec.constraints.get("max_selections")
         wanted = top or len(spec.options)
         if top and len(chosen) > wanted:
-            return None, f"Rank at most {wanted} options."
+            return None, gettext("Rank at most %(n)s options.") % {"n": wanted}
         if not top and len(chosen) != wanted:
-            return None, f"Rank all {wanted} options."
+            return None, gettext("Rank all %(n)s options.") % {"n": wanted}
         return chosen, None
 
     def read_form(self, spec, data, name):
@@ -160,9 +162,9 @@ class Ranking(_Selections):
         try:
             ordered = sorted(ranks, key=lambda r: int(r[0]))
         except ValueError:
-            raise FormValueError("Choose each rank from the list.") from None
+            raise FormValueError(gettext("Choose each rank from the list.")) from None
         if len({r for r, _ in ranks}) != len(ranks):
-            raise FormValueError("Give each option a different rank.")
+            raise FormValueError(gettext("Give each option a different rank."))
         return [option_id for _, option_id in ordered]
 
     def widget(self, spec, value):

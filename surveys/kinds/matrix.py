@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext
+
 from config.text import labelled
 
 from ..suppression import Family
@@ -18,19 +20,19 @@ class Matrix(QuestionKind):
 
     def clean(self, spec, value):
         if not isinstance(value, dict):
-            return None, "Answer with one choice per row."
+            return None, gettext("Answer with one choice per row.")
         out: dict[str, int] = {}
         for row, option in value.items():
             row_id, option_id = as_int(row), as_int(option)
             if row_id is None or row_id not in spec.row_ids:
-                return None, "A row is not part of this question."
+                return None, gettext("A row is not part of this question.")
             if is_empty(option):
                 continue
             if option_id is None or option_id not in spec.option_ids:
-                return None, "This option is not offered."
+                return None, gettext("This option is not offered.")
             out[str(row_id)] = option_id
         if spec.required and len(out) < len(spec.rows):
-            return None, "Answer every row."
+            return None, gettext("Answer every row.")
         return out, None
 
     def read_form(self, spec, data, name):

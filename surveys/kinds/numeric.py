@@ -14,6 +14,8 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from ..suppression import Family
 from .base import QuestionKind
 
@@ -21,7 +23,10 @@ if TYPE_CHECKING:
     from ..answers import QuestionSpec
 
 LIMIT = 10**15
-TOO_LARGE = "Out of range: a number may have at most 15 digits before the decimal point."
+# Translated where it is returned (``gettext(TOO_LARGE)``).
+TOO_LARGE = gettext_noop(
+    "Out of range: a number may have at most 15 digits before the decimal point."
+)
 MAX_BINS = 10
 MAX_SCALE_POINTS = 11
 
@@ -72,21 +77,24 @@ class _Numeric(QuestionKind):
     def clean(self, spec, value):
         if isinstance(value, float) and math.isinf(value):
             # A JSON number too large for a float (1e309) reads as infinity.
-            return None, TOO_LARGE
+            return None, gettext(TOO_LARGE)
         number = as_number(value)
         if number is None:
-            return None, "Enter a number."
+            return None, gettext("Enter a number.")
         integer = self.integer(spec)
         if integer and number != int(number):
-            return None, "Enter a whole number."
+            return None, gettext("Enter a whole number.")
         lo, hi = spec.constraints.get("min"), spec.constraints.get("max")
         if (lo is not None and number < lo) or (hi is not None and number > hi):
-            bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else ""
-            if not bounds:
-                bounds = f"at least {lo}" if lo is not None else f"at most {hi}"
-            return None, f"Out of range: enter a number {bounds}."
+            if lo is not None and hi is not None:
+                message = gettext("Out of range: enter a number between %(min)s and %(max)s.")
+            elif lo is not None:
+                message = gettext("Out of range: enter a number at least %(min)s.")
+            else:
+                message = gettext("Out of range: enter a number at most %(max)s.")
+            return None, message % {"min": lo, "max": hi}
         if not finite(number):
-            return None, TOO_LARGE
+            return None, gettext(TOO_LARGE)
         return (int(number) if integer else number), None
 
     def readable(self, value):
@@ -226,10 +234,13 @@ class Scale(_Numeric):
     def normalise(self, constraints):
         lo, hi = constraints.setdefault("min", 1), constraints.setdefault("max", 5)
         if not (finite(lo) and finite(hi)):
-            return [TOO_LARGE]
+            return [gettext(TOO_LARGE)]
         problems = []
         if lo != int(lo) or hi != int(hi) or not 2 <= hi - lo + 1 <= MAX_SCALE_POINTS:
-            problems.append(f"A scale runs between whole numbers, 2 to {MAX_SCALE_POINTS} points.")
+            problems.append(
+                gettext("A scale runs between whole numbers, 2 to %(n)s points.")
+                % {"n": MAX_SCALE_POINTS}
+            )
         constraints["min"], constraints["max"] = int(lo), int(hi)
         return problems
 

@@ -3,6 +3,8 @@ answers, never in a cross-tab."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from .base import QuestionKind
 
 
@@ -13,11 +15,11 @@ class _Text(QuestionKind):
 
     def clean(self, spec, value):
         if not isinstance(value, str):
-            return None, "Write text."
+            return None, gettext("Write text.")
         text = value.strip()
         limit = spec.constraints.get("max_length", self.default_max_length)
         if len(text) > limit:
-            return None, f"Too long: at most {limit} characters."
+            return None, gettext("Too long: at most %(n)s characters.") % {"n": limit}
         return text, None
 
     def readable(self, value):

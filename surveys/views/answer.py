@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from config import clients
 from config.errors import DomainError, Invalid
@@ -85,12 +86,12 @@ def survey_answer(request, slug: str):
         if selectors.has_answered(user, survey):
             editing = selectors.may_change_answers(survey)
             if not editing:
-                messages.info(request, "You have already answered this survey. Thank you!")
+                messages.info(request, _("You have already answered this survey. Thank you!"))
                 return redirect("surveys:detail", slug=survey.slug)
     elif request.session.get(_answered_key(survey)):
         # Not signed in ("anyone" surveys): no roll to check, so this browser remembers; the
         # rate limit in the service bounds the rest.
-        messages.info(request, "You have already answered this survey. Thank you!")
+        messages.info(request, _("You have already answered this survey. Thank you!"))
         return redirect("surveys:detail", slug=survey.slug)
     try:
         services.ensure_can_answer(survey, user)
@@ -129,7 +130,7 @@ def survey_answer(request, slug: str):
                 request.session.pop(_draft_key(survey), None)
                 if not user.is_authenticated:
                     request.session[_answered_key(survey)] = True
-                messages.success(request, "Thank you: your answers are recorded.")
+                messages.success(request, _("Thank you: your answers are recorded."))
                 return redirect("surveys:detail", slug=survey.slug)
         if isinstance(outcome, answering.Moved):
             _save(request, survey, outcome.answers, outcome.page)

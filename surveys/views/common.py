@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..models import Survey
@@ -16,4 +17,6 @@ def survey_for(request, slug: str, *related: str) -> Survey:
 
 def require_owner(request, survey: Survey) -> None:
     if not selectors.is_owner(request.user, survey):
-        raise PermissionDenied("Only staff and the chairs of the owning group manage this survey.")
+        raise PermissionDenied(
+            _("Only staff and the chairs of the owning group manage this survey.")
+        )

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.confirm import Confirmation, confirm_first
@@ -56,7 +57,7 @@ def _warn_if_live(request, survey: Survey) -> None:
 @login_required
 def survey_create(request):
     if not selectors.may_create_any(request.user):
-        raise PermissionDenied("Only staff and the chairs of a working group create surveys.")
+        raise PermissionDenied(_("Only staff and the chairs of a working group create surveys."))
     form = _settings_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d: dict[str, Any] = {"sections": [{"title": "", "questions": []}]}
@@ -66,7 +67,7 @@ def survey_create(request):
         except DomainError as exc:
             apply_errors(form, exc, aliases=SETTINGS_ALIASES)
         else:
-            messages.success(request, "The survey is created as a draft: add its questions.")
+            messages.success(request, _("The survey is created as a draft: add its questions."))
             _warn_if_live(request, survey)
             return redirect("surveys:edit", slug=survey.slug)
     return render(
@@ -80,7 +81,7 @@ def survey_create(request):
 @login_required
 def survey_import(request):
     if not selectors.may_create_any(request.user):
-        raise PermissionDenied("Only staff and the chairs of a working group create surveys.")
+        raise PermissionDenied(_("Only staff and the chairs of a working group create surveys."))
     form = ImportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +91,7 @@ def survey_import(request):
         except DomainError as exc:
             apply_errors(form, exc, aliases=DEFINITION_ALIASES)
         else:
-            messages.success(request, "The survey is imported as a draft.")
+            messages.success(request, _("The survey is imported as a draft."))
             _warn_if_live(request, survey)
             return redirect("surveys:edit", slug=survey.slug)
     return render(
@@ -154,7 +155,7 @@ def survey_edit(request, slug: str):
             except DomainError as exc:
                 apply_errors(form, exc, aliases=SETTINGS_ALIASES)
             else:
-                messages.success(request, "Settings saved.")
+                messages.success(request, _("Settings saved."))
                 _warn_if_live(request, survey)
                 return _editor_response(request, survey)
         return _editor_response(request, survey, status=400, settings_form=form)
@@ -196,7 +197,7 @@ def question_add(request, slug: str):
         except DomainError as exc:
             apply_errors(form, exc, aliases=_question_aliases(d, section, None))
         else:
-            messages.success(request, "Question added.")
+            messages.success(request, _("Question added."))
             return _editor_response(request, survey)
     return _editor_response(request, survey, status=400, question_form=form)
 
@@ -207,7 +208,7 @@ def question_edit(request, slug: str, key: str):
     require_owner(request, survey)
     d = definition_format.export(survey)
     try:
-        section, _ = editing.find_question(d, key)
+        section, _position = editing.find_question(d, key)
     except DomainError:
         raise Http404("No such question.") from None
     question = next(q for q in d["sections"][section]["questions"] if q["key"] == key)
@@ -235,7 +236,7 @@ def question_edit(request, slug: str, key: str):
             except DomainError as exc:
                 apply_errors(form, exc, aliases=_question_aliases(d, section, key))
             else:
-                messages.success(request, "Question saved.")
+                messages.success(request, _("Question saved."))
                 return _editor_response(request, survey)
     else:
         form = QuestionForm(
@@ -260,7 +261,7 @@ def question_action(request, slug: str, key: str, action: str):
     try:
         if action == "delete":
             survey = editing.question_delete(survey=survey, actor=request.user, key=key)
-            messages.success(request, "Question removed.")
+            messages.success(request, _("Question removed."))
         else:
             survey = editing.question_move(
                 survey=survey, actor=request.user, key=key, direction=action
@@ -295,15 +296,15 @@ def section_action(request, slug: str, index: str, action: str):
     try:
         if action == "delete":
             survey = editing.section_delete(survey=survey, actor=request.user, index=index)
-            messages.success(request, "Section removed.")
+            messages.success(request, _("Section removed."))
         else:
             form = SectionForm(request.POST, prefix=f"s{index}")
             if not form.is_valid():
-                raise Invalid("Give the section a title.")
+                raise Invalid(_("Give the section a title."))
             survey = editing.section_update(
                 survey=survey, actor=request.user, index=index, **form.cleaned_data
             )
-            messages.success(request, "Section saved.")
+            messages.success(request, _("Section saved."))
     except DomainError as exc:
         flash_refusal(request, exc)
     return _editor_response(request, survey)
@@ -323,7 +324,7 @@ def survey_reschedule(request, slug: str):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "The schedule is saved.")
+            messages.success(request, _("The schedule is saved."))
             return _editor_response(request, survey)
     return _editor_response(request, survey, status=400, reschedule_form=form)
 
@@ -335,24 +336,31 @@ def _transition_confirmation(request, slug: str, action: str) -> Confirmation | 
     survey = survey_for(request, slug)
     require_owner(request, survey)
     if survey.status != Survey.Status.OPEN:
-        raise Conflict("Only an open survey can be closed.")
+        raise Conflict(_("Only an open survey can be closed."))
     submitted, drafts = survey.responses.count(), survey.drafts.count()
     unsent = (
-        f"{drafts} {'person has' if drafts == 1 else 'people have'} answers saved but not "
-        "submitted: they will not be counted."
+        ngettext(
+            "%(n)s person has answers saved but not submitted: they will not be counted.",
+            "%(n)s people have answers saved but not submitted: they will not be counted.",
+            drafts,
+        )
+        % {"n": drafts}
         if drafts
-        else "Answers not yet submitted will not be counted."
+        else _("Answers not yet submitted will not be counted.")
     )
     return Confirmation(
-        title=f"Close “{survey.title}” now?",
-        intro=f"{submitted} response{'s' if submitted != 1 else ''} submitted so far.",
+        title=_("Close “%(title)s” now?") % {"title": survey.title},
+        intro=ngettext(
+            "%(n)s response submitted so far.", "%(n)s responses submitted so far.", submitted
+        )
+        % {"n": submitted},
         consequences=[
-            "Nobody can answer any more.",
+            _("Nobody can answer any more."),
             unsent,
-            "The results are frozen as they are now.",
-            "A closed survey cannot be opened again: to ask again, make a new version.",
+            _("The results are frozen as they are now."),
+            _("A closed survey cannot be opened again: to ask again, make a new version."),
         ],
-        button="Close the survey",
+        button=_("Close the survey"),
         cancel_url=reverse("surveys:detail", kwargs={"slug": survey.slug}),
     )
 
@@ -368,12 +376,14 @@ def survey_transition(request, slug: str, action: str):
     survey = survey_for(request, slug)
     if action == "open":
         survey = services.survey_open(survey=survey, actor=request.user)
-        messages.success(request, "The survey is open.")
+        messages.success(request, _("The survey is open."))
     elif action == "close":
         survey = services.survey_close(survey=survey, actor=request.user)
-        messages.success(request, "The survey is closed and its results are frozen.")
+        messages.success(request, _("The survey is closed and its results are frozen."))
     else:
         survey = services.survey_new_version(survey=survey, actor=request.user)
-        messages.success(request, f"Version {survey.version} is a new draft.")
+        messages.success(
+            request, _("Version %(version)s is a new draft.") % {"version": survey.version}
+        )
         return redirect("surveys:edit", slug=survey.slug)
     return redirect("surveys:detail", slug=survey.slug)

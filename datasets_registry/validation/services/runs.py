@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, NotAllowed
 from datasets_registry.captions import ENGINE_VERSION, resolve_ruleset
@@ -54,12 +55,14 @@ def run_request(*, version, actor) -> ValidationRun:
     returns the run is committed and queued, even if the broker cannot be reached right now.
     """
     if not version.dataset.can_maintain(actor):
-        raise NotAllowed("Only the dataset's owner, maintainers or staff can re-validate it.")
+        raise NotAllowed(_("Only the dataset's owner, maintainers or staff can re-validate it."))
     with transaction.atomic():
         if ValidationRun.objects.filter(version=version).active().select_for_update().exists():
             raise Conflict(
-                "A validation run of this version is already queued or running; wait for it or "
-                "cancel it first."
+                _(
+                    "A validation run of this version is already queued or running; wait for it "
+                    "or cancel it first."
+                )
             )
         return run_create(version=version, actor=actor)
 
@@ -68,7 +71,7 @@ def run_cancel(*, run: ValidationRun, actor) -> ValidationRun:
     """Cancel a queued or running run (maintainers only); chunks in flight are discarded."""
     if not run.version.dataset.can_maintain(actor):
         raise NotAllowed(
-            "Only the dataset's owner, maintainers or staff can cancel its validation."
+            _("Only the dataset's owner, maintainers or staff can cancel its validation.")
         )
     with transaction.atomic():
         now = timezone.now()
@@ -79,7 +82,8 @@ def run_cancel(*, run: ValidationRun, actor) -> ValidationRun:
         )
         if n != 1:
             raise Conflict(
-                f"This run is {run.status}; only a queued or running run can be cancelled."
+                _("This run is %(status)s; only a queued or running run can be cancelled.")
+                % {"status": run.get_status_display().lower()}
             )
         ValidationChunk.objects.filter(run=run).exclude(status=ValidationChunk.Status.DONE).update(
             status=ValidationChunk.Status.CANCELLED, lease_expires_at=None, updated_at=now

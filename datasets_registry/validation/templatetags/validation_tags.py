@@ -3,6 +3,9 @@ import re
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from datasets_registry.captions.messages import localize
 
 from .. import selectors
 
@@ -56,13 +59,24 @@ def caption_value(issue: dict) -> str:
             out.append("<mark>")
         if i in shown:
             name = (
-                "tab" if char == "\t" else "line break" if char in "\r\n\u2028\u2029" else "space"
+                _("tab")
+                if char == "\t"
+                else _("line break")
+                if char in "\r\n\u2028\u2029"
+                else _("space")
             )
             sign = _SIGNS.get(char, "␣")
-            out.append(f'<span class="ws" title="{name}">{sign}</span>')
+            out.append(f'<span class="ws" title="{escape(name)}">{sign}</span>')
         else:
             out.append(str(escape(char)))
         if i == end - 1 and match:
             out.append("</mark>")
     # Safe: every character of the caption went through escape(); the rest is fixed markup.
     return mark_safe(f'<code class="caption-value">{"".join(out)}</code>')  # noqa: S308
+
+
+@register.filter
+def engine_message(message: str) -> str:
+    """A message the caption engine wrote in English (a run's ``error``, an issue), in the
+    reader's language when it was built from one of the engine's templates; else unchanged."""
+    return localize(message or "", _)
