@@ -177,7 +177,7 @@ RULES: dict[str, dict[str, Any]] = {
         "title": gettext_noop("Garbled text (mojibake)"),
         "explanation": gettext_noop(
             "The caption contains sequences such as 'Ã©' or 'â€™' that appear when UTF-8 "
-            "text was decoded with the wrong encoding, or the replacement character '\ufffd'."
+            "text was decoded with the wrong encoding, or the replacement character '�'."
         ),
         "params": {},
     },
