@@ -3,6 +3,8 @@
 // it shows exactly what the page will. Static file only: the CSP forbids inline scripts.
 (function () {
   "use strict";
+  // Django's JavaScript catalogue (/jsi18n/, loaded first by base.html); English without it.
+  var gettext = window.gettext || function (s) { return s; };
   var counter = 0;
 
   function csrfToken(form) {
@@ -19,16 +21,16 @@
     var tabs = document.createElement("div");
     tabs.className = "md-tabs";
     tabs.setAttribute("role", "tablist");
-    tabs.setAttribute("aria-label", "Write or preview");
+    tabs.setAttribute("aria-label", gettext("Write or preview"));
     var write = document.createElement("button");
     var preview = document.createElement("button");
-    [[write, "Write"], [preview, "Preview"]].forEach(function (pair) {
+    [[write, "write", gettext("Write")], [preview, "preview", gettext("Preview")]].forEach(function (pair) {
       var b = pair[0];
       b.type = "button";
       b.className = "md-tab";
-      b.textContent = pair[1];
+      b.textContent = pair[2];
       b.setAttribute("role", "tab");
-      b.id = id + "-" + pair[1].toLowerCase();
+      b.id = id + "-" + pair[1];
       tabs.appendChild(b);
     });
     var panel = document.createElement("div");
@@ -57,7 +59,7 @@
     write.addEventListener("click", function () { select(false); textarea.focus(); });
     preview.addEventListener("click", function () {
       select(true);
-      panel.textContent = "Rendering…";
+      panel.textContent = gettext("Rendering…");
       var body = new URLSearchParams();
       body.set("text", textarea.value);
       fetch(textarea.dataset.markdownPreview, {
@@ -69,9 +71,9 @@
         return r.text().then(function (t) { return { ok: r.ok, text: t }; });
       }).then(function (res) {
         if (res.ok) panel.innerHTML = res.text;  // sanitised by the server (nh3 allow-list)
-        else panel.textContent = res.text || "The preview failed.";
+        else panel.textContent = res.text || gettext("The preview failed.");
       }).catch(function () {
-        panel.textContent = "The preview failed: check your connection.";
+        panel.textContent = gettext("The preview failed: check your connection.");
       });
     });
     tabs.addEventListener("keydown", function (e) {

@@ -2,6 +2,8 @@
 // Content Security Policy forbids inline scripts. Without JavaScript the links simply wrap.
 (function () {
   "use strict";
+  // Django's JavaScript catalogue (/jsi18n/, loaded first by base.html); English without it.
+  var gettext = window.gettext || function (s) { return s; };
   document.documentElement.classList.add("js-menu");
   function setUp() {
     var header = document.querySelector(".site-header");
@@ -12,7 +14,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "menu-toggle secondary small";
-    button.textContent = "Menu";
+    button.textContent = gettext("Menu");
     button.setAttribute("aria-expanded", "false");
     button.setAttribute("aria-controls", Array.prototype.map.call(navs, function (n) { return n.id; }).join(" "));
     var brand = inner.querySelector(".brand");

@@ -5,6 +5,11 @@
 // the "card_mode" radio says which one the server reads.
 (function () {
   "use strict";
+  // Django's JavaScript catalogue (/jsi18n/, loaded first by base.html); English without it.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (m, key) { return String(obj[key]); });
+  };
 
   function parsePointer(name, prefix) {
     return name.slice(prefix.length).split("/").slice(1).map(function (part) {
@@ -114,7 +119,9 @@
             note.hidden = true;
             show("form");
           } catch (e) {
-            note.textContent = "The JSON does not parse (" + e.message + "); correct it to go back to the form.";
+            note.textContent = interpolate(
+              gettext("The JSON does not parse (%(error)s); correct it to go back to the form."),
+              { error: e.message }, true);
             note.hidden = false;
             root.querySelector("input[name=card_mode][value=json]").checked = true;
           }
