@@ -61,6 +61,7 @@ ALLOWED = {
     "omi",
     "tus",
     "UTC",
+    "OMI Commons",
     "English",
     "Italiano",
     "Português (Brasil)",

@@ -15,15 +15,15 @@ from notifications import services
 from notifications.models import Notification
 from tests.governance.factories import in_voting
 
-PART = Path(__file__).resolve().parents[2] / "locale" / "parts" / "pyA.it.po"
+CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "it" / "LC_MESSAGES" / "django.po"
 
 
 @pytest.fixture
 def italian(tmp_path):
-    """A locale directory holding only this helper's Italian messages, compiled."""
+    """A fresh copy of the Italian catalogue, compiled (whatever the checkout's .mo holds)."""
     target = tmp_path / "it" / "LC_MESSAGES" / "django.po"
     target.parent.mkdir(parents=True)
-    target.write_bytes(PART.read_bytes())
+    target.write_bytes(CATALOGUE.read_bytes())
     compile_catalogue(target)
     with override_settings(LOCALE_PATHS=[str(tmp_path)]):
         trans_real._translations = {}
