@@ -17,7 +17,11 @@
       var rate = e.loaded / Math.max(1, (Date.now() - started) / 1000);
       bar.hidden = false;
       bar.value = pct;
-      text.textContent = pct + "% (" + (rate / 1048576).toFixed(1) + " MB/s)";
+      text.textContent = interpolate(
+        gettext("%(percent)s (%(rate)s MB/s)"),
+        { percent: pct + "%", rate: (rate / 1048576).toFixed(1) },
+        true
+      );
     });
     xhr.addEventListener("load", function () {
       if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
@@ -35,7 +39,7 @@
       }
     });
     xhr.addEventListener("error", function () {
-      text.textContent = "The upload failed (connection lost). Try again.";
+      text.textContent = gettext("The upload failed (connection lost). Try again.");
     });
     xhr.send(new FormData(form));
   });
