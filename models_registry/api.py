@@ -6,6 +6,8 @@ import contextlib
 import mimetypes
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,26 +33,39 @@ from .serializers import ModelInput, ModelOutput, ModelPatchInput, ModelVersionO
 VERSION_FORM = inline_serializer(
     "ModelVersionInput",
     {
-        "version": serializers.CharField(help_text="Semantic version, e.g. 0.1.0-alpha.1."),
-        "card": serializers.CharField(help_text="The model card, a JSON object (string)."),
-        "card_body": serializers.CharField(required=False, help_text="Markdown."),
-        "training_data": serializers.CharField(
-            help_text='JSON list of {"dataset", "version", "sha256"}.'
+        "version": serializers.CharField(
+            help_text=gettext_lazy("Semantic version, e.g. 0.1.0-alpha.1.")
         ),
-        "base_model": serializers.CharField(required=False, help_text='"slug@version".'),
+        "card": serializers.CharField(
+            help_text=gettext_lazy("The model card, a JSON object (string).")
+        ),
+        "card_body": serializers.CharField(required=False, help_text=gettext_lazy("Markdown.")),
+        "training_data": serializers.CharField(
+            # Translators: the braces name JSON keys; keep them as they are.
+            help_text=gettext_lazy('JSON list of {"dataset", "version", "sha256"}.')
+        ),
+        "base_model": serializers.CharField(
+            required=False, help_text=gettext_lazy('"slug@version".')
+        ),
         "external": serializers.CharField(
-            required=False, help_text='JSON list of {"path", "role", "size", "sha256", "url"}.'
+            required=False,
+            # Translators: the braces name JSON keys; keep them as they are.
+            help_text=gettext_lazy('JSON list of {"path", "role", "size", "sha256", "url"}.'),
         ),
         "file:<role>:<path>": serializers.FileField(
             required=False,
-            help_text="Any number of files, streamed and hashed; role is weights, config, "
-            "finetune_script, docs or other.",
+            help_text=gettext_lazy(
+                "Any number of files, streamed and hashed; role is weights, config, "
+                "finetune_script, docs or other."
+            ),
         ),
         "upload:<role>:<path>": serializers.CharField(
-            required=False, help_text="The upload_id of a completed resumable upload, per file."
+            required=False,
+            help_text=gettext_lazy("The upload_id of a completed resumable upload, per file."),
         ),
         "header:<path>": serializers.FileField(
-            required=False, help_text="The safetensors header of a declared (external) file."
+            required=False,
+            help_text=gettext_lazy("The safetensors header of a declared (external) file."),
         ),
     },
 )
@@ -143,17 +158,17 @@ def incoming_files(data, files) -> tuple[list[services.IncomingFile], dict, dict
     incoming, upload_ids, headers = [], {}, {}
     errors: dict[str, list[str]] = {}
     for key in files:
-        kind, _, rest = key.partition(":")
+        kind, _sep, rest = key.partition(":")
         if kind == "file":
-            role, _, path = rest.partition(":")
+            role, _sep, path = rest.partition(":")
             incoming.append(services.IncomingFile(path=path, role=role, upload=files[key]))
         elif kind == "header":
             headers[rest] = files[key]
         elif key != "file":
-            errors[key] = ["Unknown part: send file:<role>:<path> or header:<path>."]
+            errors[key] = [_("Unknown part: send file:<role>:<path> or header:<path>.")]
     for key in data:
         if key.startswith("upload:"):
-            role, _, path = key[len("upload:") :].partition(":")
+            role, _sep, path = key[len("upload:") :].partition(":")
             upload_ids[(role, path)] = data[key]
     if errors:
         raise Invalid(services._first(errors), errors=errors)
@@ -190,7 +205,7 @@ class ModelVersionListCreate(generics.ListAPIView):
         model = selectors.model_for(request.user, kwargs["slug"])
         if not model.can_maintain(request.user):
             raise NotAllowed(
-                "Only the model's owner, its maintainers and staff may register versions."
+                _("Only the model's owner, its maintainers and staff may register versions.")
             )
         uploads.receive(request)
         data = request.data
@@ -215,8 +230,10 @@ class ModelVersionListCreate(generics.ListAPIView):
                 f.header = headers.pop(f.path, None)
             if headers:
                 raise Invalid(
-                    "A header part names no declared file.",
-                    errors={f"header:{p}": ["No external entry has this path."] for p in headers},
+                    _("A header part names no declared file."),
+                    errors={
+                        f"header:{p}": [_("No external entry has this path.")] for p in headers
+                    },
                 )
             version = services.version_register(
                 model=model,

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from config import events
 
 
 class ModelsRegistryConfig(AppConfig):
     name = "models_registry"
-    verbose_name = "Models and releases"
+    verbose_name = _("Models and releases")
 
     def ready(self) -> None:
         import models_registry.events  # noqa: F401  (declares the events this app publishes)

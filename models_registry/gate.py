@@ -2,7 +2,7 @@
 
 A model version may go to a release vote, and a release may be recorded, only when every gate
 check finds nothing. A check is a function ``check(version) -> list[str]`` (the reasons it
-blocks; empty when it passes) registered with :func:`gate_check`. Other apps add theirs from
+blocks, in the active language: they are shown, never stored; empty when it passes) registered with :func:`gate_check`. Other apps add theirs from
 their ``AppConfig.ready`` (the red team adds "no unresolved finding at or above the group's
 threshold") without touching this module::
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from django.utils.translation import gettext, ngettext
 
 from .models import ModelFile, ModelVersion
 
@@ -67,6 +69,13 @@ def verdict(version: ModelVersion) -> dict[str, Any]:
     return {"open": not reasons, "reasons": reasons}
 
 
+def closed_message(verdict: dict[str, Any]) -> str:
+    """The error of a closed gate: one sentence, then its reasons (in the active language)."""
+    return gettext("The release gate is closed: %(reasons)s") % {
+        "reasons": " ".join(verdict["reasons"])
+    }
+
+
 def findings_provider(provider: Callable[[ModelVersion], dict[str, Any]]):
     _FINDINGS.append(provider)
     return provider
@@ -86,14 +95,17 @@ def findings_summary(version: ModelVersion) -> dict[str, Any]:
 def releasable_status(version: ModelVersion) -> list[str]:
     if version.status in (ModelVersion.Status.CANDIDATE, ModelVersion.Status.IN_RED_TEAM):
         return []
-    return [f"The version is {version.get_status_display().lower()}; only a candidate is released."]
+    return [
+        gettext("The version is %(status)s; only a candidate is released.")
+        % {"status": version.get_status_display().lower()}
+    ]
 
 
 @gate_check("visibility")
 def public_model(version: ModelVersion) -> list[str]:
     if version.model.is_public:
         return []
-    return ["The model is private; only a public model is released."]
+    return [gettext("The model is private; only a public model is released.")]
 
 
 @gate_check("manifest_checks")
@@ -101,14 +113,21 @@ def manifest_checks(version: ModelVersion) -> list[str]:
     issues = (version.checks or {}).get("issues", [])
     if (version.checks or {}).get("passed"):
         return []
-    return [f"{len(issues)} manifest check(s) failed (see the checks)."]
+    return [
+        ngettext(
+            "%(count)s manifest check(s) failed (see the checks).",
+            "%(count)s manifest check(s) failed (see the checks).",
+            len(issues),
+        )
+        % {"count": len(issues)}
+    ]
 
 
 @gate_check("weights")
 def has_weights(version: ModelVersion) -> list[str]:
     if any(f["role"] == ModelFile.Role.WEIGHTS for f in version.manifest or []):
         return []
-    return ["The manifest has no weights file."]
+    return [gettext("The manifest has no weights file.")]
 
 
 @gate_check("training_data")
@@ -120,10 +139,13 @@ def training_data_validated(version: ModelVersion) -> list[str]:
     # for a whole page of versions (``version._latest_runs``).
     links = list(version.training_data.all())
     if not links:
-        reasons.append("The version names no training data.")
+        reasons.append(gettext("The version names no training data."))
     runs = getattr(version, "_latest_runs", None)
     for link in links:
         problem = dataset_version_problem(link.dataset_version, runs=runs)
         if problem:
-            reasons.append(f"Training data {link.dataset_version}: {problem}")
+            reasons.append(
+                gettext("Training data %(dataset_version)s: %(problem)s")
+                % {"dataset_version": link.dataset_version, "problem": problem}
+            )
     return reasons

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import Conflict, Invalid
@@ -26,17 +27,29 @@ def check_proposal_target(event: events.Event) -> None:
         return
     version = _version(target["id"])
     if version is None or not version.model.is_public:
-        raise Invalid("No such model version.", errors={"target.id": ["Unknown model version."]})
+        raise Invalid(
+            _("No such model version."), errors={"target.id": [_("Unknown model version.")]}
+        )
     if version.manifest_sha256 != target["sha256"]:
         raise Invalid(
-            "The sha256 is not the version's manifest sha256.",
-            errors={"target.sha256": [f"{version} has manifest sha256 {version.manifest_sha256}."]},
+            _("The sha256 is not the version's manifest sha256."),
+            errors={
+                "target.sha256": [
+                    _("%(version)s has manifest sha256 %(sha256)s.")
+                    % {"version": version, "sha256": version.manifest_sha256}
+                ]
+            },
         )
     proposal = event.objects.get("proposal")
     if proposal is not None and proposal.group_id != version.model.group_id:
         raise Invalid(
-            "A release is voted in the model's working group.",
-            errors={"group": [f"{version.model} belongs to {version.model.group.slug}."]},
+            _("A release is voted in the model's working group."),
+            errors={
+                "group": [
+                    _("%(model)s belongs to %(group)s.")
+                    % {"model": version.model, "group": version.model.group.slug}
+                ]
+            },
         )
 
 
@@ -47,13 +60,10 @@ def check_gate_on_vote(event: events.Event) -> None:
         return
     version = _version(proposal.target_id)
     if version is None:
-        raise Conflict("The model version the proposal targets no longer exists.")
+        raise Conflict(_("The model version the proposal targets no longer exists."))
     verdict = gate.verdict(version)
     if not verdict["open"]:
-        raise Conflict(
-            "The release gate is closed: " + " ".join(verdict["reasons"]),
-            errors={"gate": verdict["reasons"]},
-        )
+        raise Conflict(gate.closed_message(verdict), errors={"gate": verdict["reasons"]})
 
 
 def apply_decision(event: events.Event) -> None:
@@ -72,12 +82,17 @@ def apply_decision(event: events.Event) -> None:
         .first()
     )
     if version is None:
-        raise Conflict(f"The model version #{proposal.target_id} targeted no longer exists.")
+        raise Conflict(
+            _("The model version #%(id)s targeted no longer exists.") % {"id": proposal.target_id}
+        )
     if version.manifest_sha256 != proposal.target_sha256:
-        raise Conflict(f"{version}'s manifest is not the one the proposal targeted; refusing.")
+        raise Conflict(
+            _("%(version)s's manifest is not the one the proposal targeted; refusing.")
+            % {"version": version}
+        )
     verdict = gate.verdict(version)
     if not verdict["open"]:
-        raise Conflict("The release gate is closed: " + " ".join(verdict["reasons"]))
+        raise Conflict(gate.closed_message(verdict))
     now = timezone.now()
     version.status = ModelVersion.Status.RELEASED
     version.release_proposal_id = proposal.pk

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from datasets_registry.models import Dataset, DatasetVersion
 
 
@@ -21,12 +23,18 @@ def dataset_version_problem(version: DatasetVersion, *, runs: dict | None = None
 
     run = runs.get(version.pk) if runs is not None else latest_run(version)
     if run is None:
-        return "it was never validated and was not accepted into the corpus."
+        return gettext("it was never validated and was not accepted into the corpus.")
     if run.status != run.Status.SUCCEEDED:
-        return f"its latest validation run is {run.get_status_display().lower()}, not passed."
+        return gettext("its latest validation run is %(status)s, not passed.") % {
+            "status": run.get_status_display().lower()
+        }
     errors = run.by_severity["error"]
     if errors:
-        return f"its latest validation found {errors:,} error(s)."
+        return ngettext(
+            "its latest validation found %(count)s error(s).",
+            "its latest validation found %(count)s error(s).",
+            errors,
+        ) % {"count": f"{errors:,}"}
     return None
 
 

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
 
 from datasets_registry.access import OwnedAndMaintained
 
@@ -45,18 +46,18 @@ class ModelQuerySet(models.QuerySet):
 
 class Model(OwnedAndMaintained, models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        PRIVATE = "private", "Private"
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     group = models.ForeignKey(
         "governance.WorkingGroup",
         on_delete=models.PROTECT,
         related_name="models",
-        help_text="The working group whose committers vote on its releases.",
+        help_text=_("The working group whose committers vote on its releases."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_models"
@@ -64,7 +65,7 @@ class Model(OwnedAndMaintained, models.Model):
     maintainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="maintained_models"
     )
-    license = models.CharField(max_length=200, help_text="An SPDX licence expression.")
+    license = models.CharField(max_length=200, help_text=_("An SPDX licence expression."))
     standard_version = models.ForeignKey(
         "datasets_registry.StandardVersion", on_delete=models.PROTECT, related_name="models"
     )
@@ -89,10 +90,10 @@ class Model(OwnedAndMaintained, models.Model):
 
 class ModelVersion(models.Model):
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        IN_RED_TEAM = "in_red_team", "In red team"
-        RELEASED = "released", "Released"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        CANDIDATE = "candidate", _("Candidate")
+        IN_RED_TEAM = "in_red_team", _("In red team")
+        RELEASED = "released", _("Released")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Written once; only status and the release record change afterwards.
     CONTENT_FIELDS = (
@@ -107,16 +108,26 @@ class ModelVersion(models.Model):
     )
 
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="versions")
-    version = models.CharField(max_length=64, help_text="Semantic version, e.g. 0.1.0-alpha.1.")
+    version = models.CharField(max_length=64, help_text=_("Semantic version, e.g. 0.1.0-alpha.1."))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     manifest = models.JSONField(
-        default=list, help_text="[{path, role, size, sha256, verified, url}]"
+        default=list,
+        # Translators: a JSON shape; keep it as it is.
+        help_text=_("[{path, role, size, sha256, verified, url}]"),
     )
     manifest_sha256 = models.CharField(max_length=64, db_index=True)
-    checks = models.JSONField(default=dict, help_text='{"passed": bool, "issues": [...]}')
-    tensors = models.JSONField(default=dict, help_text="{path: {count, parameters, dtypes}}")
+    checks = models.JSONField(
+        default=dict,
+        # Translators: a JSON shape; keep it as it is.
+        help_text=_('{"passed": bool, "issues": [...]}'),
+    )
+    tensors = models.JSONField(
+        default=dict,
+        # Translators: a JSON shape; keep it as it is.
+        help_text=_("{path: {count, parameters, dtypes}}"),
+    )
     card = models.JSONField(default=dict, blank=True)
-    card_body = models.TextField(blank=True, help_text="Markdown.")
+    card_body = models.TextField(blank=True, help_text=_("Markdown."))
     base_model = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="fine_tunes"
     )
@@ -174,11 +185,11 @@ def model_file_path(instance: ModelFile, filename: str) -> str:
 
 class ModelFile(models.Model):
     class Role(models.TextChoices):
-        WEIGHTS = "weights", "Weights"
-        CONFIG = "config", "Configuration"
-        FINETUNE_SCRIPT = "finetune_script", "Fine-tuning script"
-        DOCS = "docs", "Documentation"
-        OTHER = "other", "Other"
+        WEIGHTS = "weights", _("Weights")
+        CONFIG = "config", _("Configuration")
+        FINETUNE_SCRIPT = "finetune_script", _("Fine-tuning script")
+        DOCS = "docs", _("Documentation")
+        OTHER = "other", _("Other")
 
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=300)
@@ -186,7 +197,7 @@ class ModelFile(models.Model):
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
     verified = models.BooleanField(
-        help_text="True: uploaded and hashed while it streamed. False: declared (external URL)."
+        help_text=_("True: uploaded and hashed while it streamed. False: declared (external URL).")
     )
     url = models.URLField(max_length=1000, blank=True)
     file = models.FileField(upload_to=model_file_path, max_length=500, blank=True)
@@ -214,7 +225,7 @@ class TrainingData(models.Model):
 
     class Meta:
         ordering = ["version", "pk"]
-        verbose_name_plural = "training data"
+        verbose_name_plural = _("training data")
         constraints = [
             models.UniqueConstraint(fields=["version", "dataset_version"], name="one_training_link")
         ]
@@ -229,8 +240,8 @@ class ReleasePolicy(models.Model):
     threshold (issue 14) belongs here too."""
 
     class Rule(models.TextChoices):
-        MAJORITY_OF_ALL = "majority_of_all", "Majority of all voting members"
-        TWO_THIRDS_OF_ALL = "two_thirds_of_all", "Two thirds of all voting members"
+        MAJORITY_OF_ALL = "majority_of_all", _("Majority of all voting members")
+        TWO_THIRDS_OF_ALL = "two_thirds_of_all", _("Two thirds of all voting members")
 
     group = models.OneToOneField(
         "governance.WorkingGroup", on_delete=models.CASCADE, related_name="release_policy"
@@ -238,7 +249,7 @@ class ReleasePolicy(models.Model):
     rule = models.CharField(max_length=40, choices=Rule.choices, default=Rule.MAJORITY_OF_ALL)
 
     class Meta:
-        verbose_name_plural = "release policies"
+        verbose_name_plural = _("release policies")
 
     def __str__(self) -> str:
         return f"Release policy of {self.group}"

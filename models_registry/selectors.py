@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
 
 from config.errors import NotFound
 
@@ -44,7 +45,7 @@ def models_for(user, *, q: str = "", group: str = "", status: str = "", checks: 
 def model_for(user, slug: str) -> Model:
     model = models_for(user).filter(slug=slug).first()
     if model is None:
-        raise NotFound("No such model.")
+        raise NotFound(_("No such model."))
     return model
 
 
@@ -63,7 +64,7 @@ def version_queryset():
 def version_for(user, slug: str, version: str) -> ModelVersion:
     obj = version_queryset().filter(model__slug=slug, version=version).first()
     if obj is None or not obj.model.can_view(user):
-        raise NotFound("No such model version.")
+        raise NotFound(_("No such model version."))
     return obj
 
 

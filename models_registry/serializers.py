@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,8 +18,8 @@ class ModelInput(serializers.Serializer):
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     license = serializers.CharField(max_length=200)
-    group = serializers.CharField(help_text="The working group's slug.")
-    standard = serializers.CharField(help_text='A model standard, "slug@version" (adopted).')
+    group = serializers.CharField(help_text=_("The working group's slug."))
+    standard = serializers.CharField(help_text=_('A model standard, "slug@version" (adopted).'))
     visibility = serializers.ChoiceField(
         choices=Model.Visibility.choices, required=False, default=Model.Visibility.PUBLIC
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.canonical import sha256_of
@@ -36,12 +37,12 @@ MAX_FILES = 200
 
 def _first(errors: dict[str, list[str]]) -> str:
     key, messages = next(iter(errors.items()))
-    return f"{key}: {messages[0]}"
+    return _("%(field)s: %(message)s") % {"field": key, "message": messages[0]}
 
 
 def require_maintainer(actor, model: Model) -> None:
     if not model.can_maintain(actor):
-        raise NotAllowed("Only the model's owner, its maintainers and staff may do this.")
+        raise NotAllowed(_("Only the model's owner, its maintainers and staff may do this."))
 
 
 # --- models --------------------------------------------------------------------------------
@@ -49,23 +50,36 @@ def require_maintainer(actor, model: Model) -> None:
 
 def resolve_standard(ref: str) -> StandardVersion:
     """``"slug@version"`` of an adopted model standard."""
-    slug, _, version = (ref or "").partition("@")
+    slug, _sep, version = (ref or "").partition("@")
     sv = (
         StandardVersion.objects.select_related("standard")
         .filter(standard__slug=slug, version=version)
         .first()
     )
     if sv is None:
-        raise Invalid("No such standard.", errors={"standard": [f"No standard version {ref!r}."]})
+        raise Invalid(
+            _("No such standard."),
+            errors={"standard": [_("No standard version %(ref)r.") % {"ref": ref}]},
+        )
     if sv.standard.kind != MetadataStandard.Kind.MODEL:
         raise Invalid(
-            "Not a model standard.",
-            errors={"standard": [f"{ref} is a {sv.standard.kind} standard; use a model standard."]},
+            _("Not a model standard."),
+            errors={
+                "standard": [
+                    _("%(ref)s is a %(kind)s standard; use a model standard.")
+                    % {"ref": ref, "kind": sv.standard.kind}
+                ]
+            },
         )
     if sv.status != StandardVersion.Status.ADOPTED:
         raise Invalid(
-            "The standard version is not adopted.",
-            errors={"standard": [f"{ref} is {sv.status}; models register against adopted ones."]},
+            _("The standard version is not adopted."),
+            errors={
+                "standard": [
+                    _("%(ref)s is %(status)s; models register against adopted ones.")
+                    % {"ref": ref, "status": sv.status}
+                ]
+            },
         )
     return sv
 
@@ -86,28 +100,28 @@ def model_create(
     from django.utils.text import slugify
 
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("Log in to register a model.")
+        raise NotAllowed(_("Log in to register a model."))
     errors: dict[str, list[str]] = {}
     if isinstance(group, str):
         group_obj = WorkingGroup.objects.filter(slug=group, status="active").first()
         if group_obj is None:
-            errors["group"] = [f"No active working group {group!r}."]
+            errors["group"] = [_("No active working group %(group)r.") % {"group": group}]
     else:
         group_obj = group
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     slug = (slug or slugify(name))[:80]
     if not SLUG_RE.match(slug or ""):
-        errors["slug"] = ["Lowercase letters, digits and hyphens."]
+        errors["slug"] = [_("Lowercase letters, digits and hyphens.")]
     elif Model.objects.filter(slug=slug).exists():
-        errors["slug"] = [f"The slug {slug!r} is taken."]
+        errors["slug"] = [_("The slug %(slug)r is taken.") % {"slug": slug}]
     if (problem := license_error(license)) is not None:
         errors["license"] = [problem]
     if visibility not in Model.Visibility.values:
-        errors["visibility"] = ["public or private."]
+        errors["visibility"] = [_("public or private.")]
     if len(summary or "") > 300:
-        errors["summary"] = ["At most 300 characters."]
+        errors["summary"] = [_("At most 300 characters.")]
     sv = None
     try:
         sv = resolve_standard(standard)
@@ -116,7 +130,10 @@ def model_create(
     if errors:
         raise Invalid(_first(errors), errors=errors)
     if not actor.is_staff and roles.role_of(actor, group_obj) in (None, roles.Role.OBSERVER):
-        raise NotAllowed(f"Only contributors of {group_obj.name} (and staff) register its models.")
+        raise NotAllowed(
+            _("Only contributors of %(group)s (and staff) register its models.")
+            % {"group": group_obj.name}
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -132,7 +149,9 @@ def model_create(
                     visibility=visibility,
                 )
         except IntegrityError:
-            raise Conflict("The slug is taken.", errors={"slug": ["The slug is taken."]}) from None
+            raise Conflict(
+                _("The slug is taken."), errors={"slug": [_("The slug is taken.")]}
+            ) from None
         events.publish(
             "model.created",
             {
@@ -163,14 +182,14 @@ def model_update(*, model: Model, actor, **changes: Any) -> Model:
     changed = []
     for field, value in changes.items():
         if field not in EDITABLE:
-            errors[field] = ["This field cannot be changed."]
+            errors[field] = [_("This field cannot be changed.")]
             continue
         if field == "license" and (problem := license_error(value)):
             errors[field] = [problem]
         if field == "visibility" and value not in Model.Visibility.values:
-            errors[field] = ["public or private."]
+            errors[field] = [_("public or private.")]
         if field == "name" and not (value or "").strip():
-            errors[field] = ["A name is required."]
+            errors[field] = [_("A name is required.")]
         if getattr(model, field) != value:
             changed.append(field)
     if errors:
@@ -227,10 +246,15 @@ def _json_field(value: Any, field: str, kind: type, errors: dict) -> Any:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
-            errors[field] = [f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+            errors[field] = [
+                _("Not valid JSON: %(error)s at line %(line)s, column %(column)s.")
+                % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
+            ]
             return kind()
     if not isinstance(value, kind):
-        errors[field] = [f"Expected a JSON {'object' if kind is dict else 'list'}."]
+        errors[field] = [
+            _("Expected a JSON object.") if kind is dict else _("Expected a JSON list.")
+        ]
         return kind()
     return value
 
@@ -241,15 +265,16 @@ def parse_external(raw: Any, errors: dict) -> list[IncomingFile]:
     for i, item in enumerate(items):
         where = f"external/{i}"
         if not isinstance(item, dict):
-            errors[where] = ["Each entry is {path, role, size, sha256, url}."]
+            # Translators: {path, role, size, sha256, url} names JSON keys; keep it as it is.
+            errors[where] = [_("Each entry is {path, role, size, sha256, url}.")]
             continue
         size, sha, url = item.get("size"), str(item.get("sha256") or "").lower(), item.get("url")
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            errors[f"{where}/size"] = ["A positive integer (bytes)."]
+            errors[f"{where}/size"] = [_("A positive integer (bytes).")]
         if not SHA256_RE.match(sha):
-            errors[f"{where}/sha256"] = ["64 hexadecimal characters."]
+            errors[f"{where}/sha256"] = [_("64 hexadecimal characters.")]
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            errors[f"{where}/url"] = ["An http(s) URL where the file can be downloaded."]
+            errors[f"{where}/url"] = [_("An http(s) URL where the file can be downloaded.")]
         files.append(
             IncomingFile(
                 path=str(item.get("path") or ""),
@@ -265,31 +290,35 @@ def parse_external(raw: Any, errors: dict) -> list[IncomingFile]:
 def _check_paths(files: list[IncomingFile], errors: dict) -> None:
     seen: set[str] = set()
     if len(files) > MAX_FILES:
-        errors["files"] = [f"At most {MAX_FILES} files per version."]
+        errors["files"] = [_("At most %(count)s files per version.") % {"count": MAX_FILES}]
     for f in files:
         key = f"file:{f.path}"
         if not PATH_RE.match(f.path) or ".." in f.path.split("/") or len(f.path) > 300:
             errors[key] = [
-                "A relative path of letters, digits, '.', '_', '-', spaces and '/' (no '..')."
+                _("A relative path of letters, digits, '.', '_', '-', spaces and '/' (no '..').")
             ]
         elif f.path in seen:
-            errors[key] = ["Two files have this path."]
+            errors[key] = [_("Two files have this path.")]
         seen.add(f.path)
         if f.role not in ROLES:
-            errors.setdefault(key, []).append(f"Role {f.role!r}: use one of {', '.join(ROLES)}.")
+            errors.setdefault(key, []).append(
+                _("Role %(role)r: use one of %(roles)s.")
+                % {"role": f.role, "roles": ", ".join(ROLES)}
+            )
         if f.upload is not None and f.upload.size == 0:
-            errors.setdefault(key, []).append("The file is empty.")
+            errors.setdefault(key, []).append(_("The file is empty."))
 
 
 def _resolve_training(items: Any, actor, errors: dict) -> list[tuple[DatasetVersion, str]]:
     items = _json_field(items, "training_data", list, errors)
     found = []
     if not items and "training_data" not in errors:
-        errors["training_data"] = ["Name the dataset versions the model was trained on."]
+        errors["training_data"] = [_("Name the dataset versions the model was trained on.")]
     for i, item in enumerate(items):
         where = f"training_data/{i}"
         if not isinstance(item, dict):
-            errors[where] = ['Each entry is {"dataset", "version", "sha256"}.']
+            # Translators: {"dataset", "version", "sha256"} names JSON keys; keep it as it is.
+            errors[where] = [_('Each entry is {"dataset", "version", "sha256"}.')]
             continue
         sha = str(item.get("sha256") or "").lower()
         dv = (
@@ -298,14 +327,23 @@ def _resolve_training(items: Any, actor, errors: dict) -> list[tuple[DatasetVers
             .first()
         )
         if dv is None or not dv.dataset.can_view(actor):
-            errors[where] = [f"No dataset version {item.get('dataset')}@{item.get('version')}."]
+            errors[where] = [
+                _("No dataset version %(dataset)s@%(version)s.")
+                % {"dataset": item.get("dataset"), "version": item.get("version")}
+            ]
             continue
         if dv.sha256 != sha:
-            errors[f"{where}/sha256"] = [f"{dv} has sha256 {dv.sha256}; you named {sha or 'none'}."]
+            errors[f"{where}/sha256"] = [
+                _("%(version)s has sha256 %(sha256)s; you named %(named)s.")
+                % {"version": dv, "sha256": dv.sha256, "named": sha or _("none")}
+            ]
             continue
         problem = dataset_version_problem(dv)
         if problem:
-            errors[where] = [f"{dv} cannot be training data: {problem}"]
+            errors[where] = [
+                _("%(version)s cannot be training data: %(problem)s")
+                % {"version": dv, "problem": problem}
+            ]
             continue
         found.append((dv, sha))
     return found
@@ -314,12 +352,12 @@ def _resolve_training(items: Any, actor, errors: dict) -> list[tuple[DatasetVers
 def _resolve_base(ref: str, actor, errors: dict) -> ModelVersion | None:
     if not ref:
         return None
-    slug, _, label = ref.partition("@")
+    slug, _sep, label = ref.partition("@")
     base = (
         ModelVersion.objects.select_related("model").filter(model__slug=slug, version=label).first()
     )
     if base is None or not base.model.can_view(actor):
-        errors["base_model"] = [f"No model version {ref!r} (use slug@version)."]
+        errors["base_model"] = [_("No model version %(ref)r (use slug@version).") % {"ref": ref}]
     return base
 
 
@@ -413,7 +451,7 @@ def version_register(
     errors: dict[str, list[str]] = {}
     version = (version or "").strip()
     if not SEMVER_RE.match(version) or len(version) > 64:
-        errors["version"] = ["A semantic version such as 0.1.0 or 0.1.0-alpha.1."]
+        errors["version"] = [_("A semantic version such as 0.1.0 or 0.1.0-alpha.1.")]
     card_obj = _json_field(card, "card", dict, errors)
     if "card" not in errors:
         for pointer, messages in metadata_errors(
@@ -426,7 +464,7 @@ def version_register(
         declared = parse_external(external, errors)
     every = [*files, *declared]
     if not every:
-        errors["files"] = ["Send at least one file (file:<role>:<path>) or an external entry."]
+        errors["files"] = [_("Send at least one file (file:<role>:<path>) or an external entry.")]
     _check_paths(every, errors)
     lineage = _resolve_training(training_data, actor, errors)
     base = _resolve_base((base_model or "").strip(), actor, errors)
@@ -434,8 +472,9 @@ def version_register(
         raise Invalid(_first(errors), errors=errors)
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise Conflict(
-            f"{model.slug} already has a version {version}; versions are immutable.",
-            errors={"version": ["This version exists."]},
+            _("%(model)s already has a version %(version)s; versions are immutable.")
+            % {"model": model.slug, "version": version},
+            errors={"version": [_("This version exists.")]},
         )
     issues, tensors = _inspect(every, model.standard_version.artifact_rules or {})
     manifest = manifest_of(every)
@@ -488,8 +527,9 @@ def version_register(
                     obj.save()
             except IntegrityError:
                 raise Conflict(
-                    f"{model.slug} already has a version {version}.",
-                    errors={"version": ["This version exists."]},
+                    _("%(model)s already has a version %(version)s.")
+                    % {"model": model.slug, "version": version},
+                    errors={"version": [_("This version exists.")]},
                 ) from None
             for row in rows:
                 row.version = obj
@@ -540,10 +580,7 @@ def propose_release(
     require_maintainer(actor, model)
     verdict = gate.verdict(version)
     if not verdict["open"]:
-        raise Conflict(
-            "The release gate is closed: " + " ".join(verdict["reasons"]),
-            errors={"gate": verdict["reasons"]},
-        )
+        raise Conflict(gate.closed_message(verdict), errors={"gate": verdict["reasons"]})
     return governance_services.proposal_create(
         group=model.group,
         author=actor,
@@ -571,5 +608,5 @@ def model_lookup(user, slug: str) -> Model:
         .first()
     )
     if model is None or not model.can_view(user):
-        raise NotFound("No such model.")
+        raise NotFound(_("No such model."))
     return model

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from config.errors import DomainError, NotFound
 from config.pages import raise_for_page, write_view
@@ -31,16 +33,16 @@ def _badges(model) -> list[dict[str, str]]:
     versions = list(model.versions.all())
     out = []
     if any(v.status == ModelVersion.Status.RELEASED for v in versions):
-        out.append({"css": "passed", "label": "released"})
+        out.append({"css": "passed", "label": pgettext("model version", "released")})
     elif any(v.status == ModelVersion.Status.CANDIDATE for v in versions):
-        out.append({"css": "", "label": "candidate"})
+        out.append({"css": "", "label": pgettext("model version", "candidate")})
     if versions:
         latest = versions[0]
         ok = (latest.checks or {}).get("passed")
         out.append(
             {
                 "css": "passed" if ok else "errors",
-                "label": "checks passed" if ok else "checks failed",
+                "label": _("checks passed") if ok else _("checks failed"),
             }
         )
     return out
@@ -137,7 +139,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     """The register-version form; its POST streams every file through the hashing handler."""
     model = _model(request, slug)
     if not model.can_maintain(request.user):
-        raise PermissionDenied("Only the owner, maintainers and staff may register versions.")
+        raise PermissionDenied(_("Only the owner, maintainers and staff may register versions."))
     values = {"card": _default_card(), "training_data": "[]", "external": "[]"}
     if request.method != "POST":
         return _form(request, model, values)
@@ -169,7 +171,8 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
         return _form(request, model, values, exc, status=exc.status_code)
     messages.success(
         request,
-        f"Version {obj.version} is registered (manifest sha256 {obj.manifest_sha256[:12]}…).",
+        _("Version %(version)s is registered (manifest sha256 %(sha256)s…).")
+        % {"version": obj.version, "sha256": obj.manifest_sha256[:12]},
     )
     return redirect(obj.get_absolute_url())
 
@@ -200,5 +203,8 @@ def _back(slug: str, version: str) -> str:
 def version_propose_release(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.version_for(request.user, slug, version)
     proposal = services.propose_release(version=obj, actor=request.user)
-    messages.success(request, f"Release proposal #{proposal.number} is open as a draft.")
+    messages.success(
+        request,
+        _("Release proposal #%(number)s is open as a draft.") % {"number": proposal.number},
+    )
     return redirect(proposal.get_absolute_url())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -38,12 +40,12 @@ FINDING_FORM = inline_serializer(
     "FindingMultipartInput",
     {
         "payload": serializers.CharField(
-            help_text="The finding as JSON (the FindingInput object)."
+            help_text=gettext_lazy("The finding as JSON (the FindingInput object).")
         ),
         "evidence": serializers.ListField(
             child=serializers.FileField(),
             required=False,
-            help_text="PNG, JPEG, GIF or WebP images.",
+            help_text=gettext_lazy("PNG, JPEG, GIF or WebP images."),
         ),
     },
 )
@@ -186,9 +188,11 @@ class FindingListCreate(generics.ListAPIView):
             try:
                 data = json.loads(request.data.get("payload") or "")
             except ValueError as exc:
-                raise Invalid("payload is not JSON.", errors={"payload": [str(exc)]}) from exc
+                raise Invalid(_("payload is not JSON."), errors={"payload": [str(exc)]}) from exc
             if not isinstance(data, dict):
-                raise Invalid("payload must be a JSON object.", errors={"payload": ["An object."]})
+                raise Invalid(
+                    _("payload must be a JSON object."), errors={"payload": [_("An object.")]}
+                )
             files = request.FILES.getlist("evidence")
         else:
             data = request.data if isinstance(request.data, dict) else {}
@@ -239,7 +243,7 @@ class FindingAvid(APIView):
     def get(self, request, pk):
         finding = selectors.finding_for(request.user, pk)
         if not finding.is_disclosed:
-            raise NotFound("An AVID report exists once the finding is disclosed.")
+            raise NotFound(_("An AVID report exists once the finding is disclosed."))
         return Response(avid.report(finding, base_url=request.build_absolute_uri("/").rstrip("/")))
 
 
@@ -252,7 +256,7 @@ class EvidenceFile(APIView):
         finding = selectors.finding_for(request.user, pk)
         item = Evidence.objects.filter(finding=finding, pk=evidence).first()
         if item is None:
-            raise NotFound("No such evidence.")
+            raise NotFound(_("No such evidence."))
         response = FileResponse(item.file.open("rb"), content_type=item.content_type)
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"

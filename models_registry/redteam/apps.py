@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RedTeamConfig(AppConfig):
     name = "models_registry.redteam"
     label = "redteam"
-    verbose_name = "Red-team campaigns"
+    verbose_name = _("Red-team campaigns")
 
     def ready(self) -> None:
         from config import events

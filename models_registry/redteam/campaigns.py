@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config import events
 from config.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -37,9 +39,11 @@ def is_triager(user, campaign: Campaign) -> bool:
 def participation_problem(user, campaign: Campaign) -> str:
     """Why ``user`` may not file in ``campaign`` ("" when they may)."""
     if user is None or not user.is_authenticated:
-        return "Sign in to take part."
+        return _("Sign in to take part.")
     if campaign.status != Campaign.Status.OPEN:
-        return f"The campaign is {campaign.get_status_display().lower()}; findings are filed while it is open."
+        return _("The campaign is %(status)s; findings are filed while it is open.") % {
+            "status": campaign.get_status_display().lower()
+        }
     if is_triager(user, campaign):
         return ""
     rule = campaign.participation
@@ -53,8 +57,8 @@ def participation_problem(user, campaign: Campaign) -> str:
     if accepted:
         return ""
     if rule == Campaign.Participation.MEMBERS:
-        return "Only members of the model's working group (or invited people) take part."
-    return "Only invited people who accepted their invitation take part."
+        return _("Only members of the model's working group (or invited people) take part.")
+    return _("Only invited people who accepted their invitation take part.")
 
 
 def threshold_of(group_id: int) -> str:
@@ -75,8 +79,11 @@ def _usernames(names, field: str) -> list:
     missing = [n for n in names if n not in found]
     if missing:
         raise Invalid(
-            "Unknown username(s): " + ", ".join(missing),
-            errors={field: [f"No active account {n!r}." for n in missing]},
+            ngettext(
+                "Unknown username(s): %(names)s", "Unknown username(s): %(names)s", len(missing)
+            )
+            % {"names": ", ".join(missing)},
+            errors={field: [_("No active account %(name)r.") % {"name": n} for n in missing]},
         )
     return list(found.values())
 
@@ -95,20 +102,25 @@ def campaign_create(
     triagers=(),
 ) -> Campaign:
     group = version.model.group
-    roles.require_chair(actor, group, "open a red-team campaign")
+    roles.require_chair(actor, group, _("open a red-team campaign"))
     errors: dict[str, list[str]] = {}
     if version.status not in (ModelVersion.Status.CANDIDATE, ModelVersion.Status.IN_RED_TEAM):
-        errors["version"] = [f"{version} is {version.status}; only a candidate is red-teamed."]
+        errors["version"] = [
+            _("%(version)s is %(status)s; only a candidate is red-teamed.")
+            % {"version": version, "status": version.status}
+        ]
     if not (title or "").strip():
-        errors["title"] = ["A campaign needs a title."]
+        errors["title"] = [_("A campaign needs a title.")]
     if not (scope or "").strip():
-        errors["scope"] = ["Say what is in scope, what is not and what evidence to give."]
+        errors["scope"] = [_("Say what is in scope, what is not and what evidence to give.")]
     if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = ["The campaign must end after it starts."]
+        errors["ends_at"] = [_("The campaign must end after it starts.")]
     if participation not in Campaign.Participation.values:
-        errors["participation"] = [f"One of {', '.join(Campaign.Participation.values)}."]
+        errors["participation"] = [
+            _("One of %(values)s.") % {"values": ", ".join(Campaign.Participation.values)}
+        ]
     if not 1 <= int(disclosure_days) <= 365:
-        errors["disclosure_days"] = ["Between 1 and 365 days."]
+        errors["disclosure_days"] = [_("Between 1 and 365 days.")]
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)
     people = _usernames(triagers, "triagers")
@@ -180,7 +192,7 @@ def campaign_close(campaign: Campaign, *, actor=None) -> Campaign:
     """End a campaign (at its end time, or early by a chair): duplicates and not-applicable
     findings are disclosed; the version is a candidate again unless another campaign runs."""
     if actor is not None:
-        roles.require_chair(actor, campaign.version.model.group_id, "close a campaign")
+        roles.require_chair(actor, campaign.version.model.group_id, _("close a campaign"))
     campaign = _locked_campaign(campaign.pk)
     if campaign.status == Campaign.Status.CLOSED:
         return campaign
@@ -214,18 +226,19 @@ def campaign_close(campaign: Campaign, *, actor=None) -> Campaign:
 @transaction.atomic
 def invite(*, actor, campaign: Campaign, username: str) -> Invitation:
     if not is_triager(actor, campaign):
-        raise NotAllowed("Only the campaign's triage team invites people.")
+        raise NotAllowed(_("Only the campaign's triage team invites people."))
     if campaign.status == Campaign.Status.CLOSED:
-        raise Conflict("The campaign is closed.")
+        raise Conflict(_("The campaign is closed."))
     (person,) = _usernames([username], "username") if username else (None,)
     if person is None:
-        raise Invalid("Name someone to invite.", errors={"username": ["Required."]})
+        raise Invalid(_("Name someone to invite."), errors={"username": [_("Required.")]})
     invitation, created = Invitation.objects.get_or_create(
         campaign=campaign, user=person, defaults={"invited_by": actor}
     )
     if not created:
         raise Conflict(
-            f"@{person.username} is already invited.", errors={"username": ["Already invited."]}
+            _("@%(username)s is already invited.") % {"username": person.username},
+            errors={"username": [_("Already invited.")]},
         )
     events.publish(
         "campaign.invited",
@@ -246,7 +259,7 @@ def accept(*, user, campaign: Campaign) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise NotFound("You have no invitation to this campaign.")
+        raise NotFound(_("You have no invitation to this campaign."))
     if invitation.accepted_at is None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

@@ -7,6 +7,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import Invalid, TooLarge
 
@@ -41,8 +43,22 @@ def read_all(files) -> list[dict]:
     files = list(files or [])
     if len(files) > max_files():
         raise Invalid(
-            f"At most {max_files()} evidence images.",
-            errors={"evidence": [f"{len(files)} files sent; the limit is {max_files()}."]},
+            ngettext(
+                "At most %(count)s evidence image.",
+                "At most %(count)s evidence images.",
+                max_files(),
+            )
+            % {"count": max_files()},
+            errors={
+                "evidence": [
+                    ngettext(
+                        "%(sent)s files sent; the limit is %(count)s.",
+                        "%(sent)s files sent; the limit is %(count)s.",
+                        len(files),
+                    )
+                    % {"sent": len(files), "count": max_files()}
+                ]
+            },
         )
     out = []
     for index, upload in enumerate(files):
@@ -50,18 +66,26 @@ def read_all(files) -> list[dict]:
         name = str(getattr(upload, "name", "") or f"image-{index}")[-200:]
         if upload.size > max_bytes():
             raise TooLarge(
-                f"{name} is over {max_bytes()} bytes.",
-                errors={key: [f"{upload.size} bytes; the limit is {max_bytes()}."]},
+                _("%(name)s is over %(limit)s bytes.") % {"name": name, "limit": max_bytes()},
+                errors={
+                    key: [
+                        _("%(size)s bytes; the limit is %(limit)s.")
+                        % {"size": upload.size, "limit": max_bytes()}
+                    ]
+                },
             )
         upload.seek(0)
         data = upload.read(max_bytes() + 1)
         if len(data) > max_bytes():
-            raise TooLarge(f"{name} is over {max_bytes()} bytes.", errors={key: ["Too large."]})
+            raise TooLarge(
+                _("%(name)s is over %(limit)s bytes.") % {"name": name, "limit": max_bytes()},
+                errors={key: [_("Too large.")]},
+            )
         content_type = sniff(data[:16])
         if content_type is None:
             raise Invalid(
-                f"{name} is not a PNG, JPEG, GIF or WebP image.",
-                errors={key: ["Only images (PNG, JPEG, GIF, WebP) are accepted, by content."]},
+                _("%(name)s is not a PNG, JPEG, GIF or WebP image.") % {"name": name},
+                errors={key: [_("Only images (PNG, JPEG, GIF, WebP) are accepted, by content.")]},
             )
         out.append(
             {

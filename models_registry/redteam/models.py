@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .taxonomy import CATEGORY_CHOICES, SEVERITY_CHOICES
 
@@ -28,7 +30,7 @@ class RedTeamSettings(models.Model):
     threshold = models.CharField(max_length=10, choices=SEVERITY_CHOICES, default="high")
 
     class Meta:
-        verbose_name_plural = "red-team settings"
+        verbose_name_plural = _("red-team settings")
 
     def __str__(self) -> str:
         return f"{self.group}: {self.threshold}"
@@ -43,20 +45,20 @@ class CampaignQuerySet(models.QuerySet):
 
 class Campaign(models.Model):
     class Participation(models.TextChoices):
-        INVITED = "invited", "Invited people"
-        MEMBERS = "members", "Members of the group"
-        SIGNED_IN = "signed_in", "Anyone signed in"
+        INVITED = "invited", _("Invited people")
+        MEMBERS = "members", _("Members of the group")
+        SIGNED_IN = "signed_in", _("Anyone signed in")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", pgettext_lazy("campaign status", "Open")
+        CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
     version = models.ForeignKey(
         "models_registry.ModelVersion", on_delete=models.PROTECT, related_name="campaigns"
     )
     title = models.CharField(max_length=200)
-    scope = models.TextField(help_text="Markdown: in scope, out of scope, evidence to give.")
+    scope = models.TextField(help_text=_("Markdown: in scope, out of scope, evidence to give."))
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     participation = models.CharField(
@@ -148,14 +150,14 @@ class FindingQuerySet(models.QuerySet):
 
 class Finding(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TRIAGED = "triaged", "Triaged"
-        CONFIRMED = "confirmed", "Confirmed"
-        DUPLICATE = "duplicate", "Duplicate"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
-        MITIGATED = "mitigated", "Mitigated"
-        WONT_FIX = "wont_fix", "Won't fix"
-        DISCLOSED = "disclosed", "Disclosed"
+        NEW = "new", pgettext_lazy("finding status", "New")
+        TRIAGED = "triaged", pgettext_lazy("finding status", "Triaged")
+        CONFIRMED = "confirmed", pgettext_lazy("finding status", "Confirmed")
+        DUPLICATE = "duplicate", pgettext_lazy("finding status", "Duplicate")
+        NOT_APPLICABLE = "not_applicable", pgettext_lazy("finding status", "Not applicable")
+        MITIGATED = "mitigated", pgettext_lazy("finding status", "Mitigated")
+        WONT_FIX = "wont_fix", pgettext_lazy("finding status", "Won't fix")
+        DISCLOSED = "disclosed", pgettext_lazy("finding status", "Disclosed")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="findings")
     number = models.PositiveIntegerField()
@@ -166,7 +168,7 @@ class Finding(models.Model):
     category = models.CharField(max_length=20, choices=CATEGORY_CHOICES)
     proposed_severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
     severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
-    description = models.TextField(help_text="Markdown.")
+    description = models.TextField(help_text=_("Markdown."))
     reproduction = models.JSONField(default=dict)
     manifest_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)

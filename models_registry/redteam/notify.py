@@ -16,6 +16,8 @@ whoever may see the model. So an embargoed finding never reaches anyone else, wh
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from governance import roles
 
 
@@ -94,29 +96,43 @@ def see_finding(ref, people):
 
 WORDING = {
     "finding.filed": lambda p, g: (
-        f"Finding #{p.get('number')} filed ({p.get('severity')}): {p.get('title', '')}",
-        f"Embargoed until disclosure. Category {p.get('category')}; triage it.",
+        gettext("Finding #%(number)s filed (%(severity)s): %(title)s")
+        % {"number": p.get("number"), "severity": p.get("severity"), "title": p.get("title", "")},
+        gettext("Embargoed until disclosure. Category %(category)s; triage it.")
+        % {"category": p.get("category")},
     ),
     "finding.transitioned": lambda p, g: (
-        f"Your finding #{p.get('number')} is now {p.get('to')}",
-        f"From {p.get('from')}; severity {p.get('severity')}. {p.get('note', '')}".strip(),
+        gettext("Your finding #%(number)s is now %(status)s")
+        % {"number": p.get("number"), "status": p.get("to")},
+        (
+            gettext("From %(status)s; severity %(severity)s. %(note)s")
+            % {"status": p.get("from"), "severity": p.get("severity"), "note": p.get("note", "")}
+        ).strip(),
     ),
     "finding.disclosed": lambda p, g: (
-        f"Finding #{p.get('number')} disclosed ({p.get('severity')})",
-        f"{(p.get('content') or {}).get('title', '')}: check its commitment "
-        f"{str(p.get('commitment', ''))[:12]}… against the salt.",
+        gettext("Finding #%(number)s disclosed (%(severity)s)")
+        % {"number": p.get("number"), "severity": p.get("severity")},
+        gettext("%(title)s: check its commitment %(commitment)s… against the salt.")
+        % {
+            "title": (p.get("content") or {}).get("title", ""),
+            "commitment": str(p.get("commitment", ""))[:12],
+        },
     ),
     "campaign.opened": lambda p, g: (
-        f"Red-team campaign open: {p.get('title')}",
-        f"On {p.get('model')} {p.get('version')} until {p.get('ends_at')}.",
+        gettext("Red-team campaign open: %(title)s") % {"title": p.get("title")},
+        gettext("On %(model)s %(version)s until %(ends_at)s.")
+        % {"model": p.get("model"), "version": p.get("version"), "ends_at": p.get("ends_at")},
     ),
     "campaign.closed": lambda p, g: (
-        f"Red-team campaign closed: {p.get('title')}",
-        f"Findings by severity: {(p.get('counts') or {}).get('by_severity', {})}.",
+        gettext("Red-team campaign closed: %(title)s") % {"title": p.get("title")},
+        gettext("Findings by severity: %(counts)s.")
+        % {"counts": (p.get("counts") or {}).get("by_severity", {})},
     ),
     "campaign.invited": lambda p, g: (
-        f"You are invited to red-team {p.get('model')} {p.get('version')}",
-        f"Campaign {p.get('title')}: accept the invitation on its page.",
+        gettext("You are invited to red-team %(model)s %(version)s")
+        % {"model": p.get("model"), "version": p.get("version")},
+        gettext("Campaign %(title)s: accept the invitation on its page.")
+        % {"title": p.get("title")},
     ),
 }
 
@@ -133,12 +149,12 @@ def register() -> None:
         "campaign.invited": invitee,
     }
     labels = {
-        "finding.filed": "A red-team finding is filed in a campaign you triage",
-        "finding.transitioned": "A red-team finding you filed moves",
-        "finding.disclosed": "A red-team finding on your group's model is disclosed",
-        "campaign.opened": "A red-team campaign on your group's model opens",
-        "campaign.closed": "A red-team campaign on your group's model closes",
-        "campaign.invited": "You are invited to a red-team campaign",
+        "finding.filed": gettext_lazy("A red-team finding is filed in a campaign you triage"),
+        "finding.transitioned": gettext_lazy("A red-team finding you filed moves"),
+        "finding.disclosed": gettext_lazy("A red-team finding on your group's model is disclosed"),
+        "campaign.opened": gettext_lazy("A red-team campaign on your group's model opens"),
+        "campaign.closed": gettext_lazy("A red-team campaign on your group's model closes"),
+        "campaign.invited": gettext_lazy("You are invited to a red-team campaign"),
     }
     recipients.RULES.update(rules)
     for name, label in labels.items():

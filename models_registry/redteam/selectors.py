@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import NotFound
 
@@ -22,7 +24,7 @@ def campaign_queryset():
 def campaign_for(user, pk) -> Campaign:
     campaign = campaign_queryset().visible_to(user).filter(pk=pk).first()
     if campaign is None:
-        raise NotFound("No such campaign.")
+        raise NotFound(_("No such campaign."))
     return campaign
 
 
@@ -42,7 +44,7 @@ def findings_for(user, campaign: Campaign | None = None):
 def finding_for(user, pk) -> Finding:
     finding = findings_for(user).filter(pk=pk).first()
     if finding is None:
-        raise NotFound("No such finding.")
+        raise NotFound(_("No such finding."))
     return finding
 
 
@@ -162,7 +164,14 @@ def gate_reasons(version) -> list[str]:
         return []
     threshold = getattr(version, "_redteam_threshold", None) or threshold_of(version.model.group_id)
     listed = ", ".join(f"#{r['number']} ({r['severity']}, {r['status']})" for r in rows)
-    return [f"{len(rows)} unresolved red-team finding(s) at or above {threshold}: {listed}."]
+    return [
+        ngettext(
+            "%(count)s unresolved red-team finding(s) at or above %(threshold)s: %(listed)s.",
+            "%(count)s unresolved red-team finding(s) at or above %(threshold)s: %(listed)s.",
+            len(rows),
+        )
+        % {"count": len(rows), "threshold": threshold, "listed": listed}
+    ]
 
 
 def findings_summary(version) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Campaign, Finding
@@ -197,8 +198,12 @@ class FindingTransitionInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, required=False)
     duplicate_of = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    fixed_in = serializers.CharField(required=False, help_text="The version label that fixes it.")
+    fixed_in = serializers.CharField(
+        required=False, help_text=_("The version label that fixes it.")
+    )
     decision = serializers.CharField(
         required=False,
-        help_text="For won't fix on a critical finding: an accepted decision (id, group/number or URL).",
+        help_text=_(
+            "For won't fix on a critical finding: an accepted decision (id, group/number or URL)."
+        ),
     )

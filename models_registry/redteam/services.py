@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -70,20 +71,20 @@ REPRO_FIELDS = (
 
 def clean_reproduction(raw: Any, errors: dict) -> dict:
     if not isinstance(raw, dict):
-        errors["reproduction"] = ["An object with prompt, negative_prompt, seed, sampler, ..."]
+        errors["reproduction"] = [_("An object with prompt, negative_prompt, seed, sampler, ...")]
         return {}
     unknown = sorted(set(raw) - set(REPRO_FIELDS))
     for key in unknown:
-        errors[f"reproduction.{key}"] = ["Unknown field; put other settings under extra."]
+        errors[f"reproduction.{key}"] = [_("Unknown field; put other settings under extra.")]
     out: dict[str, Any] = {}
     prompt = raw.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        errors["reproduction.prompt"] = ["The prompt is required."]
+        errors["reproduction.prompt"] = [_("The prompt is required.")]
     out["prompt"] = prompt if isinstance(prompt, str) else ""
     for key in ("negative_prompt", "sampler"):
         value = raw.get(key, "")
         if not isinstance(value, str):
-            errors[f"reproduction.{key}"] = ["A string."]
+            errors[f"reproduction.{key}"] = [_("A string.")]
         out[key] = value if isinstance(value, str) else ""
     for key, low, high in (
         ("seed", 0, 2**64 - 1),
@@ -96,17 +97,19 @@ def clean_reproduction(raw: Any, errors: dict) -> dict:
             out[key] = None
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors[f"reproduction.{key}"] = [f"An integer from {low} to {high}."]
+            errors[f"reproduction.{key}"] = [
+                _("An integer from %(low)s to %(high)s.") % {"low": low, "high": high}
+            ]
         out[key] = value
     scale = raw.get("guidance_scale")
     if scale is not None and (
         isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale <= 100
     ):
-        errors["reproduction.guidance_scale"] = ["A number from 0 to 100."]
+        errors["reproduction.guidance_scale"] = [_("A number from 0 to 100.")]
     out["guidance_scale"] = scale
     extra = raw.get("extra", {})
     if not isinstance(extra, dict):
-        errors["reproduction.extra"] = ["An object of other settings."]
+        errors["reproduction.extra"] = [_("An object of other settings.")]
     out["extra"] = extra if isinstance(extra, dict) else {}
     return out
 
@@ -120,16 +123,18 @@ def finding_file(*, actor, campaign: Campaign, data: dict, files=()) -> Finding:
     errors: dict[str, list[str]] = {}
     title = data.get("title")
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
-        errors["title"] = ["A title of 1 to 200 characters."]
+        errors["title"] = [_("A title of 1 to 200 characters.")]
     category = data.get("category")
     if category not in CATEGORIES:
-        errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
+        errors["category"] = [_("One of %(values)s.") % {"values": ", ".join(CATEGORIES)}]
     severity = data.get("severity")
     if severity not in SEVERITIES:
-        errors["severity"] = [f"One of {', '.join(SEVERITIES)} (see the rubric)."]
+        errors["severity"] = [
+            _("One of %(values)s (see the rubric).") % {"values": ", ".join(SEVERITIES)}
+        ]
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
-        errors["description"] = ["Describe what happens and why it matters."]
+        errors["description"] = [_("Describe what happens and why it matters.")]
     reproduction = clean_reproduction(data.get("reproduction"), errors)
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)
@@ -243,7 +248,7 @@ def _locked_finding(pk) -> Finding:
         .first()
     )
     if finding is None:
-        raise NotFound("No such finding.")
+        raise NotFound(_("No such finding."))
     return finding
 
 
@@ -280,32 +285,43 @@ def transition(
     campaign = finding.campaign
     if not is_triager(actor, campaign):
         if Finding.objects.visible_to(actor).filter(pk=finding.pk).exists():
-            raise NotAllowed("Only the campaign's triage team moves findings.")
-        raise NotFound("No such finding.")
+            raise NotAllowed(_("Only the campaign's triage team moves findings."))
+        raise NotFound(_("No such finding."))
     current = finding.status
     errors: dict[str, list[str]] = {}
     if to not in S.values:
-        raise Invalid(f"Unknown status {to!r}.", errors={"to": [f"One of {', '.join(S.values)}."]})
+        raise Invalid(
+            _("Unknown status %(status)r.") % {"status": to},
+            errors={"to": [_("One of %(values)s.") % {"values": ", ".join(S.values)}]},
+        )
     if severity is not None and severity not in SEVERITIES:
-        errors["severity"] = [f"One of {', '.join(SEVERITIES)}."]
+        errors["severity"] = [_("One of %(values)s.") % {"values": ", ".join(SEVERITIES)}]
     severity_change = severity is not None and severity != finding.severity
     if severity_change and not (note or "").strip():
-        errors["note"] = ["Give the reason for the new severity."]
+        errors["note"] = [_("Give the reason for the new severity.")]
     if to == current and not severity_change:
-        raise Conflict(f"The finding is already {current}.", errors={"to": ["No change."]})
-    if to != current and to not in TRANSITIONS[current]:
-        allowed = ", ".join(TRANSITIONS[current]) or "nothing"
         raise Conflict(
-            f"A {current} finding cannot become {to} (it may become: {allowed}).",
-            errors={"to": [f"From {current}: {allowed}."]},
+            _("The finding is already %(status)s.") % {"status": current},
+            errors={"to": [_("No change.")]},
+        )
+    if to != current and to not in TRANSITIONS[current]:
+        allowed = ", ".join(TRANSITIONS[current]) or _("nothing")
+        values = {"current": current, "to": to, "allowed": allowed}
+        raise Conflict(
+            _("A %(current)s finding cannot become %(to)s (it may become: %(allowed)s).") % values,
+            errors={"to": [_("From %(current)s: %(allowed)s.") % values]},
         )
     if current == S.DISCLOSED:
-        raise Conflict("A disclosed finding no longer changes.", errors={"to": ["Disclosed."]})
+        raise Conflict(
+            _("A disclosed finding no longer changes."), errors={"to": [_("Disclosed.")]}
+        )
     if current == S.WONT_FIX and severity == "critical" and finding.decision_id is None:
         raise NotAllowed(
-            "A won't-fix finding becomes critical only with an accepted decision; "
-            "a critical finding is not left unfixed on a triager's word.",
-            errors={"severity": ["Critical needs a decision for won't fix."]},
+            _(
+                "A won't-fix finding becomes critical only with an accepted decision; "
+                "a critical finding is not left unfixed on a triager's word."
+            ),
+            errors={"severity": [_("Critical needs a decision for won't fix.")]},
         )
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)
@@ -319,8 +335,8 @@ def transition(
         ).first()
         if original is None or original.pk == finding.pk:
             raise Invalid(
-                "Name the finding this one duplicates.",
-                errors={"duplicate_of": ["Unknown finding id."]},
+                _("Name the finding this one duplicates."),
+                errors={"duplicate_of": [_("Unknown finding id.")]},
             )
         finding.duplicate_of = original
         update.append("duplicate_of")
@@ -330,10 +346,11 @@ def transition(
         ).first()
         if fix is None or fix.pk == campaign.version_id:
             raise Invalid(
-                "Name the version of this model that fixes it.",
+                _("Name the version of this model that fixes it."),
                 errors={
                     "fixed_in": [
-                        f"A version label of {campaign.version.model.slug}, not the one tested."
+                        _("A version label of %(model)s, not the one tested.")
+                        % {"model": campaign.version.model.slug}
                     ]
                 },
             )
@@ -342,7 +359,7 @@ def transition(
     if to == S.WONT_FIX:
         if not (note or "").strip():
             raise Invalid(
-                "Say why it will not be fixed.", errors={"note": ["The reason is required."]}
+                _("Say why it will not be fixed."), errors={"note": [_("The reason is required.")]}
             )
         finding.wont_fix_reason = note
         update.append("wont_fix_reason")
@@ -357,9 +374,12 @@ def transition(
             accepted = _accepted_decision(decision, campaign.version.model.group_id)
             if accepted is None:
                 raise NotAllowed(
-                    "Won't fix on a critical finding needs an accepted decision of the model's group.",
+                    _(
+                        "Won't fix on a critical finding needs an accepted decision of the "
+                        "model's group."
+                    ),
                     errors={
-                        "decision": ["Name an accepted decision (id, group/number or its URL)."]
+                        "decision": [_("Name an accepted decision (id, group/number or its URL).")]
                     },
                 )
             finding.decision_id = accepted.pk
@@ -425,11 +445,13 @@ def disclose(pk: int, *, actor=None, note: str = "") -> Finding:
     which waits on the row lock and then sees the new status) is refused."""
     finding = _locked_finding(pk)
     if finding.status == S.DISCLOSED:
-        raise Conflict("The finding is already disclosed.", errors={"to": ["Disclosed once."]})
+        raise Conflict(
+            _("The finding is already disclosed."), errors={"to": [_("Disclosed once.")]}
+        )
     if finding.status in (S.NEW, S.TRIAGED):
         raise Conflict(
-            "Only a finding that was decided on is disclosed.",
-            errors={"to": ["Not yet confirmed or closed."]},
+            _("Only a finding that was decided on is disclosed."),
+            errors={"to": [_("Not yet confirmed or closed.")]},
         )
     now = timezone.now()
     previous = finding.status

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError, NotFound
 from config.markdown import render as render_markdown
@@ -59,12 +60,12 @@ def version_campaigns(request: HttpRequest, slug: str, version: str) -> HttpResp
             try:
                 return timezone.make_aware(datetime.fromisoformat(raw)) if raw else None
             except ValueError:
-                errors[name] = ["A date and time."]
+                errors[name] = [_("A date and time.")]
                 return None
 
         starts, ends = when("starts_at"), when("ends_at")
         if not errors and (starts is None or ends is None):
-            errors["starts_at"] = ["Give the start and the end."]
+            errors["starts_at"] = [_("Give the start and the end.")]
         if not errors:
             try:
                 campaign = services.campaign_create(
@@ -82,7 +83,7 @@ def version_campaigns(request: HttpRequest, slug: str, version: str) -> HttpResp
                 raise_for_page(exc)
                 errors = dict(exc.errors) or {"form": [exc.message]}
             else:
-                messages.success(request, "Campaign opened.")
+                messages.success(request, _("Campaign opened."))
                 return redirect(campaign.get_absolute_url())
     campaigns = list(selectors.campaign_queryset().filter(version=model_version))
     counts = selectors.counts_for([c.pk for c in campaigns])
@@ -128,7 +129,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_accept(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     services.accept(user=request.user, campaign=campaign)
-    messages.success(request, "Invitation accepted: you may file findings.")
+    messages.success(request, _("Invitation accepted: you may file findings."))
     return redirect(campaign.get_absolute_url())
 
 
@@ -216,7 +217,9 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
             }
         else:
             messages.success(
-                request, f"Finding #{finding.number} filed; commitment {finding.commitment}."
+                request,
+                _("Finding #%(number)s filed; commitment %(commitment)s.")
+                % {"number": finding.number, "commitment": finding.commitment},
             )
             return redirect(finding.get_absolute_url())
     else:
@@ -253,7 +256,7 @@ def finding_transition(request: HttpRequest, pk: int) -> HttpResponse:
         fixed_in=post.get("fixed_in") or None,
         decision=post.get("decision") or None,
     )
-    messages.success(request, f"Finding #{finding.number} updated.")
+    messages.success(request, _("Finding #%(number)s updated.") % {"number": finding.number})
     return redirect(reverse("redteam:finding_detail", kwargs={"pk": finding.pk}))
 
 
