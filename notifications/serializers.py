@@ -51,7 +51,10 @@ class NotificationOutput(serializers.ModelSerializer):
 
 class MarkReadInput(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+        # The primary keys are 64-bit: a larger id is refused here, not overflowed in SQLite.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=500,
     )
     all = serializers.BooleanField(required=False, default=False)
 

@@ -45,6 +45,9 @@ def test_marking_read_needs_ids_or_all(gov, api_client_for):
     assert answer.status_code == 400 and "ids" in answer.json()["errors"]
     answer = api.post("/api/v1/notifications/read/", {"ids": ["x"]}, format="json")
     assert answer.status_code == 400 and "ids.0" in answer.json()["errors"]
+    # Larger than any primary key: refused by field, not overflowed in the database.
+    answer = api.post("/api/v1/notifications/read/", {"ids": [2**64]}, format="json")
+    assert answer.status_code == 400 and "ids.0" in answer.json()["errors"]
 
 
 def test_anonymous_people_have_no_notifications(api_client):
