@@ -15,110 +15,203 @@ OPEN_SLUG = "future-model-priorities"
 CLOSED_SLUG = "community-pulse-2026"
 
 
+# The open survey in the site's other languages, as its author would write them (the survey
+# editor's per-language fields): English source text -> (Italian, Brazilian Portuguese).
+OPEN_TRANSLATIONS = {
+    "About you": ("Su di te", "Sobre você"),
+    "How do you mostly use open image models?": (
+        "Come usi soprattutto i modelli di immagini aperti?",
+        "Como você usa principalmente modelos de imagem abertos?",
+    ),
+    "Making art or illustration": ("Per arte o illustrazione", "Para arte ou ilustração"),
+    "Building tools or products": (
+        "Per creare strumenti o prodotti",
+        "Para criar ferramentas ou produtos",
+    ),
+    "Research": ("Ricerca", "Pesquisa"),
+    "For fun": ("Per divertimento", "Por diversão"),
+    "Which tools do you use?": ("Quali strumenti usi?", "Quais ferramentas você usa?"),
+    "Choose up to three.": ("Scegline fino a tre.", "Escolha até três."),
+    "Other": ("Altro", "Outra"),
+    "Which programming language do you build with?": (
+        "Con quale linguaggio di programmazione sviluppi?",
+        "Com qual linguagem de programação você desenvolve?",
+    ),
+    "About how many hours a week do you spend with these models?": (
+        "Circa quante ore a settimana passi con questi modelli?",
+        "Mais ou menos quantas horas por semana você passa com esses modelos?",
+    ),
+    "Priorities": ("Priorità", "Prioridades"),
+    "Rank these research directions, most important first.": (
+        "Ordina queste direzioni di ricerca, dalla più importante.",
+        "Ordene estas linhas de pesquisa, da mais importante para a menos.",
+    ),
+    "Prompt following": ("Aderenza al prompt", "Fidelidade ao prompt"),
+    "Anatomy and hands": ("Anatomia e mani", "Anatomia e mãos"),
+    "Text rendering": ("Resa del testo", "Renderização de texto"),
+    "Speed on consumer GPUs": ("Velocità su GPU consumer", "Velocidade em GPUs domésticas"),
+    "Licence clarity of the training data": (
+        "Chiarezza delle licenze dei dati di addestramento",
+        "Clareza das licenças dos dados de treinamento",
+    ),
+    "How important is training only on consented or openly licensed data?": (
+        "Quanto è importante addestrare solo su dati con consenso o con licenza aperta?",
+        "Quão importante é treinar apenas com dados consentidos ou de licença aberta?",
+    ),
+    "How useful are these kinds of captions?": (
+        "Quanto sono utili questi tipi di didascalie?",
+        "Quão úteis são estes tipos de legenda?",
+    ),
+    "Not useful": ("Per niente utili", "Nada úteis"),
+    "Somewhat": ("Abbastanza", "Mais ou menos"),
+    "Very useful": ("Molto utili", "Muito úteis"),
+    "Short tags": ("Tag brevi", "Tags curtas"),
+    "Natural sentences": ("Frasi naturali", "Frases naturais"),
+    "Detailed paragraphs": ("Paragrafi dettagliati", "Parágrafos detalhados"),
+    "Why does consent matter so much to you?": (
+        "Perché il consenso conta così tanto per te?",
+        "Por que o consentimento importa tanto para você?",
+    ),
+}
+
+
+def _translations_of(text: str) -> dict[str, str] | None:
+    found = OPEN_TRANSLATIONS.get(text)
+    return {"it": found[0], "pt-BR": found[1]} if found else None
+
+
+def _choice(item):
+    """An option or a matrix row with the author's translations of its label."""
+    entry = dict(item) if isinstance(item, dict) else {"label": item}
+    texts = _translations_of(entry["label"])
+    return {**entry, "translations": texts} if texts else item
+
+
+def translated(definition: dict) -> dict:
+    """``definition`` with OPEN_TRANSLATIONS attached to its sections, questions, options and
+    rows, in the definition format's ``translations``."""
+    for section in definition["sections"]:
+        if texts := _translations_of(section["title"]):
+            section["translations"] = {lang: {"title": t} for lang, t in texts.items()}
+        for question in section["questions"]:
+            texts: dict[str, dict[str, str]] = {}
+            for field in ("prompt", "help"):
+                for lang, t in (_translations_of(question.get(field, "")) or {}).items():
+                    texts.setdefault(lang, {})[field] = t
+            if texts:
+                question["translations"] = texts
+            for field in ("options", "rows"):
+                if field in question:
+                    question[field] = [_choice(item) for item in question[field]]
+    return definition
+
+
 def open_definition(group: str | None) -> dict:
-    return {
-        "slug": OPEN_SLUG,
-        "title": "Future model research and training priorities",
-        "introduction": (
-            "The Open Model Initiative's first act was to ask its community what to build. "
-            "This survey asks again: **what should the next open model be good at**, and how "
-            "should it be trained? It is anonymous: your answers are never linked to you."
-        ),
-        "group": group,
-        "audience": "signed_in",
-        "anonymity": "anonymous",
-        "results_visibility": "after_close",
-        "min_cell_size": 5,
-        "show_free_text": False,
-        "sections": [
-            {
-                "title": "About you",
-                "questions": [
-                    {
-                        "key": "role",
-                        "kind": "single_choice",
-                        "prompt": "How do you mostly use open image models?",
-                        "required": True,
-                        "options": [
-                            {"key": "artist", "label": "Making art or illustration"},
-                            {"key": "developer", "label": "Building tools or products"},
-                            {"key": "researcher", "label": "Research"},
-                            {"key": "hobbyist", "label": "For fun"},
-                        ],
-                    },
-                    {
-                        "key": "tools",
-                        "kind": "multiple_choice",
-                        "prompt": "Which tools do you use?",
-                        "help": "Choose up to three.",
-                        "options": [
-                            "ComfyUI",
-                            "Invoke",
-                            "Automatic1111 / Forge",
-                            "diffusers",
-                            "Other",
-                        ],
-                        "constraints": {"min_selections": 1, "max_selections": 3},
-                    },
-                    {
-                        "key": "stack",
-                        "kind": "short_text",
-                        "prompt": "Which programming language do you build with?",
-                        "show_if": {"question": "role", "op": "equals", "value": "developer"},
-                    },
-                    {
-                        "key": "hours",
-                        "kind": "number",
-                        "prompt": "About how many hours a week do you spend with these models?",
-                        "constraints": {"min": 0, "max": 100, "integer": True},
-                    },
-                ],
-            },
-            {
-                "title": "Priorities",
-                "questions": [
-                    {
-                        "key": "priorities",
-                        "kind": "ranking",
-                        "prompt": "Rank these research directions, most important first.",
-                        "required": True,
-                        "options": [
-                            "Prompt following",
-                            "Anatomy and hands",
-                            "Text rendering",
-                            "Speed on consumer GPUs",
-                            "Licence clarity of the training data",
-                        ],
-                    },
-                    {
-                        "key": "consent",
-                        "kind": "scale",
-                        "prompt": "How important is training only on consented or openly licensed data?",
-                        "required": True,
-                        "constraints": {
-                            "min": 1,
-                            "max": 5,
-                            "min_label": "Not important",
-                            "max_label": "Essential",
+    return translated(
+        {
+            "slug": OPEN_SLUG,
+            "title": "Future model research and training priorities",
+            "introduction": (
+                "The Open Model Initiative's first act was to ask its community what to build. "
+                "This survey asks again: **what should the next open model be good at**, and how "
+                "should it be trained? It is anonymous: your answers are never linked to you."
+            ),
+            "group": group,
+            "audience": "signed_in",
+            "anonymity": "anonymous",
+            "results_visibility": "after_close",
+            "min_cell_size": 5,
+            "show_free_text": False,
+            "sections": [
+                {
+                    "title": "About you",
+                    "questions": [
+                        {
+                            "key": "role",
+                            "kind": "single_choice",
+                            "prompt": "How do you mostly use open image models?",
+                            "required": True,
+                            "options": [
+                                {"key": "artist", "label": "Making art or illustration"},
+                                {"key": "developer", "label": "Building tools or products"},
+                                {"key": "researcher", "label": "Research"},
+                                {"key": "hobbyist", "label": "For fun"},
+                            ],
                         },
-                    },
-                    {
-                        "key": "captions",
-                        "kind": "matrix",
-                        "prompt": "How useful are these kinds of captions?",
-                        "options": ["Not useful", "Somewhat", "Very useful"],
-                        "rows": ["Short tags", "Natural sentences", "Detailed paragraphs"],
-                    },
-                    {
-                        "key": "why-consent",
-                        "kind": "long_text",
-                        "prompt": "Why does consent matter so much to you?",
-                        "show_if": {"question": "consent", "op": "at_least", "value": 4},
-                    },
-                ],
-            },
-        ],
-    }
+                        {
+                            "key": "tools",
+                            "kind": "multiple_choice",
+                            "prompt": "Which tools do you use?",
+                            "help": "Choose up to three.",
+                            "options": [
+                                "ComfyUI",
+                                "Invoke",
+                                "Automatic1111 / Forge",
+                                "diffusers",
+                                "Other",
+                            ],
+                            "constraints": {"min_selections": 1, "max_selections": 3},
+                        },
+                        {
+                            "key": "stack",
+                            "kind": "short_text",
+                            "prompt": "Which programming language do you build with?",
+                            "show_if": {"question": "role", "op": "equals", "value": "developer"},
+                        },
+                        {
+                            "key": "hours",
+                            "kind": "number",
+                            "prompt": "About how many hours a week do you spend with these models?",
+                            "constraints": {"min": 0, "max": 100, "integer": True},
+                        },
+                    ],
+                },
+                {
+                    "title": "Priorities",
+                    "questions": [
+                        {
+                            "key": "priorities",
+                            "kind": "ranking",
+                            "prompt": "Rank these research directions, most important first.",
+                            "required": True,
+                            "options": [
+                                "Prompt following",
+                                "Anatomy and hands",
+                                "Text rendering",
+                                "Speed on consumer GPUs",
+                                "Licence clarity of the training data",
+                            ],
+                        },
+                        {
+                            "key": "consent",
+                            "kind": "scale",
+                            "prompt": "How important is training only on consented or openly licensed data?",
+                            "required": True,
+                            "constraints": {
+                                "min": 1,
+                                "max": 5,
+                                "min_label": "Not important",
+                                "max_label": "Essential",
+                            },
+                        },
+                        {
+                            "key": "captions",
+                            "kind": "matrix",
+                            "prompt": "How useful are these kinds of captions?",
+                            "options": ["Not useful", "Somewhat", "Very useful"],
+                            "rows": ["Short tags", "Natural sentences", "Detailed paragraphs"],
+                        },
+                        {
+                            "key": "why-consent",
+                            "kind": "long_text",
+                            "prompt": "Why does consent matter so much to you?",
+                            "show_if": {"question": "consent", "op": "at_least", "value": 4},
+                        },
+                    ],
+                },
+            ],
+        }
+    )
 
 
 def closed_definition(group: str | None) -> dict:
