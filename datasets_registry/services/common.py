@@ -6,6 +6,9 @@ import logging
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from config.errors import NotAllowed, NotFound, TooLarge
 from governance import roles
 
@@ -37,21 +40,24 @@ def schema_errors(schema: Any) -> dict[str, list[str]]:
     from jsonschema.exceptions import SchemaError
 
     if not isinstance(schema, dict):
-        return {"/": ["A JSON Schema must be a JSON object."]}
+        return {"/": [_("A JSON Schema must be a JSON object.")]}
     declared = schema.get("$schema")
     if declared is not None and declared.rstrip("#") != JSON_SCHEMA_2020_12:
         return {
             "/$schema": [
-                f"Only JSON Schema 2020-12 is supported ({JSON_SCHEMA_2020_12}); got {declared!r}."
+                _("Only JSON Schema 2020-12 is supported (%(url)s); got %(declared)s.")
+                % {"url": JSON_SCHEMA_2020_12, "declared": repr(declared)}
             ]
         }
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = _pointer(exc.absolute_path) or "/"
-        return {where: [f"Not a valid JSON Schema: {exc.message}"]}
+        return {where: [_("Not a valid JSON Schema: %(reason)s") % {"reason": exc.message}]}
     if schema.get("type", "object") != "object":
-        return {"/type": ["Dataset metadata is a JSON object: the schema's type must be object."]}
+        return {
+            "/type": [_("Dataset metadata is a JSON object: the schema's type must be object.")]
+        }
     return {}
 
 
@@ -119,8 +125,13 @@ def file_too_large(limit: int) -> TooLarge:
     """The refusal of a file over ``limit`` bytes, the same from the service and the upload
     handler that stops the stream."""
     return TooLarge(
-        f"The file is larger than the upload limit of {limit:,} bytes.",
-        errors={"file": [f"Files may be at most {limit:,} bytes (DATASET_UPLOAD_MAX_BYTES)."]},
+        _("The file is larger than the upload limit of %(limit)s bytes.") % {"limit": f"{limit:,}"},
+        errors={
+            "file": [
+                _("Files may be at most %(limit)s bytes (DATASET_UPLOAD_MAX_BYTES).")
+                % {"limit": f"{limit:,}"}
+            ]
+        },
     )
 
 
@@ -129,12 +140,12 @@ def license_error(expression: str) -> str | None:
 
     expression = (expression or "").strip()
     if not expression:
-        return "A licence is required (an SPDX expression such as CC-BY-4.0)."
+        return _("A licence is required (an SPDX expression such as CC-BY-4.0).")
     if not is_valid_spdx(expression):
-        return (
-            f"{expression!r} is not a valid SPDX licence expression; use identifiers from "
+        return _(
+            "%(expression)s is not a valid SPDX licence expression; use identifiers from "
             "https://spdx.org/licenses/ (e.g. CC-BY-4.0, CC0-1.0, MIT OR Apache-2.0) or LicenseRef-…."
-        )
+        ) % {"expression": repr(expression)}
     return None
 
 
@@ -161,7 +172,8 @@ def can_edit_standard(user, standard: MetadataStandard) -> bool:
 def _require_standard_editor(user, standard: MetadataStandard) -> None:
     if not can_edit_standard(user, standard):
         raise NotAllowed(
-            f"Only chairs of {standard.group.name} and staff may edit {standard.name}."
+            _("Only chairs of %(group)s and staff may edit %(standard)s.")
+            % {"group": standard.group.name, "standard": standard.name}
         )
 
 
@@ -169,11 +181,17 @@ def _require_maintainer(user, dataset: Dataset) -> None:
     if not dataset.can_maintain(user):
         # Someone who cannot see a private dataset must not learn that it exists.
         if not dataset.can_view(user):
-            raise NotFound("Not found.")
-        raise NotAllowed("Only the dataset's owner, its maintainers and staff may do this.")
+            raise NotFound(_("Not found."))
+        raise NotAllowed(_("Only the dataset's owner, its maintainers and staff may do this."))
 
 
 def _first_message(errors: dict[str, list[str]]) -> str:
     field, messages = next(iter(errors.items()))
     more = sum(map(len, errors.values())) - 1
-    return f"{field}: {messages[0]}" + (f" (and {more} more)" if more else "")
+    if not more:
+        return f"{field}: {messages[0]}"
+    return ngettext(
+        "%(field)s: %(message)s (and %(more)s more)",
+        "%(field)s: %(message)s (and %(more)s more)",
+        more,
+    ) % {"field": field, "message": messages[0], "more": more}
