@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.canonical import sha256_of
 
@@ -257,8 +258,8 @@ class Dataset(OwnedAndMaintained, models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        DEPRECATED = "deprecated", _("Deprecated")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DEPRECATED = "deprecated", pgettext_lazy("dataset status", "Deprecated")
+        WITHDRAWN = "withdrawn", pgettext_lazy("dataset status", "Withdrawn")
 
     class CorpusStatus(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")

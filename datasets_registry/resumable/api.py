@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -248,7 +248,7 @@ class UploadDetail(TusView):
         if media_type != OFFSET_STREAM:
             raise UnsupportedMediaType(
                 _("A PATCH body is %(type)s (got %(got)s).")
-                % {"type": OFFSET_STREAM, "got": media_type or _("none")},
+                % {"type": OFFSET_STREAM, "got": media_type or pgettext("media type", "none")},
                 errors={"Content-Type": [_("Use %(type)s.") % {"type": OFFSET_STREAM}]},
             )
         offset = tus.parse_non_negative("Upload-Offset", request.headers.get("Upload-Offset"))
