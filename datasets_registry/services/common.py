@@ -6,8 +6,9 @@ import logging
 import re
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from config.errors import NotAllowed, NotFound, TooLarge
 from governance import roles
@@ -61,9 +62,16 @@ def schema_errors(schema: Any) -> dict[str, list[str]]:
     return {}
 
 
-def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[str, list[str]]:
+def metadata_errors(
+    schema: dict, metadata: Any, *, prefix: str = "", translate: bool = False
+) -> dict[str, list[str]]:
     """Validate ``metadata`` against ``schema``; errors keyed by JSON pointer (under ``prefix``),
-    each message once per pointer."""
+    each message once per pointer. In English unless ``translate`` (then in the active
+    language): what is stored (a model version's checks) stays English; what a person is told
+    while filling a form is in their language."""
+    if not translate:
+        with translation.override("en"):
+            return metadata_errors(schema, metadata, prefix=prefix, translate=True)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -82,42 +90,79 @@ def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[st
             # missing field would be reported once per missing sibling.
             for name in err.validator_value:
                 if name not in err.instance:
-                    add(prefix + _pointer([*path, name]), "This field is required.")
+                    add(prefix + _pointer([*path, name]), _("This field is required."))
             continue
         add(prefix + _pointer(path) or prefix or "/", error_message(err))
     return errors
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def error_message(err) -> str:
     """A jsonschema error in words that state the limit ("at least 20 characters; this has 8"),
-    where jsonschema's own message ("'COCO's.' is too short") leaves it out."""
+    where jsonschema's own message ("'COCO's.' is too short") leaves it out. In the active
+    language."""
     limit, value = err.validator_value, err.instance
     kind = err.validator
-    if kind == "minLength" and isinstance(value, str):
-        return f"Write at least {_plural(limit, 'character')}; this has {len(value)}."
-    if kind == "maxLength" and isinstance(value, str):
-        return f"Write at most {_plural(limit, 'character')}; this has {len(value)}."
-    if kind == "minItems" and isinstance(value, list):
-        return f"Give at least {_plural(limit, 'item')}; this has {len(value)}."
-    if kind == "maxItems" and isinstance(value, list):
-        return f"Give at most {_plural(limit, 'item')}; this has {len(value)}."
+    if kind in ("minLength", "maxLength") and isinstance(value, str):
+        values = {"limit": limit, "length": len(value)}
+        if kind == "minLength":
+            return (
+                ngettext(
+                    "Write at least %(limit)s character; this has %(length)s.",
+                    "Write at least %(limit)s characters; this has %(length)s.",
+                    limit,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "Write at most %(limit)s character; this has %(length)s.",
+                "Write at most %(limit)s characters; this has %(length)s.",
+                limit,
+            )
+            % values
+        )
+    if kind in ("minItems", "maxItems") and isinstance(value, list):
+        values = {"limit": limit, "length": len(value)}
+        if kind == "minItems":
+            return (
+                ngettext(
+                    "Give at least %(limit)s item; this has %(length)s.",
+                    "Give at least %(limit)s items; this has %(length)s.",
+                    limit,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "Give at most %(limit)s item; this has %(length)s.",
+                "Give at most %(limit)s items; this has %(length)s.",
+                limit,
+            )
+            % values
+        )
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {
-            "minimum": "at least",
-            "exclusiveMinimum": "more than",
-            "maximum": "at most",
-            "exclusiveMaximum": "less than",
-        }[kind]
-        return f"Must be {words} {limit}; this is {value!r}."
+        values = {"limit": limit, "value": repr(value)}
+        if kind == "minimum":
+            return _("Must be at least %(limit)s; this is %(value)s.") % values
+        if kind == "exclusiveMinimum":
+            return _("Must be more than %(limit)s; this is %(value)s.") % values
+        if kind == "maximum":
+            return _("Must be at most %(limit)s; this is %(value)s.") % values
+        return _("Must be less than %(limit)s; this is %(value)s.") % values
     if kind == "enum":
-        return "Choose one of: " + ", ".join(map(str, limit)) + f" (not {value!r})."
+        return _("Choose one of: %(choices)s (not %(value)s).") % {
+            "choices": ", ".join(map(str, limit)),
+            "value": repr(value),
+        }
     if kind == "type":
-        wanted = " or ".join(limit) if isinstance(limit, list) else limit
-        return f"Must be of type {wanted}; this is {type(value).__name__}."
+        if isinstance(limit, list):
+            wanted = (" " + pgettext("between JSON types", "or") + " ").join(limit)
+        else:
+            wanted = limit
+        return _("Must be of type %(wanted)s; this is %(actual)s.") % {
+            "wanted": wanted,
+            "actual": type(value).__name__,
+        }
     return err.message
 
 

@@ -136,7 +136,7 @@ def dataset_register(
     if not isinstance(metadata, dict):
         errors["metadata"] = [_("Metadata is a JSON object.")]
     elif version is not None:
-        errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+        errors.update(metadata_errors(version.schema, metadata, prefix="/metadata", translate=True))
     if errors:
         raise Invalid(_first_message(errors), errors=errors)
     if slug:
@@ -232,7 +232,9 @@ def dataset_update(*, dataset: Dataset, actor, **changes: Any) -> Dataset:
         if not isinstance(metadata, dict):
             errors["metadata"] = [_("Metadata is a JSON object.")]
         elif not errors and ("metadata" in changes or version.pk != locked.standard_version_id):
-            errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+            errors.update(
+                metadata_errors(version.schema, metadata, prefix="/metadata", translate=True)
+            )
         if errors:
             raise Invalid(_first_message(errors), errors=errors)
         before = {key: getattr(locked, key) for key in changes}
