@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -170,7 +171,7 @@ class DatasetVersionListCreate(generics.ListAPIView):
         dataset = self.get_dataset()
         # Refuse before reading the body: outsiders and oversized uploads never reach the disk.
         if not dataset.can_maintain(request.user):
-            raise NotAllowed("Only the dataset's owner, its maintainers and staff may upload.")
+            raise NotAllowed(_("Only the dataset's owner, its maintainers and staff may upload."))
         uploads.receive(request)
         data = DatasetVersionInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from config import events
 
 
 class DatasetsRegistryConfig(AppConfig):
     name = "datasets_registry"
-    verbose_name = "Standards and datasets"
+    verbose_name = _("Standards and datasets")
 
     def ready(self) -> None:
         import datasets_registry.events  # noqa: F401  (declares the events the registry publishes)

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from config.errors import Invalid
 
@@ -78,16 +79,17 @@ def inspect_file(
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
-        raise _bad("The file is empty.")
+        raise _bad(_("The file is empty."))
     actual_compression = detect_compression(head)
     if compression is not None and compression != actual_compression:
-        said = compression or "uncompressed"
+        said = compression or _("uncompressed")
         raise _bad(
-            f"The file was declared {said} but is {actual_compression or 'not compressed'}.",
+            _("The file was declared %(said)s but is %(actual)s.")
+            % {"said": said, "actual": actual_compression or _("not compressed")},
             "compression",
         )
     compression = actual_compression
-    name_format, _ = guess_from_name(filename)
+    name_format, _compression = guess_from_name(filename)
     fmt = format or name_format
 
     if head.startswith(PARQUET_MAGIC) and fmt in (None, "parquet"):
@@ -95,12 +97,15 @@ def inspect_file(
     if fmt == "parquet":
         if compression:
             raise _bad(
-                "Parquet compresses internally: upload the .parquet file without gzip or zstd.",
+                _("Parquet compresses internally: upload the .parquet file without gzip or zstd."),
                 "compression",
             )
         return _inspect_parquet(path)
     if head.startswith(PARQUET_MAGIC):
-        raise _bad(f"The file is Parquet, not {fmt}; set format to parquet.", "format")
+        raise _bad(
+            _("The file is Parquet, not %(format)s; set format to parquet.") % {"format": fmt},
+            "format",
+        )
     limits = engine_limits()
     try:
         fmt = _check_first_line(path, fmt, compression, limits)
@@ -118,14 +123,19 @@ def _inspect_parquet(path: str) -> FileFacts:
         rows = pf.metadata.num_rows
         columns = list(pf.schema_arrow.names)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise _bad(f"The file is not a readable Parquet file ({exc}).") from None
+        raise _bad(
+            _("The file is not a readable Parquet file (%(reason)s).") % {"reason": exc}
+        ) from None
     if rows == 0:
-        raise _bad("The Parquet file has no rows.")
+        raise _bad(_("The Parquet file has no rows."))
     limit = settings.DATASET_MAX_ROWS
     if limit and rows > limit:
         raise _bad(
-            f"The file has {rows:,} rows, more than the row-count limit of {limit:,} "
-            "(DATASET_MAX_ROWS): split it into several versions."
+            _(
+                "The file has %(rows)s rows, more than the row-count limit of %(limit)s "
+                "(DATASET_MAX_ROWS): split it into several versions."
+            )
+            % {"rows": f"{rows:,}", "limit": f"{limit:,}"}
         )
     return FileFacts(format="parquet", compression="", row_count=rows, columns=columns)
 
@@ -143,8 +153,11 @@ def _check_first_line(path: str, fmt: str | None, compression: str, limits: Limi
                 break
             if len(line) > max_line:
                 raise _bad(
-                    f"Line {number} is longer than {human_bytes(max_line)}, the longest line "
-                    "the validators read; is the file really one row per line?",
+                    _(
+                        "Line %(number)s is longer than %(size)s, the longest line the "
+                        "validators read; is the file really one row per line?"
+                    )
+                    % {"number": number, "size": human_bytes(max_line)},
                     "file",
                 )
             if line.strip():
@@ -152,34 +165,39 @@ def _check_first_line(path: str, fmt: str | None, compression: str, limits: Limi
                 break
     if not first:
         raise _bad(
-            "The file has no rows (it is empty once decompressed)."
+            _("The file has no rows (it is empty once decompressed).")
             if compression
-            else "The file has no rows."
+            else _("The file has no rows.")
         )
     fmt = fmt or sniff_text_format(first)
     try:
         first_text = codecs.decode(first, "utf-8-sig")
     except UnicodeDecodeError:
         raise _bad(
-            f"Line {number} is not UTF-8 text; is the file really {fmt}?", "format"
+            _("Line %(number)s is not UTF-8 text; is the file really %(format)s?")
+            % {"number": number, "format": fmt},
+            "format",
         ) from None
     if fmt == "jsonl":
         try:
             record = json.loads(first_text)
         except ValueError:
             raise _bad(
-                f"Line {number} is not a JSON object; JSON Lines has one object per line.",
+                _("Line %(number)s is not a JSON object; JSON Lines has one object per line.")
+                % {"number": number},
                 "format",
             ) from None
         if not isinstance(record, dict):
-            raise _bad(f"Line {number} is not a JSON object.", "format")
+            raise _bad(_("Line %(number)s is not a JSON object.") % {"number": number}, "format")
     else:
         delimiter = "\t" if fmt == "tsv" else ","
         header = next(csv.reader([first_text], delimiter=delimiter), [])
         if not any(c.strip() for c in header) or (
             len(header) == 1 and first.lstrip().startswith((b"{", b"["))
         ):
-            raise _bad(f"The file has no {fmt.upper()} header row.", "format")
+            raise _bad(
+                _("The file has no %(format)s header row.") % {"format": fmt.upper()}, "format"
+            )
     return fmt
 
 
@@ -192,12 +210,14 @@ def _count_with_engine(path: str, fmt: str, compression: str, limits: Limits) ->
             path, fmt, compression, limits=limits, count_bytes=settings.DATASET_UPLOAD_COUNT_BYTES
         )
     except UnreadableFile as exc:
-        raise _bad(f"The file cannot be read as {fmt}: {exc}") from None
+        raise _bad(
+            _("The file cannot be read as %(format)s: %(reason)s") % {"format": fmt, "reason": exc}
+        ) from None
     if result["row_count"] == 0:
         raise _bad(
-            "The file has a header but no rows."
+            _("The file has a header but no rows.")
             if fmt in ("csv", "tsv")
-            else "The file has no rows."
+            else _("The file has no rows.")
         )
     return FileFacts(
         format=fmt,
@@ -214,14 +234,18 @@ def resolve_columns(columns: list[str], given: dict[str, str | None]) -> dict[st
     for role, name in given.items():
         if name and name not in columns:
             errors[f"{role}_column"] = [
-                f"The file has no column {name!r}; its columns are: {', '.join(columns) or 'none'}."
+                _("The file has no column %(name)s; its columns are: %(columns)s.")
+                % {"name": repr(name), "columns": ", ".join(columns) or _("none")}
             ]
     # The caption engine's detection, so the stored mapping is what it will use.
     mapping = detect_columns(columns, given)
     if not errors and mapping["caption"] is None:
         errors["caption_column"] = [
-            "No caption column found (looked for text, caption, …); columns are: "
-            f"{', '.join(columns) or 'none'}. Name it with caption_column."
+            _(
+                "No caption column found (looked for text, caption, …); columns are: "
+                "%(columns)s. Name it with caption_column."
+            )
+            % {"columns": ", ".join(columns) or _("none")}
         ]
     if errors:
         raise Invalid(next(iter(errors.values()))[0], errors=errors)

@@ -7,6 +7,7 @@ with a 400 and a message on that field, never answered with an empty list.
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .models import Dataset
 
@@ -15,13 +16,13 @@ class DatasetFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
-        help_text="Words in the name, slug, summary or description (all of them).",
+        help_text=_("Words in the name, slug, summary or description (all of them)."),
     )
     license = django_filters.CharFilter(
-        lookup_expr="iexact", max_length=200, help_text="An SPDX expression (case-insensitive)."
+        lookup_expr="iexact", max_length=200, help_text=_("An SPDX expression (case-insensitive).")
     )
     standard = django_filters.CharFilter(
-        method="filter_standard", max_length=150, help_text="A standard's slug, or slug@version."
+        method="filter_standard", max_length=150, help_text=_("A standard's slug, or slug@version.")
     )
     status = django_filters.ChoiceFilter(choices=Dataset.Status.choices)
     corpus_status = django_filters.ChoiceFilter(choices=Dataset.CorpusStatus.choices)
@@ -35,7 +36,7 @@ class DatasetFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_standard(self, queryset, name, value):
-        slug, _, label = value.strip().partition("@")
+        slug, _sep, label = value.strip().partition("@")
         queryset = queryset.filter(standard_version__standard__slug=slug)
         if label:
             queryset = queryset.filter(standard_version__version=label)

@@ -16,6 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.canonical import sha256_of
 
@@ -41,23 +43,25 @@ def semver_key(version: str) -> tuple:
 
 class MetadataStandard(models.Model):
     class Kind(models.TextChoices):
-        DATASET = "dataset", "Dataset metadata"
-        MODEL = "model", "Model card and weight files"
+        DATASET = "dataset", _("Dataset metadata")
+        MODEL = "model", _("Model card and weight files")
 
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(
         max_length=10,
         choices=Kind.choices,
         default=Kind.DATASET,
-        help_text="What the standard describes: datasets (card + caption rules) or models "
-        "(model card + artifact rules for weight files).",
+        help_text=_(
+            "What the standard describes: datasets (card + caption rules) or models "
+            "(model card + artifact rules for weight files)."
+        ),
     )
     name = models.CharField(max_length=200)
     group = models.ForeignKey(
         "governance.WorkingGroup",
         on_delete=models.PROTECT,
         related_name="standards",
-        help_text="The working group whose chairs edit drafts and whose members adopt versions.",
+        help_text=_("The working group whose chairs edit drafts and whose members adopt versions."),
     )
     description = models.TextField(blank=True, help_text="Markdown.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -83,10 +87,10 @@ class StandardVersionQuerySet(models.QuerySet):
 
 class StandardVersion(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PROPOSED = "proposed", "Proposed for adoption"
-        ADOPTED = "adopted", "Adopted"
-        DEPRECATED = "deprecated", "Deprecated"
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "proposed", _("Proposed for adoption")
+        ADOPTED = "adopted", _("Adopted")
+        DEPRECATED = "deprecated", _("Deprecated")
 
     # The fields that make up the content: frozen once the version leaves draft.
     CONTENT_FIELDS = ("version", "schema", "rules", "artifact_rules", "changelog")
@@ -94,14 +98,18 @@ class StandardVersion(models.Model):
     standard = models.ForeignKey(
         MetadataStandard, on_delete=models.CASCADE, related_name="versions"
     )
-    version = models.CharField(max_length=64, help_text="Semantic version, e.g. 1.2.0.")
-    schema = models.JSONField(default=dict, help_text="JSON Schema (2020-12) for dataset metadata.")
-    rules = models.JSONField(default=dict, blank=True, help_text="Caption rule set.")
+    version = models.CharField(max_length=64, help_text=_("Semantic version, e.g. 1.2.0."))
+    schema = models.JSONField(
+        default=dict, help_text=_("JSON Schema (2020-12) for dataset metadata.")
+    )
+    rules = models.JSONField(default=dict, blank=True, help_text=_("Caption rule set."))
     artifact_rules = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Model standards: rules for weight files (metadata_schema over the safetensors "
-        "__metadata__, allowed_dtypes, max_tensors, max_parameters).",
+        help_text=_(
+            "Model standards: rules for weight files (metadata_schema over the safetensors "
+            "__metadata__, allowed_dtypes, max_tensors, max_parameters)."
+        ),
     )
     changelog = models.TextField(blank=True, help_text="Markdown.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -245,18 +253,18 @@ class DatasetQuerySet(models.QuerySet):
 
 class Dataset(OwnedAndMaintained, models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        PRIVATE = "private", "Private"
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DEPRECATED = "deprecated", "Deprecated"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", _("Active")
+        DEPRECATED = "deprecated", pgettext_lazy("dataset status", "Deprecated")
+        WITHDRAWN = "withdrawn", pgettext_lazy("dataset status", "Withdrawn")
 
     class CorpusStatus(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        ACCEPTED = "accepted", "Accepted into the corpus"
-        EXCLUDED = "excluded", "Excluded from the corpus"
+        CANDIDATE = "candidate", _("Candidate")
+        ACCEPTED = "accepted", _("Accepted into the corpus")
+        EXCLUDED = "excluded", _("Excluded from the corpus")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -268,7 +276,7 @@ class Dataset(OwnedAndMaintained, models.Model):
     maintainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="maintained_datasets"
     )
-    license = models.CharField(max_length=200, help_text="An SPDX licence expression.")
+    license = models.CharField(max_length=200, help_text=_("An SPDX licence expression."))
     homepage = models.URLField(max_length=500, blank=True)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -319,15 +327,15 @@ def dataset_file_path(instance: DatasetVersion, filename: str) -> str:
 
 class DatasetVersion(models.Model):
     class Format(models.TextChoices):
-        JSONL = "jsonl", "JSON Lines"
+        JSONL = "jsonl", _("JSON Lines")
         CSV = "csv", "CSV"
-        TSV = "tsv", "TSV"
-        PARQUET = "parquet", "Parquet"
+        TSV = "tsv", _("TSV")
+        PARQUET = "parquet", _("Parquet")
 
     class Compression(models.TextChoices):
-        NONE = "", "None"
-        GZIP = "gzip", "gzip"
-        ZSTD = "zstd", "Zstandard"
+        NONE = "", _("None")
+        GZIP = "gzip", _("gzip")
+        ZSTD = "zstd", _("Zstandard")
 
     # What a download is served as (``media_type``); the schema lists the same.
     FORMAT_MEDIA_TYPES = {
@@ -346,14 +354,14 @@ class DatasetVersion(models.Model):
     compression = models.CharField(
         max_length=10, choices=Compression.choices, default="", blank=True
     )
-    size = models.BigIntegerField(help_text="Bytes, as stored.")
+    size = models.BigIntegerField(help_text=_("Bytes, as stored."))
     sha256 = models.CharField(
-        max_length=64, help_text="Of the file as stored (computed on upload)."
+        max_length=64, help_text=_("Of the file as stored (computed on upload).")
     )
     row_count = models.BigIntegerField(null=True, blank=True)
     column_mapping = models.JSONField(default=dict, blank=True)
     columns = models.JSONField(
-        default=list, blank=True, help_text="Column names found in the file."
+        default=list, blank=True, help_text=_("Column names found in the file.")
     )
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(

@@ -2,6 +2,8 @@
 by the people who may see it (its owner, its maintainers, staff: ``Dataset.objects.visible_to``)."""
 
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.search import Kind, Result, register
 
@@ -15,7 +17,7 @@ def _snippet(text: str) -> str:
 register(
     Kind(
         name="standards",
-        label="Standards",
+        label=_("Standards"),
         visible=lambda user: MetadataStandard.objects.select_related("group"),
         fields=(("name", "A"), ("description", "C")),
         keys=("slug",),
@@ -30,7 +32,7 @@ register(
 register(
     Kind(
         name="datasets",
-        label="Datasets",
+        label=_("Datasets"),
         visible=lambda user: Dataset.objects.visible_to(user),
         fields=(("name", "A"), ("summary", "B"), ("description", "C")),
         keys=("slug",),
@@ -41,7 +43,7 @@ register(
             d.name,
             d.get_absolute_url(),
             _snippet(d.summary or d.description),
-            d.license + ("" if d.is_public else " · private"),
+            d.license if d.is_public else gettext("%(license)s · private") % {"license": d.license},
         ),
     )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import annotations
 from .models import Dataset, DatasetVersion, MetadataStandard, StandardVersion
@@ -43,7 +44,7 @@ def dataset_for(user, slug: str) -> Dataset:
     """The dataset, or 404 when it does not exist *or* the user may not see it."""
     dataset = datasets_for(user).filter(slug=slug).prefetch_related(_versions_prefetch()).first()
     if dataset is None:
-        raise Http404("No such dataset.")
+        raise Http404(_("No such dataset."))
     return dataset
 
 
@@ -51,7 +52,7 @@ def dataset_lookup(user, slug: str) -> Dataset:
     """Just the dataset row (one query), or 404 when missing or not visible to ``user``."""
     dataset = Dataset.objects.visible_to(user).filter(slug=slug).first()
     if dataset is None:
-        raise Http404("No such dataset.")
+        raise Http404(_("No such dataset."))
     return dataset
 
 
@@ -79,7 +80,7 @@ def version_for(user, slug: str, label: str) -> DatasetVersion:
         .first()
     )
     if version is None:
-        raise Http404("No such dataset version.")
+        raise Http404(_("No such dataset version."))
     return version
 
 
@@ -104,7 +105,7 @@ def standards() -> QuerySet[MetadataStandard]:
 def standard_for(slug: str) -> MetadataStandard:
     standard = standards().filter(slug=slug).first()
     if standard is None:
-        raise Http404("No such standard.")
+        raise Http404(_("No such standard."))
     return standard
 
 
@@ -115,7 +116,7 @@ def standard_version_for(slug: str, label: str) -> StandardVersion:
         .first()
     )
     if version is None:
-        raise Http404("No such standard version.")
+        raise Http404(_("No such standard version."))
     return version
 
 

@@ -3,6 +3,7 @@ docs/registry.md): extend them, never rename a field."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -85,10 +86,10 @@ class StandardDetailOutput(StandardOutput):
 
 class StandardVersionOutput(serializers.ModelSerializer):
     standard = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    schema = serializers.JSONField(help_text="JSON Schema (2020-12) for dataset metadata.")
-    rules = serializers.JSONField(help_text="Caption rule set (see the rule-set JSON Schema).")
+    schema = serializers.JSONField(help_text=_("JSON Schema (2020-12) for dataset metadata."))
+    rules = serializers.JSONField(help_text=_("Caption rule set (see the rule-set JSON Schema)."))
     artifact_rules = serializers.JSONField(
-        help_text="Model standards: rules for weight files (docs/models.md); {} otherwise."
+        help_text=_("Model standards: rules for weight files (docs/models.md); {} otherwise.")
     )
     decision_id = serializers.IntegerField(read_only=True, allow_null=True)
     proposal_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -126,12 +127,12 @@ class DatasetInput(serializers.Serializer):
     slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    license = serializers.CharField(max_length=200, help_text="An SPDX licence expression.")
+    license = serializers.CharField(max_length=200, help_text=_("An SPDX licence expression."))
     standard = serializers.CharField(
-        help_text="The adopted standard version, as slug@version (e.g. omi-dataset-card@1.0.0)."
+        help_text=_("The adopted standard version, as slug@version (e.g. omi-dataset-card@1.0.0).")
     )
     metadata = serializers.JSONField(
-        required=False, default=dict, help_text="Validated against the standard's JSON Schema."
+        required=False, default=dict, help_text=_("Validated against the standard's JSON Schema.")
     )
     visibility = serializers.ChoiceField(
         choices=Dataset.Visibility.choices, default=Dataset.Visibility.PUBLIC
@@ -214,25 +215,27 @@ class DatasetVersionInput(serializers.Serializer):
         allow_empty_file=True,  # the service refuses an empty file with its own message
         use_url=False,
         required=False,
-        help_text="The caption file (multipart). Hashed by the server as it streams.",
+        help_text=_("The caption file (multipart). Hashed by the server as it streams."),
     )
     upload_id = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Instead of file: the id of a completed resumable upload (/api/v1/uploads/).",
+        help_text=_("Instead of file: the id of a completed resumable upload (/api/v1/uploads/)."),
     )
-    version = serializers.CharField(max_length=64, help_text="A label unique in the dataset.")
+    version = serializers.CharField(max_length=64, help_text=_("A label unique in the dataset."))
     format = serializers.ChoiceField(
-        choices=FORMATS, required=False, allow_blank=True, help_text="Detected when left out."
+        choices=FORMATS, required=False, allow_blank=True, help_text=_("Detected when left out.")
     )
     compression = serializers.ChoiceField(
         choices=[c for c in COMPRESSIONS if c],
         required=False,
         allow_blank=True,
-        help_text="gzip or zstd; detected from the file's magic bytes when left out.",
+        help_text=_("gzip or zstd; detected from the file's magic bytes when left out."),
     )
     sha256 = serializers.CharField(
-        required=False, allow_blank=True, help_text="Your sha256 of the file; a mismatch is a 400."
+        required=False,
+        allow_blank=True,
+        help_text=_("Your sha256 of the file; a mismatch is a 400."),
     )
     caption_column = serializers.CharField(required=False, allow_blank=True)
     image_column = serializers.CharField(required=False, allow_blank=True)

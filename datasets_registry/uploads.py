@@ -42,6 +42,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import DataAndFiles
 from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
@@ -60,8 +61,13 @@ TEMPORARY_PATTERN = "tmp*.upload*"
 
 def unsafe_name_error(name: str) -> Invalid:
     return Invalid(
-        "The file name contains a path; send a plain file name.",
-        errors={"file": [f"{name!r} is not a plain file name (no directories, '..' or '/')."]},
+        _("The file name contains a path; send a plain file name."),
+        errors={
+            "file": [
+                _("%(name)s is not a plain file name (no directories, '..' or '/').")
+                % {"name": repr(name)}
+            ]
+        },
     )
 
 
@@ -207,8 +213,13 @@ def receive(request) -> None:
             request.data  # noqa: B018
     except (MultiPartParserError, ParseError) as exc:
         raise Invalid(
-            "The upload could not be read as a multipart form.",
-            errors={"file": [f"The request body is not valid multipart/form-data: {exc}"]},
+            _("The upload could not be read as a multipart form."),
+            errors={
+                "file": [
+                    _("The request body is not valid multipart/form-data: %(reason)s")
+                    % {"reason": exc}
+                ]
+            },
         ) from exc
     raise_for_handler(handler)
 

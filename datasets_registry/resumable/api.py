@@ -10,6 +10,8 @@ cached.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -57,7 +59,7 @@ class SignedInExceptOptions(BasePermission):
     """Discovery (``OPTIONS``) is open to everyone, like the tus spec expects; the rest needs a
     signed-in user (a token, as for the whole API)."""
 
-    message = "Authentication credentials were not provided."
+    message = gettext_lazy("Authentication credentials were not provided.")
 
     def has_permission(self, request, view) -> bool:
         return request.method == "OPTIONS" or bool(request.user and request.user.is_authenticated)
@@ -84,8 +86,13 @@ class TusView(APIView):
             version = request.headers.get("Tus-Resumable")
             if version != tus.VERSION:
                 raise UnsupportedVersion(
-                    f"Send Tus-Resumable: {tus.VERSION} (got {version or 'nothing'}).",
-                    errors={"Tus-Resumable": [f"This server speaks tus {tus.VERSION}."]},
+                    _("Send Tus-Resumable: %(version)s (got %(got)s).")
+                    % {"version": tus.VERSION, "got": version or _("nothing")},
+                    errors={
+                        "Tus-Resumable": [
+                            _("This server speaks tus %(version)s.") % {"version": tus.VERSION}
+                        ]
+                    },
                 )
         super().initial(request, *args, **kwargs)
 
@@ -144,16 +151,16 @@ class UploadCollection(TusView):
         )
         if request.headers.get("Upload-Defer-Length") is not None:
             raise Invalid(
-                "This server needs Upload-Length when an upload is created.",
-                errors={"Upload-Defer-Length": ["Deferred lengths are not supported."]},
+                _("This server needs Upload-Length when an upload is created."),
+                errors={"Upload-Defer-Length": [_("Deferred lengths are not supported.")]},
             )
         body_length = tus.parse_non_negative(
             "Content-Length", request.META.get("CONTENT_LENGTH"), required=False
         )
         if body_length:
             raise Invalid(
-                "Create the upload with an empty POST, then send its bytes with PATCH.",
-                errors={"Content-Length": ["creation-with-upload is not supported."]},
+                _("Create the upload with an empty POST, then send its bytes with PATCH."),
+                errors={"Content-Length": [_("creation-with-upload is not supported.")]},
             )
         upload = services.upload_create(
             user=request.user,
@@ -240,8 +247,9 @@ class UploadDetail(TusView):
         media_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if media_type != OFFSET_STREAM:
             raise UnsupportedMediaType(
-                f"A PATCH body is {OFFSET_STREAM} (got {media_type or 'none'}).",
-                errors={"Content-Type": [f"Use {OFFSET_STREAM}."]},
+                _("A PATCH body is %(type)s (got %(got)s).")
+                % {"type": OFFSET_STREAM, "got": media_type or pgettext("media type", "none")},
+                errors={"Content-Type": [_("Use %(type)s.") % {"type": OFFSET_STREAM}]},
             )
         offset = tus.parse_non_negative("Upload-Offset", request.headers.get("Upload-Offset"))
         content_length = tus.parse_non_negative(
@@ -251,8 +259,8 @@ class UploadDetail(TusView):
             if request.META.get("wsgi.input_terminated"):
                 # A chunked body: its length is unknown until it ends.
                 raise Invalid(
-                    "Content-Length is required: send the length of this request's bytes.",
-                    errors={"Content-Length": ["This header is required."]},
+                    _("Content-Length is required: send the length of this request's bytes."),
+                    errors={"Content-Length": [_("This header is required.")]},
                 )
             content_length = 0  # no length and no chunked framing: there is no body
         checksum = tus.parse_checksum(request.headers.get("Upload-Checksum"))
@@ -261,8 +269,13 @@ class UploadDetail(TusView):
         )
         if declared is not None and declared != current.length:
             raise Invalid(
-                f"The upload's length is {current.length:,}; it cannot change.",
-                errors={"Upload-Length": [f"The upload's length is {current.length}."]},
+                _("The upload's length is %(length)s; it cannot change.")
+                % {"length": f"{current.length:,}"},
+                errors={
+                    "Upload-Length": [
+                        _("The upload's length is %(length)s.") % {"length": current.length}
+                    ]
+                },
             )
         upload = services.upload_append(
             upload_id=upload_id,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UploadQuerySet(models.QuerySet):
@@ -28,13 +29,13 @@ class UploadQuerySet(models.QuerySet):
 
 class Upload(models.Model):
     class Status(models.TextChoices):
-        RECEIVING = "receiving", "Receiving bytes"
-        COMPLETE = "complete", "Complete, not yet used"
+        RECEIVING = "receiving", _("Receiving bytes")
+        COMPLETE = "complete", _("Complete, not yet used")
         # Being turned into a dataset version right now (claimed by one request).
-        CONSUMING = "consuming", "Being used"
-        CONSUMED = "consumed", "Used"
-        TERMINATED = "terminated", "Deleted by the uploader"
-        EXPIRED = "expired", "Expired"
+        CONSUMING = "consuming", _("Being used")
+        CONSUMED = "consumed", _("Used")
+        TERMINATED = "terminated", _("Deleted by the uploader")
+        EXPIRED = "expired", _("Expired")
 
     LIVE = (Status.RECEIVING, Status.COMPLETE, Status.CONSUMING)
     ENDED = (Status.CONSUMED, Status.TERMINATED, Status.EXPIRED)
@@ -43,15 +44,15 @@ class Upload(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resumable_uploads"
     )
-    length = models.PositiveBigIntegerField(help_text="Upload-Length: the whole file, in bytes.")
+    length = models.PositiveBigIntegerField(help_text=_("Upload-Length: the whole file, in bytes."))
     offset = models.PositiveBigIntegerField(
-        default=0, help_text="Bytes received, synced to disk and acknowledged."
+        default=0, help_text=_("Bytes received, synced to disk and acknowledged.")
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVING)
     filename = models.CharField(max_length=255, blank=True)
-    metadata = models.JSONField(default=dict, blank=True, help_text="Upload-Metadata, decoded.")
+    metadata = models.JSONField(default=dict, blank=True, help_text=_("Upload-Metadata, decoded."))
     metadata_header = models.TextField(
-        blank=True, help_text="Upload-Metadata exactly as sent (HEAD echoes it)."
+        blank=True, help_text=_("Upload-Metadata exactly as sent (HEAD echoes it).")
     )
     sha256 = models.CharField(max_length=64, blank=True)
     used_for = models.CharField(max_length=300, blank=True)

@@ -6,6 +6,8 @@ import uuid
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import NotFound
 
@@ -14,9 +16,10 @@ from .errors import UploadGone
 from .models import Upload
 
 _GONE = {
-    Upload.Status.CONSUMED: "It was already used{used_for}; an upload becomes one file, once.",
-    Upload.Status.TERMINATED: "It was deleted by its uploader.",
-    Upload.Status.EXPIRED: "It expired and its bytes were deleted; start a new upload.",
+    Upload.Status.TERMINATED: gettext_lazy("It was deleted by its uploader."),
+    Upload.Status.EXPIRED: gettext_lazy(
+        "It expired and its bytes were deleted; start a new upload."
+    ),
 }
 
 
@@ -26,24 +29,29 @@ def upload_for(*, user, upload_id: uuid.UUID | str) -> Upload:
     try:
         key = uuid.UUID(str(upload_id))
     except ValueError:
-        raise NotFound("No such upload.") from None
+        raise NotFound(_("No such upload.")) from None
     upload = Upload.objects.filter(pk=key, user_id=getattr(user, "pk", None)).first()
     if upload is None:
-        raise NotFound("No such upload.")
+        raise NotFound(_("No such upload."))
     gone = gone_reason(upload)
     if gone:
-        raise UploadGone(f"This upload is gone. {gone}")
+        raise UploadGone(_("This upload is gone. %(reason)s") % {"reason": gone})
     return upload
 
 
 def gone_reason(upload: Upload) -> str:
+    if upload.status == Upload.Status.CONSUMED:
+        if upload.used_for:
+            return _("It was already used for %(used_for)s; an upload becomes one file, once.") % {
+                "used_for": upload.used_for
+            }
+        return _("It was already used; an upload becomes one file, once.")
     if upload.status in _GONE:
-        used_for = f" for {upload.used_for}" if upload.used_for else ""
-        return _GONE[upload.status].format(used_for=used_for)
+        return str(_GONE[upload.status])
     if upload.status in (Upload.Status.RECEIVING, Upload.Status.COMPLETE) and (
         upload.expires_at <= timezone.now()
     ):
-        return _GONE[Upload.Status.EXPIRED]
+        return str(_GONE[Upload.Status.EXPIRED])
     return ""
 
 

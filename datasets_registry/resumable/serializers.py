@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Upload
@@ -32,11 +33,11 @@ class UploadOutput(serializers.ModelSerializer):
 
 
 class QuotaOutput(serializers.Serializer):
-    bytes = serializers.IntegerField(help_text="Bytes your live uploads may reserve in all.")
+    bytes = serializers.IntegerField(help_text=_("Bytes your live uploads may reserve in all."))
     reserved_bytes = serializers.IntegerField()
-    uploads = serializers.IntegerField(help_text="Live uploads allowed at once.")
+    uploads = serializers.IntegerField(help_text=_("Live uploads allowed at once."))
     active_uploads = serializers.IntegerField()
-    max_size = serializers.IntegerField(help_text="Largest single file (Tus-Max-Size).")
+    max_size = serializers.IntegerField(help_text=_("Largest single file (Tus-Max-Size)."))
 
 
 class UploaderOutput(serializers.Serializer):

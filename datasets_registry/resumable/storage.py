@@ -34,6 +34,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from . import conf
 from .errors import UploadLocked
 
@@ -86,9 +88,13 @@ def locked(upload_id: uuid.UUID) -> Iterator[PartialFile]:
         except OSError as exc:
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise UploadLocked(
-                    "Another request is sending bytes to this upload right now; wait for it to "
-                    "end (or time out), then HEAD the upload and resume from its offset.",
-                    errors={"Upload-Offset": ["This upload is locked by another request."]},
+                    gettext(
+                        "Another request is sending bytes to this upload right now; wait for it "
+                        "to end (or time out), then HEAD the upload and resume from its offset."
+                    ),
+                    errors={
+                        "Upload-Offset": [gettext("This upload is locked by another request.")]
+                    },
                 ) from None
             raise
         yield PartialFile(fd, path)

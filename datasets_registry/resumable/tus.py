@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from django.utils.translation import gettext
+
 from config.errors import Invalid
 
 VERSION = "1.0.0"
@@ -33,11 +35,15 @@ def _invalid(header: str, message: str) -> Invalid:
 def parse_non_negative(header: str, raw: str | None, *, required: bool = True) -> int | None:
     if raw is None or raw.strip() == "":
         if required:
-            raise _invalid(header, "This header is required.")
+            raise _invalid(header, gettext("This header is required."))
         return None
     text = raw.strip()
     if not text.isdigit():
-        raise _invalid(header, f"{raw!r} is not a non-negative whole number of bytes.")
+        raise _invalid(
+            header,
+            gettext("%(value)s is not a non-negative whole number of bytes.")
+            % {"value": repr(raw)},
+        )
     return int(text)
 
 
@@ -52,7 +58,10 @@ def parse_metadata(raw: str | None) -> dict[str, str | None]:
     if raw is None or raw.strip() == "":
         return {}
     if len(raw) > MAX_METADATA_HEADER:
-        raise _invalid("Upload-Metadata", f"At most {MAX_METADATA_HEADER:,} characters.")
+        raise _invalid(
+            "Upload-Metadata",
+            gettext("At most %(max)s characters.") % {"max": f"{MAX_METADATA_HEADER:,}"},
+        )
     out: dict[str, str | None] = {}
     for pair in raw.split(","):
         pair = pair.strip()
@@ -60,10 +69,16 @@ def parse_metadata(raw: str | None) -> dict[str, str | None]:
         if not key or any(ch not in _KEY_CHARS for ch in key):
             raise _invalid(
                 "Upload-Metadata",
-                f"{key!r} is not a key: keys are non-empty printable ASCII without spaces or commas.",
+                gettext(
+                    "%(key)s is not a key: keys are non-empty printable ASCII without spaces or "
+                    "commas."
+                )
+                % {"key": repr(key)},
             )
         if key in out:
-            raise _invalid("Upload-Metadata", f"The key {key!r} appears twice.")
+            raise _invalid(
+                "Upload-Metadata", gettext("The key %(key)s appears twice.") % {"key": repr(key)}
+            )
         value = value.strip()
         if not value:
             out[key] = None
@@ -71,7 +86,10 @@ def parse_metadata(raw: str | None) -> dict[str, str | None]:
         try:
             decoded = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise _invalid("Upload-Metadata", f"The value of {key!r} is not Base64.") from None
+            raise _invalid(
+                "Upload-Metadata",
+                gettext("The value of %(key)s is not Base64.") % {"key": repr(key)},
+            ) from None
         try:
             out[key] = decoded.decode("utf-8")
         except UnicodeDecodeError:
@@ -97,16 +115,18 @@ def parse_checksum(raw: str | None) -> tuple[str, bytes] | None:
     if algorithm not in CHECKSUM_ALGORITHMS:
         raise _invalid(
             "Upload-Checksum",
-            f"{algorithm!r} is not supported; use one of {', '.join(CHECKSUM_ALGORITHMS)}.",
+            gettext("%(algorithm)s is not supported; use one of %(algorithms)s.")
+            % {"algorithm": repr(algorithm), "algorithms": ", ".join(CHECKSUM_ALGORITHMS)},
         )
     try:
         digest = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise _invalid("Upload-Checksum", "The checksum is not Base64.") from None
+        raise _invalid("Upload-Checksum", gettext("The checksum is not Base64.")) from None
     if len(digest) != CHECKSUM_ALGORITHMS[algorithm]().digest_size:
         raise _invalid(
             "Upload-Checksum",
-            f"A {algorithm} digest is {CHECKSUM_ALGORITHMS[algorithm]().digest_size} bytes.",
+            gettext("A %(algorithm)s digest is %(size)s bytes.")
+            % {"algorithm": algorithm, "size": CHECKSUM_ALGORITHMS[algorithm]().digest_size},
         )
     return algorithm, digest
 

@@ -6,6 +6,10 @@ import logging
 import re
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
 from config.errors import NotAllowed, NotFound, TooLarge
 from governance import roles
 
@@ -37,27 +41,37 @@ def schema_errors(schema: Any) -> dict[str, list[str]]:
     from jsonschema.exceptions import SchemaError
 
     if not isinstance(schema, dict):
-        return {"/": ["A JSON Schema must be a JSON object."]}
+        return {"/": [_("A JSON Schema must be a JSON object.")]}
     declared = schema.get("$schema")
     if declared is not None and declared.rstrip("#") != JSON_SCHEMA_2020_12:
         return {
             "/$schema": [
-                f"Only JSON Schema 2020-12 is supported ({JSON_SCHEMA_2020_12}); got {declared!r}."
+                _("Only JSON Schema 2020-12 is supported (%(url)s); got %(declared)s.")
+                % {"url": JSON_SCHEMA_2020_12, "declared": repr(declared)}
             ]
         }
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = _pointer(exc.absolute_path) or "/"
-        return {where: [f"Not a valid JSON Schema: {exc.message}"]}
+        return {where: [_("Not a valid JSON Schema: %(reason)s") % {"reason": exc.message}]}
     if schema.get("type", "object") != "object":
-        return {"/type": ["Dataset metadata is a JSON object: the schema's type must be object."]}
+        return {
+            "/type": [_("Dataset metadata is a JSON object: the schema's type must be object.")]
+        }
     return {}
 
 
-def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[str, list[str]]:
+def metadata_errors(
+    schema: dict, metadata: Any, *, prefix: str = "", translate: bool = False
+) -> dict[str, list[str]]:
     """Validate ``metadata`` against ``schema``; errors keyed by JSON pointer (under ``prefix``),
-    each message once per pointer."""
+    each message once per pointer. In English unless ``translate`` (then in the active
+    language): what is stored (a model version's checks) stays English; what a person is told
+    while filling a form is in their language."""
+    if not translate:
+        with translation.override("en"):
+            return metadata_errors(schema, metadata, prefix=prefix, translate=True)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -76,42 +90,79 @@ def metadata_errors(schema: dict, metadata: Any, *, prefix: str = "") -> dict[st
             # missing field would be reported once per missing sibling.
             for name in err.validator_value:
                 if name not in err.instance:
-                    add(prefix + _pointer([*path, name]), "This field is required.")
+                    add(prefix + _pointer([*path, name]), _("This field is required."))
             continue
         add(prefix + _pointer(path) or prefix or "/", error_message(err))
     return errors
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def error_message(err) -> str:
     """A jsonschema error in words that state the limit ("at least 20 characters; this has 8"),
-    where jsonschema's own message ("'COCO's.' is too short") leaves it out."""
+    where jsonschema's own message ("'COCO's.' is too short") leaves it out. In the active
+    language."""
     limit, value = err.validator_value, err.instance
     kind = err.validator
-    if kind == "minLength" and isinstance(value, str):
-        return f"Write at least {_plural(limit, 'character')}; this has {len(value)}."
-    if kind == "maxLength" and isinstance(value, str):
-        return f"Write at most {_plural(limit, 'character')}; this has {len(value)}."
-    if kind == "minItems" and isinstance(value, list):
-        return f"Give at least {_plural(limit, 'item')}; this has {len(value)}."
-    if kind == "maxItems" and isinstance(value, list):
-        return f"Give at most {_plural(limit, 'item')}; this has {len(value)}."
+    if kind in ("minLength", "maxLength") and isinstance(value, str):
+        values = {"limit": limit, "length": len(value)}
+        if kind == "minLength":
+            return (
+                ngettext(
+                    "Write at least %(limit)s character; this has %(length)s.",
+                    "Write at least %(limit)s characters; this has %(length)s.",
+                    limit,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "Write at most %(limit)s character; this has %(length)s.",
+                "Write at most %(limit)s characters; this has %(length)s.",
+                limit,
+            )
+            % values
+        )
+    if kind in ("minItems", "maxItems") and isinstance(value, list):
+        values = {"limit": limit, "length": len(value)}
+        if kind == "minItems":
+            return (
+                ngettext(
+                    "Give at least %(limit)s item; this has %(length)s.",
+                    "Give at least %(limit)s items; this has %(length)s.",
+                    limit,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "Give at most %(limit)s item; this has %(length)s.",
+                "Give at most %(limit)s items; this has %(length)s.",
+                limit,
+            )
+            % values
+        )
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {
-            "minimum": "at least",
-            "exclusiveMinimum": "more than",
-            "maximum": "at most",
-            "exclusiveMaximum": "less than",
-        }[kind]
-        return f"Must be {words} {limit}; this is {value!r}."
+        values = {"limit": limit, "value": repr(value)}
+        if kind == "minimum":
+            return _("Must be at least %(limit)s; this is %(value)s.") % values
+        if kind == "exclusiveMinimum":
+            return _("Must be more than %(limit)s; this is %(value)s.") % values
+        if kind == "maximum":
+            return _("Must be at most %(limit)s; this is %(value)s.") % values
+        return _("Must be less than %(limit)s; this is %(value)s.") % values
     if kind == "enum":
-        return "Choose one of: " + ", ".join(map(str, limit)) + f" (not {value!r})."
+        return _("Choose one of: %(choices)s (not %(value)s).") % {
+            "choices": ", ".join(map(str, limit)),
+            "value": repr(value),
+        }
     if kind == "type":
-        wanted = " or ".join(limit) if isinstance(limit, list) else limit
-        return f"Must be of type {wanted}; this is {type(value).__name__}."
+        if isinstance(limit, list):
+            wanted = (" " + pgettext("between JSON types", "or") + " ").join(limit)
+        else:
+            wanted = limit
+        return _("Must be of type %(wanted)s; this is %(actual)s.") % {
+            "wanted": wanted,
+            "actual": type(value).__name__,
+        }
     return err.message
 
 
@@ -119,8 +170,13 @@ def file_too_large(limit: int) -> TooLarge:
     """The refusal of a file over ``limit`` bytes, the same from the service and the upload
     handler that stops the stream."""
     return TooLarge(
-        f"The file is larger than the upload limit of {limit:,} bytes.",
-        errors={"file": [f"Files may be at most {limit:,} bytes (DATASET_UPLOAD_MAX_BYTES)."]},
+        _("The file is larger than the upload limit of %(limit)s bytes.") % {"limit": f"{limit:,}"},
+        errors={
+            "file": [
+                _("Files may be at most %(limit)s bytes (DATASET_UPLOAD_MAX_BYTES).")
+                % {"limit": f"{limit:,}"}
+            ]
+        },
     )
 
 
@@ -129,12 +185,12 @@ def license_error(expression: str) -> str | None:
 
     expression = (expression or "").strip()
     if not expression:
-        return "A licence is required (an SPDX expression such as CC-BY-4.0)."
+        return _("A licence is required (an SPDX expression such as CC-BY-4.0).")
     if not is_valid_spdx(expression):
-        return (
-            f"{expression!r} is not a valid SPDX licence expression; use identifiers from "
+        return _(
+            "%(expression)s is not a valid SPDX licence expression; use identifiers from "
             "https://spdx.org/licenses/ (e.g. CC-BY-4.0, CC0-1.0, MIT OR Apache-2.0) or LicenseRef-…."
-        )
+        ) % {"expression": repr(expression)}
     return None
 
 
@@ -161,7 +217,8 @@ def can_edit_standard(user, standard: MetadataStandard) -> bool:
 def _require_standard_editor(user, standard: MetadataStandard) -> None:
     if not can_edit_standard(user, standard):
         raise NotAllowed(
-            f"Only chairs of {standard.group.name} and staff may edit {standard.name}."
+            _("Only chairs of %(group)s and staff may edit %(standard)s.")
+            % {"group": standard.group.name, "standard": standard.name}
         )
 
 
@@ -169,11 +226,17 @@ def _require_maintainer(user, dataset: Dataset) -> None:
     if not dataset.can_maintain(user):
         # Someone who cannot see a private dataset must not learn that it exists.
         if not dataset.can_view(user):
-            raise NotFound("Not found.")
-        raise NotAllowed("Only the dataset's owner, its maintainers and staff may do this.")
+            raise NotFound(_("Not found."))
+        raise NotAllowed(_("Only the dataset's owner, its maintainers and staff may do this."))
 
 
 def _first_message(errors: dict[str, list[str]]) -> str:
     field, messages = next(iter(errors.items()))
     more = sum(map(len, errors.values())) - 1
-    return f"{field}: {messages[0]}" + (f" (and {more} more)" if more else "")
+    if not more:
+        return f"{field}: {messages[0]}"
+    return ngettext(
+        "%(field)s: %(message)s (and %(more)s more)",
+        "%(field)s: %(message)s (and %(more)s more)",
+        more,
+    ) % {"field": field, "message": messages[0], "more": more}

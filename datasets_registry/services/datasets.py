@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import Conflict, Invalid, NotAllowed
@@ -38,10 +39,11 @@ def resolve_standard_ref(ref: Any, *, field: str = "standard") -> StandardVersio
         slug, sep, label = text.partition("@")
         if not sep or not slug or not label:
             raise Invalid(
-                "The standard is given as slug@version.",
+                _("The standard is given as slug@version."),
                 errors={
                     field: [
-                        f"{text!r} is not of the form slug@version (e.g. omi-dataset-card@1.0.0)."
+                        _("%(text)s is not of the form slug@version (e.g. omi-dataset-card@1.0.0).")
+                        % {"text": repr(text)}
                     ]
                 },
             )
@@ -52,30 +54,39 @@ def resolve_standard_ref(ref: Any, *, field: str = "standard") -> StandardVersio
         )
         if version is None:
             raise Invalid(
-                f"Unknown standard version {text}.",
-                errors={field: [f"There is no standard version {text}."]},
+                _("Unknown standard version %(ref)s.") % {"ref": text},
+                errors={field: [_("There is no standard version %(ref)s.") % {"ref": text}]},
             )
     if version.status != StandardVersion.Status.ADOPTED:
+        adopted = version.standard.adopted_version
+        values = {"ref": version.ref, "status": version.status}
+        if adopted:
+            hint = _(
+                "%(ref)s is %(status)s: only adopted versions can be required of datasets; "
+                "choose one such as %(adopted)s."
+            ) % {**values, "adopted": adopted.ref}
+        else:
+            hint = (
+                _(
+                    "%(ref)s is %(status)s: only adopted versions can be required of datasets; "
+                    "choose one."
+                )
+                % values
+            )
         raise Invalid(
-            f"{version.ref} is {version.status}; only adopted standard versions can be required.",
-            errors={
-                field: [
-                    f"{version.ref} is {version.status}: only adopted versions can be required"
-                    " of datasets; choose one"
-                    + (
-                        f" such as {adopted.ref}."
-                        if (adopted := version.standard.adopted_version)
-                        else "."
-                    )
-                ]
-            },
+            _("%(ref)s is %(status)s; only adopted standard versions can be required.") % values,
+            errors={field: [hint]},
         )
     if version.standard.kind != MetadataStandard.Kind.DATASET:
         # Model standards (models_registry) describe model cards and weight files.
         raise Invalid(
-            f"{version.ref} is a {version.standard.kind} standard.",
+            _("%(ref)s is a %(kind)s standard.")
+            % {"ref": version.ref, "kind": version.standard.kind},
             errors={
-                field: [f"{version.ref} is a model standard; datasets use a dataset standard."]
+                field: [
+                    _("%(ref)s is a model standard; datasets use a dataset standard.")
+                    % {"ref": version.ref}
+                ]
             },
         )
     return version
@@ -105,17 +116,17 @@ def dataset_register(
 ) -> Dataset:
     """Register a dataset owned by ``actor``. Metadata must conform to an adopted standard version."""
     if actor is None or not actor.is_authenticated:
-        raise NotAllowed("Sign in to register a dataset.")
+        raise NotAllowed(_("Sign in to register a dataset."))
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     if slug and not SLUG_RE.match(slug):
-        errors["slug"] = ["Use lowercase letters, digits and single hyphens."]
+        errors["slug"] = [_("Use lowercase letters, digits and single hyphens.")]
     if (message := license_error(license)) is not None:
         errors["license"] = [message]
     if visibility not in Dataset.Visibility.values:
-        errors["visibility"] = ["Choose public or private."]
+        errors["visibility"] = [_("Choose public or private.")]
     try:
         version = resolve_standard_ref(standard)
     except Invalid as exc:
@@ -123,14 +134,17 @@ def dataset_register(
         version = None
     metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
-        errors["metadata"] = ["Metadata is a JSON object."]
+        errors["metadata"] = [_("Metadata is a JSON object.")]
     elif version is not None:
-        errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+        errors.update(metadata_errors(version.schema, metadata, prefix="/metadata", translate=True))
     if errors:
         raise Invalid(_first_message(errors), errors=errors)
     if slug:
         if Dataset.objects.filter(slug=slug).exists():
-            raise Conflict(f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]})
+            raise Conflict(
+                _("The slug %(slug)s is taken.") % {"slug": repr(slug)},
+                errors={"slug": [_("This slug is taken.")]},
+            )
     else:
         slug = _unique_slug(name)
     try:
@@ -165,7 +179,8 @@ def dataset_register(
             )
     except IntegrityError:
         raise Conflict(
-            f"The slug {slug!r} is taken.", errors={"slug": ["This slug is taken."]}
+            _("The slug %(slug)s is taken.") % {"slug": repr(slug)},
+            errors={"slug": [_("This slug is taken.")]},
         ) from None
     return dataset
 
@@ -189,8 +204,8 @@ def dataset_update(*, dataset: Dataset, actor, **changes: Any) -> Dataset:
     unknown = set(changes) - set(DATASET_EDITABLE)
     if unknown:
         raise Invalid(
-            "Unknown fields.",
-            errors={k: ["This field cannot be changed."] for k in sorted(unknown)},
+            _("Unknown fields."),
+            errors={k: [_("This field cannot be changed.")] for k in sorted(unknown)},
         )
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
@@ -204,18 +219,22 @@ def dataset_update(*, dataset: Dataset, actor, **changes: Any) -> Dataset:
             else:
                 version = new_version
         if "name" in changes and not (changes["name"] or "").strip():
-            errors["name"] = ["A name is required."]
+            errors["name"] = [_("A name is required.")]
         if "license" in changes and (message := license_error(changes["license"])) is not None:
             errors["license"] = [message]
         if "visibility" in changes and changes["visibility"] not in Dataset.Visibility.values:
-            errors["visibility"] = ["Choose public or private."]
+            errors["visibility"] = [_("Choose public or private.")]
         if "status" in changes and changes["status"] not in Dataset.Status.values:
-            errors["status"] = [f"Choose one of {', '.join(Dataset.Status.values)}."]
+            errors["status"] = [
+                _("Choose one of %(values)s.") % {"values": ", ".join(Dataset.Status.values)}
+            ]
         metadata = changes.get("metadata", locked.metadata)
         if not isinstance(metadata, dict):
-            errors["metadata"] = ["Metadata is a JSON object."]
+            errors["metadata"] = [_("Metadata is a JSON object.")]
         elif not errors and ("metadata" in changes or version.pk != locked.standard_version_id):
-            errors.update(metadata_errors(version.schema, metadata, prefix="/metadata"))
+            errors.update(
+                metadata_errors(version.schema, metadata, prefix="/metadata", translate=True)
+            )
         if errors:
             raise Invalid(_first_message(errors), errors=errors)
         before = {key: getattr(locked, key) for key in changes}
@@ -250,9 +269,11 @@ def dataset_maintainer_add(*, dataset: Dataset, actor, user) -> None:
     harmless and announces nothing the second time."""
     _require_maintainer_manager(actor, dataset)
     if user is None:
-        raise Invalid("No such person.", errors={"username": ["No one has this username."]})
+        raise Invalid(_("No such person."), errors={"username": [_("No one has this username.")]})
     if user.pk == dataset.owner_id:
-        raise Conflict("The owner already maintains the dataset.", errors={"username": ["Owner."]})
+        raise Conflict(
+            _("The owner already maintains the dataset."), errors={"username": [_("Owner.")]}
+        )
     with transaction.atomic():
         if dataset.maintainers.filter(pk=user.pk).exists():
             return
@@ -273,7 +294,7 @@ def dataset_maintainer_remove(*, dataset: Dataset, actor, user) -> None:
 def _require_maintainer_manager(actor, dataset: Dataset) -> None:
     if not dataset.can_manage_maintainers(actor):
         _require_maintainer(actor, dataset)  # 404 for outsiders
-        raise NotAllowed("Only the dataset's owner and staff choose its maintainers.")
+        raise NotAllowed(_("Only the dataset's owner and staff choose its maintainers."))
 
 
 def _publish_maintainers_changed(dataset: Dataset, actor, *, added=(), removed=()) -> None:

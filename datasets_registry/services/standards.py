@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.canonical import sha256_of
@@ -39,7 +40,9 @@ def _check_version_content(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not SEMVER_RE.match(version or ""):
-        errors["version"] = [f"{version!r} is not a semantic version such as 1.2.0."]
+        errors["version"] = [
+            _("%(version)s is not a semantic version such as 1.2.0.") % {"version": repr(version)}
+        ]
     for pointer, messages in schema_errors(schema).items():
         errors.setdefault("schema" + (pointer if pointer != "/" else ""), []).extend(messages)
     for pointer, messages in ruleset_errors(rules if rules is not None else {}).items():
@@ -52,14 +55,17 @@ def standard_create(
 ) -> MetadataStandard:
     """A new standard owned by ``group``; chairs of that group and staff may create one."""
     if not getattr(actor, "is_staff", False) and not roles.is_chair(actor, group):
-        raise NotAllowed(f"Only chairs of {group.name} and staff may create its standards.")
+        raise NotAllowed(
+            _("Only chairs of %(group)s and staff may create its standards.")
+            % {"group": group.name}
+        )
     if not SLUG_RE.match(slug or ""):
         raise Invalid(
-            "The slug is invalid.", errors={"slug": ["Use lowercase letters, digits and -."]}
+            _("The slug is invalid."), errors={"slug": [_("Use lowercase letters, digits and -.")]}
         )
     with transaction.atomic():
         if MetadataStandard.objects.filter(slug=slug).exists():
-            raise Conflict("A standard with this slug exists.", errors={"slug": ["Taken."]})
+            raise Conflict(_("A standard with this slug exists."), errors={"slug": [_("Taken.")]})
         standard = MetadataStandard.objects.create(
             slug=slug, name=name, group=group, description=description
         )
@@ -99,7 +105,8 @@ def standard_version_create(
     with transaction.atomic():
         if standard.versions.filter(version=version).exists():
             raise Conflict(
-                f"{standard.slug}@{version} exists.", errors={"version": ["This version exists."]}
+                _("%(ref)s exists.") % {"ref": f"{standard.slug}@{version}"},
+                errors={"version": [_("This version exists.")]},
             )
         created = StandardVersion.objects.create(
             standard=standard,
@@ -140,13 +147,19 @@ def standard_version_update(
         locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != StandardVersion.Status.DRAFT:
             raise Conflict(
-                f"{locked} is {locked.get_status_display().lower()}: its content is immutable. "
-                "Create a new version to change it."
+                _(
+                    "%(version)s is %(status)s: its content is immutable. "
+                    "Create a new version to change it."
+                )
+                % {"version": locked, "status": locked.get_status_display().lower()}
             )
         if _open_proposals_targeting(locked).exists():
             raise Conflict(
-                f"{locked} is the target of an open proposal: its content cannot change while "
-                "the group decides on it."
+                _(
+                    "%(version)s is the target of an open proposal: its content cannot change "
+                    "while the group decides on it."
+                )
+                % {"version": locked}
             )
         label = locked.version if new_version is None else new_version
         candidate = {
@@ -163,7 +176,8 @@ def standard_version_update(
             and locked.standard.versions.filter(version=label).exclude(pk=locked.pk).exists()
         ):
             raise Conflict(
-                f"{locked.standard.slug}@{label} exists.", errors={"version": ["Taken."]}
+                _("%(ref)s exists.") % {"ref": f"{locked.standard.slug}@{label}"},
+                errors={"version": [_("Taken.")]},
             )
         changed = sorted(k for k, value in candidate.items() if getattr(locked, k) != value)
         previous = locked.version
@@ -212,7 +226,10 @@ def standard_version_propose(
     with transaction.atomic():
         locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != StandardVersion.Status.DRAFT:
-            raise Conflict(f"{locked} is {locked.status}; only a draft can be proposed.")
+            raise Conflict(
+                _("%(version)s is %(status)s; only a draft can be proposed.")
+                % {"version": locked, "status": locked.status}
+            )
         locked.sha256 = locked.compute_sha256()
         # Frozen first, so that governance's target check sees a proposed version.
         StandardVersion.objects.filter(pk=locked.pk).update(
@@ -271,11 +288,17 @@ def standard_version_reopen(*, version: StandardVersion, actor) -> StandardVersi
     with transaction.atomic():
         locked = StandardVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != StandardVersion.Status.PROPOSED:
-            raise Conflict(f"{locked} is {locked.status}; only a proposed version can be reopened.")
+            raise Conflict(
+                _("%(version)s is %(status)s; only a proposed version can be reopened.")
+                % {"version": locked, "status": locked.status}
+            )
         proposal = locked.proposal
         if proposal is not None and proposal.status not in ("withdrawn", "rejected"):
             raise Conflict(
-                "Its adoption proposal is still open: withdraw it first, or wait for the decision."
+                _(
+                    "Its adoption proposal is still open: withdraw it first, or wait for the "
+                    "decision."
+                )
             )
         StandardVersion.objects.filter(pk=locked.pk).update(
             status=StandardVersion.Status.DRAFT, proposal_id=None, updated_at=timezone.now()
@@ -303,10 +326,12 @@ def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVer
     the decision's transaction when called by the governance hook.
     """
     if decision is None or getattr(decision, "outcome", None) != "accepted":
-        raise NotAllowed("A standard version is adopted only by an accepted governance decision.")
+        raise NotAllowed(
+            _("A standard version is adopted only by an accepted governance decision.")
+        )
     proposal = decision.proposal
     if proposal.kind != "standard_adoption" or proposal.target_type != "standard_version":
-        raise NotAllowed("This decision does not adopt a standard version.")
+        raise NotAllowed(_("This decision does not adopt a standard version."))
     with transaction.atomic():
         locked = (
             StandardVersion.objects.select_for_update()
@@ -315,18 +340,24 @@ def standard_version_adopt(*, version: StandardVersion, decision) -> StandardVer
             .first()
         )
         if locked is None or proposal.target_id != locked.pk:
-            raise NotAllowed("This decision targets another standard version.")
+            raise NotAllowed(_("This decision targets another standard version."))
         if locked.status == StandardVersion.Status.ADOPTED and locked.decision_id == decision.pk:
             return locked  # already applied: the hook may run again after a retry
         # A draft may be the target when its proposal was opened from the governance API rather
         # than from the standard's page; its content is still checked against the hash below.
         if locked.status not in (StandardVersion.Status.PROPOSED, StandardVersion.Status.DRAFT):
-            raise Conflict(f"{locked} is {locked.status}; it cannot be adopted.")
+            raise Conflict(
+                _("%(version)s is %(status)s; it cannot be adopted.")
+                % {"version": locked, "status": locked.status}
+            )
         actual = locked.compute_sha256()
         if proposal.target_sha256 != actual or locked.sha256 != actual:
             raise Conflict(
-                f"{locked}'s content (sha256 {actual}) is not what the proposal targeted "
-                f"({proposal.target_sha256}); refusing to adopt."
+                _(
+                    "%(version)s's content (sha256 %(actual)s) is not what the proposal "
+                    "targeted (%(targeted)s); refusing to adopt."
+                )
+                % {"version": locked, "actual": actual, "targeted": proposal.target_sha256}
             )
         now = timezone.now()
         previous = list(
@@ -377,7 +408,10 @@ def on_standard_adoption(proposal, decision) -> None:
         return
     version = StandardVersion.objects.filter(pk=proposal.target_id).first()
     if version is None:
-        raise Conflict(f"The standard version #{proposal.target_id} targeted no longer exists.")
+        raise Conflict(
+            _("The standard version #%(id)s targeted no longer exists.")
+            % {"id": proposal.target_id}
+        )
     if decision.outcome == "accepted":
         standard_version_adopt(version=version, decision=decision)
         return
@@ -395,15 +429,22 @@ def check_standard_version_target(target_id: int, sha256: str) -> None:
     version = StandardVersion.objects.filter(pk=target_id).first()
     if version is None:
         raise Invalid(
-            "No such standard version.", errors={"target.id": ["Unknown standard version."]}
+            _("No such standard version."),
+            errors={"target.id": [_("Unknown standard version.")]},
         )
     if version.sha256 != sha256:
         raise Invalid(
-            "The sha256 is not the version's.",
-            errors={"target.sha256": [f"{version.ref} has sha256 {version.sha256}."]},
+            _("The sha256 is not the version's."),
+            errors={
+                "target.sha256": [
+                    _("%(version)s has sha256 %(sha256)s.")
+                    % {"version": version.ref, "sha256": version.sha256}
+                ]
+            },
         )
     if version.status != StandardVersion.Status.PROPOSED or version.proposal_id is not None:
         raise Invalid(
-            f"{version.ref} is {version.status}; propose it from its page on the website.",
-            errors={"target.id": ["Propose a draft from the standard version's page."]},
+            _("%(version)s is %(status)s; propose it from its page on the website.")
+            % {"version": version.ref, "status": version.status},
+            errors={"target.id": [_("Propose a draft from the standard version's page.")]},
         )

@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import events
 from config.errors import Conflict, Invalid
@@ -84,44 +85,54 @@ def dataset_version_create(
     errors: dict[str, list[str]] = {}
     version = (version or "").strip()
     if not version:
-        errors["version"] = ["A version label is required (e.g. 1.0.0 or 2024-06)."]
+        errors["version"] = [_("A version label is required (e.g. 1.0.0 or 2024-06).")]
     elif not VERSION_LABEL_RE.match(version):
         errors["version"] = [
-            "Use up to 64 letters, digits, '.', '_', '+' or '-', starting with a letter or digit."
+            _(
+                "Use up to 64 letters, digits, '.', '_', '+' or '-', starting with a letter or "
+                "digit."
+            )
         ]
     if format and format not in file_checks.FORMATS:
         errors["format"] = [
-            f"{format!r} is not a format; use one of {', '.join(file_checks.FORMATS)}."
+            _("%(format)s is not a format; use one of %(formats)s.")
+            % {"format": repr(format), "formats": ", ".join(file_checks.FORMATS)}
         ]
     if compression is not None and compression not in file_checks.COMPRESSIONS:
-        errors["compression"] = ["Use gzip, zstd or leave it empty."]
+        errors["compression"] = [_("Use gzip, zstd or leave it empty.")]
     client_sha = (sha256 or "").strip().lower() or None
     if client_sha is not None and not SHA256_RE.match(client_sha):
-        errors["sha256"] = ["A sha256 is 64 hexadecimal characters."]
+        errors["sha256"] = [_("A sha256 is 64 hexadecimal characters.")]
     if upload is None:
-        errors["file"] = ["No file was uploaded (send it as the multipart field 'file')."]
+        errors["file"] = [_("No file was uploaded (send it as the multipart field 'file').")]
     if errors:
         raise Invalid(_first_message(errors), errors=errors)
     if upload.size == 0:
-        raise Invalid("The file is empty.", errors={"file": ["The file is empty."]})
+        raise Invalid(_("The file is empty."), errors={"file": [_("The file is empty.")]})
     if upload.size > settings.DATASET_UPLOAD_MAX_BYTES:
         raise file_too_large(settings.DATASET_UPLOAD_MAX_BYTES)
     server_sha = getattr(upload, "sha256", None) or _hash_file(upload)
     if client_sha is not None and client_sha != server_sha:
         raise Invalid(
-            "The file's sha256 does not match the one you sent; nothing was stored.",
+            _("The file's sha256 does not match the one you sent; nothing was stored."),
             errors={
                 "sha256": [
-                    f"You sent {client_sha}, the server computed {server_sha} for the "
-                    f"{upload.size:,} bytes it received."
+                    _(
+                        "You sent %(client)s, the server computed %(server)s for the "
+                        "%(size)s bytes it received."
+                    )
+                    % {"client": client_sha, "server": server_sha, "size": f"{upload.size:,}"}
                 ]
             },
         )
     if DatasetVersion.objects.filter(dataset=dataset, version=version).exists():
         raise Conflict(
-            f"{dataset.slug} already has a version {version!r}; versions are immutable, "
-            "upload under a new label.",
-            errors={"version": ["This version exists."]},
+            _(
+                "%(dataset)s already has a version %(version)s; versions are immutable, "
+                "upload under a new label."
+            )
+            % {"dataset": dataset.slug, "version": repr(version)},
+            errors={"version": [_("This version exists.")]},
         )
     path, is_copy = _local_path(upload)
     try:
@@ -164,8 +175,9 @@ def dataset_version_create(
                     obj.save()
             except IntegrityError:
                 raise Conflict(
-                    f"{dataset.slug} already has a version {version!r}.",
-                    errors={"version": ["This version exists."]},
+                    _("%(dataset)s already has a version %(version)s.")
+                    % {"dataset": dataset.slug, "version": repr(version)},
+                    errors={"version": [_("This version exists.")]},
                 ) from None
             Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
             events.publish(
@@ -210,7 +222,7 @@ def dataset_version_propose_acceptance(
     dataset = version.dataset
     _require_maintainer(actor, dataset)
     if not dataset.is_public:
-        raise Conflict("Only a public dataset can be proposed for the training corpus.")
+        raise Conflict(_("Only a public dataset can be proposed for the training corpus."))
     if group is None:
         # The group that curates the corpus decides, when there is one; else the standard's.
         group = (
@@ -240,12 +252,17 @@ def check_dataset_version_target(target_id: int, sha256: str) -> None:
     version = DatasetVersion.objects.select_related("dataset").filter(pk=target_id).first()
     if version is None or not version.dataset.is_public:
         raise Invalid(
-            "No such dataset version.", errors={"target.id": ["Unknown dataset version."]}
+            _("No such dataset version."), errors={"target.id": [_("Unknown dataset version.")]}
         )
     if version.sha256 != sha256:
         raise Invalid(
-            "The sha256 is not the version's.",
-            errors={"target.sha256": [f"{version} has sha256 {version.sha256}."]},
+            _("The sha256 is not the version's."),
+            errors={
+                "target.sha256": [
+                    _("%(version)s has sha256 %(sha256)s.")
+                    % {"version": version, "sha256": version.sha256}
+                ]
+            },
         )
 
 
@@ -255,9 +272,14 @@ def on_dataset_acceptance(proposal, decision) -> None:
         return
     version = DatasetVersion.objects.select_related("dataset").filter(pk=proposal.target_id).first()
     if version is None:
-        raise Conflict(f"The dataset version #{proposal.target_id} targeted no longer exists.")
+        raise Conflict(
+            _("The dataset version #%(id)s targeted no longer exists.") % {"id": proposal.target_id}
+        )
     if version.sha256 != proposal.target_sha256:
-        raise Conflict(f"{version}'s file is not the one the proposal targeted; refusing.")
+        raise Conflict(
+            _("%(version)s's file is not the one the proposal targeted; refusing.")
+            % {"version": version}
+        )
     accepted = decision.outcome == "accepted"
     status = Dataset.CorpusStatus.ACCEPTED if accepted else Dataset.CorpusStatus.EXCLUDED
     Dataset.objects.filter(pk=version.dataset_id).update(

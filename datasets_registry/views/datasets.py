@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
@@ -94,7 +96,8 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, exc)
             else:
                 messages.success(
-                    request, f"{dataset.name} is registered. Upload its first version."
+                    request,
+                    _("%(name)s is registered. Upload its first version.") % {"name": dataset.name},
                 )
                 return redirect("datasets_registry:version_create", slug=dataset.slug)
     else:
@@ -139,24 +142,24 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 CARD_LABELS = {
-    "creators": "Creators",
-    "source_datasets": "Source datasets",
-    "provenance": "Provenance",
-    "collection": "Collection",
-    "captioning": "Captioning",
-    "languages": "Languages",
-    "personal_information": "Personal and sensitive information",
-    "consent": "Consent and opt-out",
-    "intended_uses": "Intended uses",
-    "out_of_scope_uses": "Out-of-scope uses",
-    "limitations": "Known limitations",
-    "biases": "Known biases",
-    "social_impact": "Social impact",
-    "preprocessing": "Preprocessing",
-    "maintenance": "Maintenance plan",
-    "contact": "Contact",
-    "citation": "Citation",
-    "keywords": "Keywords",
+    "creators": gettext_lazy("Creators"),
+    "source_datasets": gettext_lazy("Source datasets"),
+    "provenance": gettext_lazy("Provenance"),
+    "collection": gettext_lazy("Collection"),
+    "captioning": gettext_lazy("Captioning"),
+    "languages": gettext_lazy("Languages"),
+    "personal_information": gettext_lazy("Personal and sensitive information"),
+    "consent": gettext_lazy("Consent and opt-out"),
+    "intended_uses": gettext_lazy("Intended uses"),
+    "out_of_scope_uses": gettext_lazy("Out-of-scope uses"),
+    "limitations": gettext_lazy("Known limitations"),
+    "biases": gettext_lazy("Known biases"),
+    "social_impact": gettext_lazy("Social impact"),
+    "preprocessing": gettext_lazy("Preprocessing"),
+    "maintenance": gettext_lazy("Maintenance plan"),
+    "contact": gettext_lazy("Contact"),
+    "citation": gettext_lazy("Citation"),
+    "keywords": gettext_lazy("Keywords"),
 }
 
 
@@ -185,7 +188,7 @@ def _readable(value):
     if isinstance(value, list):
         return {"kind": "list", "items": [_readable(v) for v in value]}
     if isinstance(value, bool):
-        return {"kind": "text", "text": "yes" if value else "no"}
+        return {"kind": "text", "text": _("yes") if value else _("no")}
     return {"kind": "text", "text": "" if value is None else str(value)}
 
 
@@ -193,7 +196,7 @@ def _readable(value):
 def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = selectors.dataset_for(request.user, slug)
     if not dataset.can_maintain(request.user):
-        raise PermissionDenied("Only the owner, maintainers and staff may edit this dataset.")
+        raise PermissionDenied(_("Only the owner, maintainers and staff may edit this dataset."))
     mode, card_errors = "form", None
     if request.method == "POST":
         data, mode = posted_card(request)
@@ -218,7 +221,7 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 card_errors = exc.errors
                 apply_errors(form, exc)
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, _("Saved."))
                 return redirect(dataset.get_absolute_url())
     else:
         form = DatasetEditForm(
@@ -238,7 +241,11 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
             form.fields["standard"].choices = [
                 (
                     dataset.standard_version.ref,
-                    f"{dataset.standard_version} (current, {dataset.standard_version.status})",
+                    _("%(version)s (current, %(status)s)")
+                    % {
+                        "version": dataset.standard_version,
+                        "status": dataset.standard_version.status,
+                    },
                 ),
                 *form.fields["standard"].choices,
             ]
@@ -259,17 +266,20 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def dataset_maintainers(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = selectors.dataset_for(request.user, slug)
     if not dataset.can_maintain(request.user):
-        raise PermissionDenied("Only the owner, maintainers and staff see this page.")
+        raise PermissionDenied(_("Only the owner, maintainers and staff see this page."))
     form = MaintainerForm()
     if request.method == "POST":
         if not dataset.can_manage_maintainers(request.user):
-            raise PermissionDenied("Only the owner and staff choose maintainers.")
+            raise PermissionDenied(_("Only the owner and staff choose maintainers."))
         User = get_user_model()
         if "remove" in request.POST:
             person = User.objects.filter(username=request.POST["remove"]).first()
             if person is not None:
                 services.dataset_maintainer_remove(dataset=dataset, actor=request.user, user=person)
-                messages.success(request, f"{person.public_name} no longer maintains it.")
+                messages.success(
+                    request,
+                    _("%(person)s no longer maintains it.") % {"person": person.public_name},
+                )
             return redirect("datasets_registry:dataset_maintainers", slug=slug)
         form = MaintainerForm(request.POST)
         if form.is_valid():
@@ -279,7 +289,11 @@ def dataset_maintainers(request: HttpRequest, slug: str) -> HttpResponse:
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"{person.public_name} now maintains {dataset.name}.")
+                messages.success(
+                    request,
+                    _("%(person)s now maintains %(dataset)s.")
+                    % {"person": person.public_name, "dataset": dataset.name},
+                )
                 return redirect("datasets_registry:dataset_maintainers", slug=slug)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from config.pages import apply_errors, write_view
@@ -52,7 +53,7 @@ def _groups_chaired(user) -> list:
 def standard_create(request: HttpRequest) -> HttpResponse:
     groups = _groups_chaired(request.user)
     if not groups:
-        raise PermissionDenied("Only chairs of a working group and staff create standards.")
+        raise PermissionDenied(_("Only chairs of a working group and staff create standards."))
     form = StandardForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,7 +69,10 @@ def standard_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{standard.name} is created. Write its first draft.")
+            messages.success(
+                request,
+                _("%(name)s is created. Write its first draft.") % {"name": standard.name},
+            )
             return redirect("datasets_registry:standard_version_create", slug=standard.slug)
     return render(request, "datasets_registry/standard_form.html", {"form": form})
 
@@ -115,7 +119,8 @@ def standard_version_create(request: HttpRequest, slug: str) -> HttpResponse:
     standard = selectors.standard_for(slug)
     if not services.can_edit_standard(request.user, standard):
         raise PermissionDenied(
-            f"Only chairs of {standard.group.name} and staff edit this standard."
+            _("Only chairs of %(group)s and staff edit this standard.")
+            % {"group": standard.group.name}
         )
     base = standard.adopted_version or standard.versions.first()
     if request.method == "POST":
@@ -134,7 +139,9 @@ def standard_version_create(request: HttpRequest, slug: str) -> HttpResponse:
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"Draft {obj.version} created.")
+                messages.success(
+                    request, _("Draft %(version)s created.") % {"version": obj.version}
+                )
                 return redirect(obj.get_absolute_url())
     else:
         form = StandardVersionForm(
@@ -159,10 +166,15 @@ def standard_version_edit(request: HttpRequest, slug: str, version: str) -> Http
     obj = selectors.standard_version_for(slug, version)
     if not services.can_edit_standard(request.user, obj.standard):
         raise PermissionDenied(
-            f"Only chairs of {obj.standard.group.name} and staff edit this standard."
+            _("Only chairs of %(group)s and staff edit this standard.")
+            % {"group": obj.standard.group.name}
         )
     if not obj.is_editable:
-        messages.error(request, f"{obj} is {obj.status}: its content is immutable.")
+        messages.error(
+            request,
+            _("%(version)s is %(status)s: its content is immutable.")
+            % {"version": obj, "status": obj.status},
+        )
         return redirect(obj.get_absolute_url())
     if request.method == "POST":
         form = StandardVersionForm(request.POST)
@@ -180,7 +192,7 @@ def standard_version_edit(request: HttpRequest, slug: str, version: str) -> Http
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, "Draft saved.")
+                messages.success(request, _("Draft saved."))
                 return redirect(obj.get_absolute_url())
     else:
         form = StandardVersionForm(
@@ -214,7 +226,10 @@ def standard_version_propose(request: HttpRequest, slug: str, version: str) -> H
         summary=form.cleaned_data.get("summary", ""),
         base_url=request.build_absolute_uri("/"),
     )
-    messages.success(request, f"{obj} is proposed for adoption; its content is now frozen.")
+    messages.success(
+        request,
+        _("%(version)s is proposed for adoption; its content is now frozen.") % {"version": obj},
+    )
     return redirect(proposal.get_absolute_url())
 
 
@@ -222,7 +237,7 @@ def standard_version_propose(request: HttpRequest, slug: str, version: str) -> H
 def standard_version_reopen(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     obj = selectors.standard_version_for(slug, version)
     services.standard_version_reopen(version=obj, actor=request.user)
-    messages.success(request, f"{obj} is a draft again.")
+    messages.success(request, _("%(version)s is a draft again.") % {"version": obj})
     return redirect(obj.get_absolute_url())
 
 
@@ -238,9 +253,9 @@ def standard_diff(request: HttpRequest, slug: str) -> HttpResponse:
     sections = []
     if old is not None and new is not None:
         for title, attr in (
-            ("Schema", "schema"),
-            ("Caption rules", "rules"),
-            ("Changelog", "changelog"),
+            (_("Schema"), "schema"),
+            (_("Caption rules"), "rules"),
+            (_("Changelog"), "changelog"),
         ):
             sections.append(
                 {"title": title, "lines": diff_lines(getattr(old, attr), getattr(new, attr))}

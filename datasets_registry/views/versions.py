@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from config.pages import apply_errors, write_view
@@ -36,7 +37,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     the size limit) and is CSRF-checked like any other form."""
     dataset = selectors.dataset_for(request.user, slug)
     if not dataset.can_maintain(request.user):
-        raise PermissionDenied("Only the owner, maintainers and staff may upload versions.")
+        raise PermissionDenied(_("Only the owner, maintainers and staff may upload versions."))
     if request.method != "POST":
         return _upload_page(request, dataset, VersionUploadForm())
     try:
@@ -71,7 +72,9 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         return _upload_page(request, dataset, form, exc, status=exc.status_code)
     messages.success(
-        request, f"Version {version.version} is stored (sha256 {version.sha256[:12]}…)."
+        request,
+        _("Version %(version)s is stored (sha256 %(sha256)s…).")
+        % {"version": version.version, "sha256": version.sha256[:12]},
     )
     return redirect(version.get_absolute_url())
 
@@ -136,5 +139,5 @@ def version_propose(request: HttpRequest, slug: str, version: str) -> HttpRespon
         summary=form.cleaned_data.get("summary", ""),
         base_url=request.build_absolute_uri("/"),
     )
-    messages.success(request, "The proposal to accept this version into the corpus is open.")
+    messages.success(request, _("The proposal to accept this version into the corpus is open."))
     return redirect(proposal.get_absolute_url())

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid
 
@@ -61,21 +62,44 @@ def _nothing_to_do(upload: Upload, offset: int, content_length: int) -> bool:
         if offset == upload.length and content_length == 0:
             return True
         raise Conflict(
-            f"The upload is complete: the server holds all {upload.length:,} bytes.",
-            errors={"Upload-Offset": [f"The upload is complete at {upload.length}."]},
+            _("The upload is complete: the server holds all %(length)s bytes.")
+            % {"length": f"{upload.length:,}"},
+            errors={
+                "Upload-Offset": [
+                    _("The upload is complete at %(length)s.") % {"length": upload.length}
+                ]
+            },
         )
     if offset != upload.offset:
         raise Conflict(
-            f"Upload-Offset is {offset:,} but the server holds {upload.offset:,} bytes of this "
-            f"upload; HEAD it and resume from {upload.offset:,}.",
-            errors={"Upload-Offset": [f"The server's offset is {upload.offset}."]},
+            _(
+                "Upload-Offset is %(offset)s but the server holds %(held)s bytes of this "
+                "upload; HEAD it and resume from %(held)s."
+            )
+            % {"offset": f"{offset:,}", "held": f"{upload.offset:,}"},
+            errors={
+                "Upload-Offset": [
+                    _("The server's offset is %(offset)s.") % {"offset": upload.offset}
+                ]
+            },
         )
     remaining = upload.length - upload.offset
     if content_length > remaining:
         raise UploadTooLarge(
-            f"The body has {content_length:,} bytes but only {remaining:,} of the upload's "
-            f"{upload.length:,} remain.",
-            errors={"Content-Length": [f"At most {remaining} bytes remain."]},
+            _(
+                "The body has %(size)s bytes but only %(remaining)s of the upload's "
+                "%(length)s remain."
+            )
+            % {
+                "size": f"{content_length:,}",
+                "remaining": f"{remaining:,}",
+                "length": f"{upload.length:,}",
+            },
+            errors={
+                "Content-Length": [
+                    _("At most %(remaining)s bytes remain.") % {"remaining": remaining}
+                ]
+            },
         )
     return content_length == 0
 
@@ -89,8 +113,9 @@ def _lost_bytes(upload: Upload, held: int) -> None:
     storage.forget_hasher(upload.pk)
     logger.warning("Upload %s: %s bytes recorded, %s on disk.", upload.pk, upload.offset, held)
     raise Conflict(
-        f"The server holds only {held:,} bytes of this upload; HEAD it and resume from there.",
-        errors={"Upload-Offset": [f"The server's offset is {held}."]},
+        _("The server holds only %(held)s bytes of this upload; HEAD it and resume from there.")
+        % {"held": f"{held:,}"},
+        errors={"Upload-Offset": [_("The server's offset is %(offset)s.") % {"offset": held}]},
     )
 
 
@@ -118,8 +143,13 @@ def _receive(upload: Upload, part, stream, content_length: int, checksum) -> Upl
         except OSError as exc:
             part.truncate(committed)
             raise StorageFull(
-                f"The server could not store the bytes ({exc.strerror}); try again later.",
-                errors={"Upload-Offset": [f"The server's offset is {committed}."]},
+                _("The server could not store the bytes (%(reason)s); try again later.")
+                % {"reason": exc.strerror},
+                errors={
+                    "Upload-Offset": [
+                        _("The server's offset is %(offset)s.") % {"offset": committed}
+                    ]
+                },
             ) from None
         if hasher is not None:
             hasher.update(block)
@@ -135,17 +165,23 @@ def _receive(upload: Upload, part, stream, content_length: int, checksum) -> Upl
             part.truncate(start)
             storage.keep_hasher(upload.pk, start, base)
             raise Invalid(
-                f"The body ended after {pos - start:,} of {content_length:,} bytes; a PATCH "
-                "with Upload-Checksum is kept whole or not at all, so nothing was kept.",
-                errors={"Content-Length": ["The body is shorter than Content-Length."]},
+                _(
+                    "The body ended after %(received)s of %(size)s bytes; a PATCH with "
+                    "Upload-Checksum is kept whole or not at all, so nothing was kept."
+                )
+                % {"received": f"{pos - start:,}", "size": f"{content_length:,}"},
+                errors={"Content-Length": [_("The body is shorter than Content-Length.")]},
             )
         if part_hasher.digest() != checksum[1]:
             part.truncate(start)
             storage.keep_hasher(upload.pk, start, base)
             raise ChecksumMismatch(
-                f"The {checksum[0]} of the {content_length:,} bytes received does not match "
-                "Upload-Checksum; nothing of this request was kept.",
-                errors={"Upload-Checksum": ["Checksum mismatch."]},
+                _(
+                    "The %(algorithm)s of the %(size)s bytes received does not match "
+                    "Upload-Checksum; nothing of this request was kept."
+                )
+                % {"algorithm": checksum[0], "size": f"{content_length:,}"},
+                errors={"Upload-Checksum": [_("Checksum mismatch.")]},
             )
     if pos > committed:
         part.sync()
@@ -169,10 +205,13 @@ def _commit(upload: Upload, old: int, new: int) -> None:
 def _raise_changed(upload: Upload) -> None:
     current = Upload.objects.filter(pk=upload.pk).first()
     if current is None or current.status != Upload.Status.RECEIVING:
-        raise UploadGone("The upload was deleted or expired while its bytes arrived.")
+        raise UploadGone(_("The upload was deleted or expired while its bytes arrived."))
     raise Conflict(
-        f"The upload's offset moved to {current.offset:,} under this request.",
-        errors={"Upload-Offset": [f"The server's offset is {current.offset}."]},
+        _("The upload's offset moved to %(offset)s under this request.")
+        % {"offset": f"{current.offset:,}"},
+        errors={
+            "Upload-Offset": [_("The server's offset is %(offset)s.") % {"offset": current.offset}]
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid, NotAllowed
 from datasets_registry.models import Dataset, DatasetVersion
@@ -28,20 +29,23 @@ def upload_create(*, user, length: int | None, metadata_header: str = "") -> Upl
     roles.require_user(user)
     if length is None:
         raise Invalid(
-            "Upload-Length is required: this server does not accept deferred lengths.",
-            errors={"Upload-Length": ["Send the size of the whole file, in bytes."]},
+            _("Upload-Length is required: this server does not accept deferred lengths."),
+            errors={"Upload-Length": [_("Send the size of the whole file, in bytes.")]},
         )
     if length == 0:
         raise Invalid(
-            "The file is empty.", errors={"Upload-Length": ["An empty file cannot be uploaded."]}
+            _("The file is empty."),
+            errors={"Upload-Length": [_("An empty file cannot be uploaded.")]},
         )
     limit = conf.max_size()
     if length > limit:
         raise UploadTooLarge(
-            f"The file is larger than the upload limit of {limit:,} bytes.",
+            _("The file is larger than the upload limit of %(limit)s bytes.")
+            % {"limit": f"{limit:,}"},
             errors={
                 "Upload-Length": [
-                    f"{length:,} bytes; files may be at most {limit:,} bytes (Tus-Max-Size)."
+                    _("%(length)s bytes; files may be at most %(limit)s bytes (Tus-Max-Size).")
+                    % {"length": f"{length:,}", "limit": f"{limit:,}"}
                 ]
             },
         )
@@ -49,8 +53,13 @@ def upload_create(*, user, length: int | None, metadata_header: str = "") -> Upl
     filename = (metadata.get("filename") or metadata.get("name") or "").strip()
     if filename and not is_plain_name(filename):
         raise Invalid(
-            "The file name contains a path; send a plain file name.",
-            errors={"Upload-Metadata": [f"filename {filename!r} is not a plain file name."]},
+            _("The file name contains a path; send a plain file name."),
+            errors={
+                "Upload-Metadata": [
+                    _("filename %(filename)s is not a plain file name.")
+                    % {"filename": repr(filename)}
+                ]
+            },
         )
     _check_destination(user, metadata)
 
@@ -60,17 +69,35 @@ def upload_create(*, user, length: int | None, metadata_header: str = "") -> Upl
         quota = selectors.quota_of(user)
         if quota["active_uploads"] >= quota["uploads"]:
             raise Conflict(
-                f"You have {quota['active_uploads']} uploads in progress or waiting to be used, "
-                f"the most allowed at once; finish or delete one (DELETE its URL) first.",
-                errors={"Upload-Length": [f"At most {quota['uploads']} uploads at once."]},
+                _(
+                    "You have %(active)s uploads in progress or waiting to be used, the most "
+                    "allowed at once; finish or delete one (DELETE its URL) first."
+                )
+                % {"active": quota["active_uploads"]},
+                errors={
+                    "Upload-Length": [
+                        _("At most %(uploads)s uploads at once.") % {"uploads": quota["uploads"]}
+                    ]
+                },
             )
         if quota["reserved_bytes"] + length > quota["bytes"]:
             free = max(0, quota["bytes"] - quota["reserved_bytes"])
             raise UploadTooLarge(
-                f"This upload would take you past your upload quota of {quota['bytes']:,} bytes: "
-                f"{quota['reserved_bytes']:,} are reserved by your other uploads, {free:,} are "
-                "free. Finish, use or delete them (or wait until they expire).",
-                errors={"Upload-Length": [f"{free:,} bytes of your quota are free."]},
+                _(
+                    "This upload would take you past your upload quota of %(quota)s bytes: "
+                    "%(reserved)s are reserved by your other uploads, %(free)s are free. "
+                    "Finish, use or delete them (or wait until they expire)."
+                )
+                % {
+                    "quota": f"{quota['bytes']:,}",
+                    "reserved": f"{quota['reserved_bytes']:,}",
+                    "free": f"{free:,}",
+                },
+                errors={
+                    "Upload-Length": [
+                        _("%(free)s bytes of your quota are free.") % {"free": f"{free:,}"}
+                    ]
+                },
             )
         now = timezone.now()
         upload = Upload.objects.create(
@@ -95,15 +122,22 @@ def _check_destination(user, metadata: dict[str, str | None]) -> None:
     dataset = Dataset.objects.visible_to(user).filter(slug=slug).first()
     if dataset is None:
         raise Invalid(
-            f"No dataset {slug!r} (or it is private and not yours).",
-            errors={"Upload-Metadata": [f"dataset {slug!r} does not exist."]},
+            _("No dataset %(slug)s (or it is private and not yours).") % {"slug": repr(slug)},
+            errors={
+                "Upload-Metadata": [_("dataset %(slug)s does not exist.") % {"slug": repr(slug)}]
+            },
         )
     if not dataset.can_maintain(user):
-        raise NotAllowed("Only the dataset's owner, its maintainers and staff may upload.")
+        raise NotAllowed(_("Only the dataset's owner, its maintainers and staff may upload."))
     label = (metadata.get("version") or "").strip()
     if label and DatasetVersion.objects.filter(dataset=dataset, version=label).exists():
         raise Conflict(
-            f"{slug} already has a version {label!r}; versions are immutable, upload under a "
-            "new label.",
-            errors={"Upload-Metadata": [f"version {label!r} exists."]},
+            _(
+                "%(dataset)s already has a version %(version)s; versions are immutable, "
+                "upload under a new label."
+            )
+            % {"dataset": slug, "version": repr(label)},
+            errors={
+                "Upload-Metadata": [_("version %(version)s exists.") % {"version": repr(label)}]
+            },
         )

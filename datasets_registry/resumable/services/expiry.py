@@ -7,6 +7,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict
 
@@ -26,7 +27,7 @@ def upload_terminate(*, upload_id: uuid.UUID | str, user) -> None:
             pk=upload.pk, status__in=(Upload.Status.RECEIVING, Upload.Status.COMPLETE)
         ).update(status=Upload.Status.TERMINATED, ended_at=now, updated_at=now)
         if updated != 1:
-            raise Conflict("The upload is being used right now; it cannot be deleted.")
+            raise Conflict(_("The upload is being used right now; it cannot be deleted."))
         upload.status = Upload.Status.TERMINATED
         publish_upload_event("upload.terminated", upload, user)
         # A PATCH still streaming notices at its next commit; its file is gone already.
@@ -57,7 +58,7 @@ def uploads_expire(*, now=None) -> dict[str, int]:
     ).values_list("pk", flat=True):
         release_claim(upload_id)
         counts["released"] += 1
-    counts["forgotten"], _ = Upload.objects.filter(
+    counts["forgotten"], _by_model = Upload.objects.filter(
         status__in=Upload.ENDED, ended_at__lt=now - conf.keep_ended()
     ).delete()
     on_disk = dict(storage.stored_ids())

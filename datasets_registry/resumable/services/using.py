@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Invalid
 
@@ -61,21 +62,28 @@ def _usable(upload_id, user) -> Upload:
     try:
         key = uuid.UUID(str(upload_id).strip())
     except ValueError:
-        raise refuse(Invalid, f"{upload_id!r} is not an upload id.") from None
+        raise refuse(Invalid, _("%(id)s is not an upload id.") % {"id": repr(upload_id)}) from None
     upload = Upload.objects.filter(pk=key, user_id=getattr(user, "pk", None)).first()
     if upload is None:
-        raise refuse(Invalid, f"You have no upload {key}.")
+        raise refuse(Invalid, _("You have no upload %(id)s.") % {"id": key})
     gone = selectors.gone_reason(upload)
     if gone:
-        raise refuse(Conflict, f"Upload {key} cannot be used. {gone}")
+        raise refuse(
+            Conflict, _("Upload %(id)s cannot be used. %(reason)s") % {"id": key, "reason": gone}
+        )
     if upload.status == Upload.Status.RECEIVING:
         raise refuse(
             Conflict,
-            f"Upload {key} is not complete: {upload.offset:,} of {upload.length:,} bytes "
-            "arrived. Send the rest (PATCH), then try again.",
+            _(
+                "Upload %(id)s is not complete: %(offset)s of %(length)s bytes arrived. "
+                "Send the rest (PATCH), then try again."
+            )
+            % {"id": key, "offset": f"{upload.offset:,}", "length": f"{upload.length:,}"},
         )
     if upload.status == Upload.Status.CONSUMING:
-        raise refuse(Conflict, f"Upload {key} is being used by another request right now.")
+        raise refuse(
+            Conflict, _("Upload %(id)s is being used by another request right now.") % {"id": key}
+        )
     path = storage.path_of(upload.pk)
     try:
         held = path.stat().st_size
@@ -83,7 +91,9 @@ def _usable(upload_id, user) -> Upload:
         held = -1
     if held != upload.length:
         raise refuse(
-            Conflict, f"The bytes of upload {key} are no longer on this server; upload again."
+            Conflict,
+            _("The bytes of upload %(id)s are no longer on this server; upload again.")
+            % {"id": key},
         )
     return upload
 
@@ -122,7 +132,9 @@ def upload_claim(*, upload_id: uuid.UUID | str, user, used_for: str) -> Iterator
         status=Upload.Status.CONSUMING, updated_at=timezone.now()
     )
     if claimed != 1:
-        message = f"Upload {completed.id} is being used by another request right now."
+        message = _("Upload %(id)s is being used by another request right now.") % {
+            "id": completed.id
+        }
         raise Conflict(message, errors={"upload_id": [message]})
     try:
         yield completed
@@ -160,8 +172,8 @@ def file_or_upload(
         return
     if file is not None:
         raise Invalid(
-            "Send the file or an upload_id, not both.",
-            errors={"upload_id": ["Leave upload_id empty when you send a file."]},
+            _("Send the file or an upload_id, not both."),
+            errors={"upload_id": [_("Leave upload_id empty when you send a file.")]},
         )
     with upload_claim(upload_id=upload_id, user=user, used_for=used_for) as completed:
         as_file = completed.as_uploaded_file()
