@@ -17,6 +17,11 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "affiliation", "bio", "language"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        labels = {
+            "display_name": _("Display name"),
+            "affiliation": _("Affiliation"),
+            "bio": _("Bio"),
+        }
         help_texts = {
             "display_name": _("Shown instead of your username."),
             "affiliation": _("An organisation, lab or project, if you wish."),

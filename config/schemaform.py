@@ -15,10 +15,15 @@ arrays of enums (checkboxes), enums (a select), strings, integers, numbers and b
 limits (minLength, minimum, minItems…) are stated in words and set as HTML constraints, so the
 browser checks them as one types. Conditionals (``if``/``then``) are left to the server's
 validation, whose messages come back beside the fields.
+
+``labels`` names fields by property name and ``value_labels`` shows enum values, in the reader's
+language (``datasets_registry/card_words.py`` for the dataset card); without one, a label is made
+from the property name ("source_datasets": "Source datasets") and a value is shown as it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,10 +43,16 @@ class Node:
     description: str = ""
     limits: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)
+    choice_labels: list[str] = field(default_factory=list)
     value: Any = None
     errors: list[str] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """The choices as (value, what the reader sees)."""
+        return list(zip(self.choices, self.choice_labels or self.choices, strict=False))
 
     @property
     def id(self) -> str:
@@ -133,9 +144,12 @@ def schema_fields(
     name: str = "",
     required: bool = True,
     enclosing_required: bool = True,
+    labels: Mapping[str, str] | None = None,
+    value_labels: Mapping[str, str] | None = None,
 ) -> Node:
     """The form's tree for ``value`` under ``schema`` (see the module docstring)."""
     errors = errors or {}
+    labels, value_labels = labels or {}, value_labels or {}
     kind = _kind(schema)
     words, attrs = limits_of(schema)
     # The browser's "required" only where the field and everything around it is required: a
@@ -149,12 +163,19 @@ def schema_fields(
     node = Node(
         pointer=pointer or "/",
         name=prefix + pointer,
-        label=schema.get("title") or _label(name) if name else schema.get("title", ""),
+        label=schema.get("title") or str(labels.get(name) or _label(name))
+        if name
+        else schema.get("title", ""),
         kind=kind,
         required=required,
         description=schema.get("description", ""),
         limits=words,
-        choices=[str(c) for c in schema.get("enum") or (schema.get("items") or {}).get("enum", [])],
+        choices=(
+            choices := [
+                str(c) for c in schema.get("enum") or (schema.get("items") or {}).get("enum", [])
+            ]
+        ),
+        choice_labels=[str(value_labels.get(c, c)) for c in choices],
         value=value,
         errors=list(errors.get(pointer or "/", [])),
     )
@@ -174,6 +195,8 @@ def schema_fields(
                 name=key,
                 required=key in needed,
                 enclosing_required=must,
+                labels=labels,
+                value_labels=value_labels,
             )
             for key, sub in props.items()
         ]
@@ -193,10 +216,15 @@ def schema_fields(
                 name=name,
                 required=i < max(len(items), schema.get("minItems", 0)),
                 enclosing_required=must,
+                labels=labels,
+                value_labels=value_labels,
             )
+            # "Creators 1" reads oddly and "Creator 1" cannot be made from a translated plural:
+            # the list's label and the item's number, as one message.
             child.label = (
-                f"{_label(name).rstrip('s')} {i + 1}"
-                if _label(name).rstrip("s")
+                _("%(list)s: item %(number)s")
+                % {"list": labels.get(name) or _label(name), "number": i + 1}
+                if name
                 else _("Item %(number)s") % {"number": i + 1}
             )
             node.children.append(child)

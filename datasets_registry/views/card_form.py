@@ -11,6 +11,7 @@ from django.http import HttpRequest, QueryDict
 from config import jsonsafe
 from config.schemaform import form_value, schema_fields
 
+from .. import card_words
 from ..models import StandardVersion
 
 PREFIX = "card"
@@ -64,6 +65,13 @@ def card_context(
         if key.startswith("/metadata")
     }
     return {
-        "card_root": schema_fields(schema, _current_value(form), prefix=PREFIX, errors=by_pointer),
+        "card_root": schema_fields(
+            schema,
+            _current_value(form),
+            prefix=PREFIX,
+            errors=by_pointer,
+            labels=card_words.LABELS,
+            value_labels=card_words.VALUES,
+        ),
         "card_mode": mode,
     }

@@ -10,13 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
 from config.pages import apply_errors
 
-from .. import annotations, croissant, selectors, services
+from .. import annotations, card_words, croissant, selectors, services
 from ..filters import DatasetFilter
 from ..forms import (
     DatasetEditForm,
@@ -141,28 +140,6 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-CARD_LABELS = {
-    "creators": gettext_lazy("Creators"),
-    "source_datasets": gettext_lazy("Source datasets"),
-    "provenance": gettext_lazy("Provenance"),
-    "collection": gettext_lazy("Collection"),
-    "captioning": gettext_lazy("Captioning"),
-    "languages": gettext_lazy("Languages"),
-    "personal_information": gettext_lazy("Personal and sensitive information"),
-    "consent": gettext_lazy("Consent and opt-out"),
-    "intended_uses": gettext_lazy("Intended uses"),
-    "out_of_scope_uses": gettext_lazy("Out-of-scope uses"),
-    "limitations": gettext_lazy("Known limitations"),
-    "biases": gettext_lazy("Known biases"),
-    "social_impact": gettext_lazy("Social impact"),
-    "preprocessing": gettext_lazy("Preprocessing"),
-    "maintenance": gettext_lazy("Maintenance plan"),
-    "contact": gettext_lazy("Contact"),
-    "citation": gettext_lazy("Citation"),
-    "keywords": gettext_lazy("Keywords"),
-}
-
-
 def card_sections(dataset: Dataset) -> list[dict]:
     """The metadata as labelled, readable sections (in the standard's property order)."""
     metadata = dataset.metadata if isinstance(dataset.metadata, dict) else {}
@@ -171,7 +148,7 @@ def card_sections(dataset: Dataset) -> list[dict]:
     return [
         {
             "key": key,
-            "label": CARD_LABELS.get(key, key.replace("_", " ").capitalize()),
+            "label": _label(key),
             "value": _readable(metadata[key]),
         }
         for key in keys
@@ -183,13 +160,20 @@ def _readable(value):
     if isinstance(value, dict):
         return {
             "kind": "dict",
-            "items": [(k.replace("_", " ").capitalize(), _readable(v)) for k, v in value.items()],
+            "items": [(_label(k), _readable(v)) for k, v in value.items()],
         }
     if isinstance(value, list):
         return {"kind": "list", "items": [_readable(v) for v in value]}
     if isinstance(value, bool):
         return {"kind": "text", "text": _("yes") if value else _("no")}
+    if isinstance(value, str) and value in card_words.VALUES:  # a coded value ("web_scraping")
+        return {"kind": "text", "text": str(card_words.VALUES[value])}
     return {"kind": "text", "text": "" if value is None else str(value)}
+
+
+def _label(key: str) -> str:
+    """A card key as the reader's words (``card_words``), else made from the key."""
+    return str(card_words.LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 @login_required

@@ -4,7 +4,9 @@ community, with no UI string of the English catalogue left untranslated in what 
 A page's UI text is its text nodes and human-facing attributes outside ``<code>``/``<pre>``/
 ``<script>``/``<style>``. A node that is exactly an English message of the catalogue (one whose
 translation differs from the English) is untranslated. User content (proposal titles, survey
-questions) is English in the demo and is not UI: it is never exactly a catalogue message.
+questions) is English in the demo and is not UI: it is never exactly a catalogue message, except in
+people's Markdown (``class="prose"``: a standard's changelog has a "Caption rules" heading),
+which is left out.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.django_db
 LANGUAGES = {"it": "it", "pt-br": "pt_BR"}
 ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
 SKIPPED = {"code", "pre", "script", "style", "kbd", "samp", "textarea"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
 class _UIText(HTMLParser):
@@ -31,8 +34,15 @@ class _UIText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.skipping: list[str] = []
         self.texts: list[str] = []
+        self.prose_depth = 0  # inside people's Markdown: elements still open
 
     def handle_starttag(self, tag, attrs):
+        if self.prose_depth:
+            self.prose_depth += tag not in VOID
+            return
+        if "prose" in (dict(attrs).get("class") or "").split():
+            self.prose_depth = 1
+            return
         if tag in SKIPPED:
             self.skipping.append(tag)
         for name, value in attrs:
@@ -40,11 +50,14 @@ class _UIText(HTMLParser):
                 self.texts.append(value)
 
     def handle_endtag(self, tag):
+        if self.prose_depth:
+            self.prose_depth -= 1
+            return
         if self.skipping and self.skipping[-1] == tag:
             self.skipping.pop()
 
     def handle_data(self, data):
-        if not self.skipping:
+        if not self.skipping and not self.prose_depth:
             self.texts.append(data)
 
 
