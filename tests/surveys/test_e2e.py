@@ -88,7 +88,7 @@ def test_the_editor_works_in_place_with_htmx(browser_page, live_server, staff_us
     marker = page.evaluate("() => (window.__marker = Math.random())")
     form = page.locator("form", has=page.get_by_role("button", name="Add the question"))
     form.get_by_label("Kind").select_option("single_choice")
-    form.get_by_label("Prompt").fill("Favourite colour?")
+    form.get_by_role("textbox", name="Prompt", exact=True).fill("Favourite colour?")
     form.get_by_label("Options").fill("Red\nGreen\nBlue")
     form.get_by_role("button", name="Add the question").click()
     page.get_by_text("Question added.").wait_for()
@@ -98,7 +98,7 @@ def test_the_editor_works_in_place_with_htmx(browser_page, live_server, staff_us
     assert survey.questions.filter(prompt="Favourite colour?").exists()
     # An invalid question shows its errors in place too.
     form = page.locator("form", has=page.get_by_role("button", name="Add the question"))
-    form.get_by_label("Prompt").fill("Only one option")
+    form.get_by_role("textbox", name="Prompt", exact=True).fill("Only one option")
     form.get_by_label("Options").fill("Lonely")
     form.get_by_role("button", name="Add the question").click()
     page.get_by_text("The question was not added").wait_for()

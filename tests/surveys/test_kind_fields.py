@@ -93,7 +93,7 @@ def test_in_the_browser_the_kind_switches_the_fields_in_place(
     form.get_by_label("Kind").select_option("scale")
     form.get_by_label("Scale: low end label").wait_for()
     assert not form.get_by_label("Options").is_visible()
-    form.get_by_label("Prompt").fill("How likely?")
+    form.get_by_role("textbox", name="Prompt", exact=True).fill("How likely?")
     form.get_by_label("Min", exact=True).fill("1")
     form.get_by_label("Max", exact=True).fill("5")
     form.get_by_role("button", name="Add the question").click()
