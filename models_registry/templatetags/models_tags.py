@@ -16,3 +16,19 @@ def release_gate(proposal) -> dict:
     if version is None or not version.model.is_public:
         return {"version": None}
     return {"version": version, "gate": gate.verdict(version)}
+
+
+@register.filter
+def severity_label(code: str) -> str:
+    """A finding's severity code ("high") as the reader's word."""
+    from models_registry.redteam.taxonomy import SEVERITY_CHOICES
+
+    return str(dict(SEVERITY_CHOICES).get(code, code))
+
+
+@register.filter
+def finding_status_label(code: str) -> str:
+    """A finding's status code ("not_applicable") as the reader's words."""
+    from models_registry.redteam.models import Finding
+
+    return str(dict(Finding.Status.choices).get(code, code))

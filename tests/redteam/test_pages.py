@@ -86,3 +86,16 @@ def test_the_tick_is_on_the_beat_schedule():
     assert "models_registry.redteam.tasks.redteam_tick" in names
     app.loader.import_default_modules()
     assert "models_registry.redteam.tasks.redteam_tick" in app.tasks
+
+
+def test_severity_and_status_codes_are_shown_in_the_readers_words():
+    from django.utils import translation
+
+    from models_registry.templatetags.models_tags import finding_status_label, severity_label
+
+    assert severity_label("high") == "High"
+    assert finding_status_label("not_applicable") == "Not applicable"
+    with translation.override("it"):
+        assert severity_label("high") == translation.gettext("High") != "High"
+        assert finding_status_label("new") != "New"
+    assert severity_label("unheard-of") == "unheard-of"
