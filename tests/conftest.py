@@ -37,6 +37,18 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request's LocaleMiddleware activates its
+    language for the thread and nothing deactivates it, so one test's Italian page would make the
+    next test's messages Italian."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {

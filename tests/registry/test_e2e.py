@@ -30,7 +30,7 @@ def test_register_upload_and_publish(browser_page, tmp_path):
     page.get_by_role("link", name="Register a dataset").click()
     page.locator("#id_name").fill("Garden birds")
     page.get_by_label("Summary").fill("Birds photographed in gardens.")
-    page.get_by_label("Licence").fill("CC-BY-4.0")
+    page.locator("#id_license").fill("CC-BY-4.0")
     # The card form is generated from the schema; an expert pastes the card as JSON instead.
     page.get_by_label("Edit as JSON (for experts)").check()
     page.get_by_role("textbox", name="The card as JSON").fill(json.dumps(VALID_METADATA, indent=2))
