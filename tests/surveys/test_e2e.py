@@ -149,7 +149,10 @@ def test_answer_pages_and_charts_work_under_script_src_self(
     page.get_by_role("button", name="Submit your answers").click()
     summary = page.locator("#error-summary")
     summary.wait_for()
-    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    # The script moves the focus once the page has loaded: wait for it (a loaded CI machine is slow).
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'error-summary'"
+    )
 
     page.context.clear_cookies()
     _sign_in(page, live_server, chair)
