@@ -115,8 +115,8 @@ def manifest_checks(version: ModelVersion) -> list[str]:
         return []
     return [
         ngettext(
-            "%(count)s manifest check(s) failed (see the checks).",
-            "%(count)s manifest check(s) failed (see the checks).",
+            "%(count)s manifest check failed (see the checks).",
+            "%(count)s manifest checks failed (see the checks).",
             len(issues),
         )
         % {"count": len(issues)}

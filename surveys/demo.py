@@ -94,12 +94,12 @@ def translated(definition: dict) -> dict:
         if texts := _translations_of(section["title"]):
             section["translations"] = {lang: {"title": t} for lang, t in texts.items()}
         for question in section["questions"]:
-            texts: dict[str, dict[str, str]] = {}
+            by_language: dict[str, dict[str, str]] = {}
             for field in ("prompt", "help"):
                 for lang, t in (_translations_of(question.get(field, "")) or {}).items():
-                    texts.setdefault(lang, {})[field] = t
-            if texts:
-                question["translations"] = texts
+                    by_language.setdefault(lang, {})[field] = t
+            if by_language:
+                question["translations"] = by_language
             for field in ("options", "rows"):
                 if field in question:
                     question[field] = [_choice(item) for item in question[field]]

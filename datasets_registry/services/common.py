@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext
 
 from config.errors import NotAllowed, NotFound, TooLarge
 from governance import roles
@@ -69,9 +70,11 @@ def metadata_errors(
     each message once per pointer. In English unless ``translate`` (then in the active
     language): what is stored (a model version's checks) stays English; what a person is told
     while filling a form is in their language."""
-    if not translate:
-        with translation.override("en"):
-            return metadata_errors(schema, metadata, prefix=prefix, translate=True)
+    with contextlib.nullcontext() if translate else translation.override("en"):
+        return _metadata_errors(schema, metadata, prefix)
+
+
+def _metadata_errors(schema: dict, metadata: Any, prefix: str) -> dict[str, list[str]]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -96,59 +99,49 @@ def metadata_errors(
     return errors
 
 
+# jsonschema's limits in words that state them ("at least 20 characters; this has 8"), where
+# its own message ("'COCO's.' is too short") leaves the limit out. Length and item counts take
+# the limit's plural; bounds do not.
+_COUNTED_LIMITS = {
+    ("minLength", str): ngettext_lazy(
+        "Write at least %(limit)s character; this has %(length)s.",
+        "Write at least %(limit)s characters; this has %(length)s.",
+        "limit",
+    ),
+    ("maxLength", str): ngettext_lazy(
+        "Write at most %(limit)s character; this has %(length)s.",
+        "Write at most %(limit)s characters; this has %(length)s.",
+        "limit",
+    ),
+    ("minItems", list): ngettext_lazy(
+        "Give at least %(limit)s item; this has %(length)s.",
+        "Give at least %(limit)s items; this has %(length)s.",
+        "limit",
+    ),
+    ("maxItems", list): ngettext_lazy(
+        "Give at most %(limit)s item; this has %(length)s.",
+        "Give at most %(limit)s items; this has %(length)s.",
+        "limit",
+    ),
+}
+_BOUNDS = {
+    "minimum": gettext_lazy("Must be at least %(limit)s; this is %(value)s."),
+    "exclusiveMinimum": gettext_lazy("Must be more than %(limit)s; this is %(value)s."),
+    "maximum": gettext_lazy("Must be at most %(limit)s; this is %(value)s."),
+    "exclusiveMaximum": gettext_lazy("Must be less than %(limit)s; this is %(value)s."),
+}
+
+
 def error_message(err) -> str:
-    """A jsonschema error in words that state the limit ("at least 20 characters; this has 8"),
-    where jsonschema's own message ("'COCO's.' is too short") leaves it out. In the active
-    language."""
+    """A jsonschema error in words that state the limit (see ``_COUNTED_LIMITS``), in the
+    active language."""
     limit, value = err.validator_value, err.instance
     kind = err.validator
-    if kind in ("minLength", "maxLength") and isinstance(value, str):
-        values = {"limit": limit, "length": len(value)}
-        if kind == "minLength":
-            return (
-                ngettext(
-                    "Write at least %(limit)s character; this has %(length)s.",
-                    "Write at least %(limit)s characters; this has %(length)s.",
-                    limit,
-                )
-                % values
-            )
-        return (
-            ngettext(
-                "Write at most %(limit)s character; this has %(length)s.",
-                "Write at most %(limit)s characters; this has %(length)s.",
-                limit,
-            )
-            % values
-        )
-    if kind in ("minItems", "maxItems") and isinstance(value, list):
-        values = {"limit": limit, "length": len(value)}
-        if kind == "minItems":
-            return (
-                ngettext(
-                    "Give at least %(limit)s item; this has %(length)s.",
-                    "Give at least %(limit)s items; this has %(length)s.",
-                    limit,
-                )
-                % values
-            )
-        return (
-            ngettext(
-                "Give at most %(limit)s item; this has %(length)s.",
-                "Give at most %(limit)s items; this has %(length)s.",
-                limit,
-            )
-            % values
-        )
-    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        values = {"limit": limit, "value": repr(value)}
-        if kind == "minimum":
-            return _("Must be at least %(limit)s; this is %(value)s.") % values
-        if kind == "exclusiveMinimum":
-            return _("Must be more than %(limit)s; this is %(value)s.") % values
-        if kind == "maximum":
-            return _("Must be at most %(limit)s; this is %(value)s.") % values
-        return _("Must be less than %(limit)s; this is %(value)s.") % values
+    counted = _COUNTED_LIMITS.get((kind, type(value)))
+    if counted is not None:
+        return counted % {"limit": limit, "length": len(value)}
+    if kind in _BOUNDS:
+        return _BOUNDS[kind] % {"limit": limit, "value": repr(value)}
     if kind == "enum":
         return _("Choose one of: %(choices)s (not %(value)s).") % {
             "choices": ", ".join(map(str, limit)),

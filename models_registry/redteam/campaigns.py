@@ -79,9 +79,7 @@ def _usernames(names, field: str) -> list:
     missing = [n for n in names if n not in found]
     if missing:
         raise Invalid(
-            ngettext(
-                "Unknown username(s): %(names)s", "Unknown username(s): %(names)s", len(missing)
-            )
+            ngettext("Unknown username: %(names)s", "Unknown usernames: %(names)s", len(missing))
             % {"names": ", ".join(missing)},
             errors={field: [_("No active account %(name)r.") % {"name": n} for n in missing]},
         )

@@ -166,8 +166,8 @@ def gate_reasons(version) -> list[str]:
     listed = ", ".join(f"#{r['number']} ({r['severity']}, {r['status']})" for r in rows)
     return [
         ngettext(
-            "%(count)s unresolved red-team finding(s) at or above %(threshold)s: %(listed)s.",
-            "%(count)s unresolved red-team finding(s) at or above %(threshold)s: %(listed)s.",
+            "%(count)s unresolved red-team finding at or above %(threshold)s: %(listed)s.",
+            "%(count)s unresolved red-team findings at or above %(threshold)s: %(listed)s.",
             len(rows),
         )
         % {"count": len(rows), "threshold": threshold, "listed": listed}
