@@ -11,7 +11,7 @@ Public API (stable for the registry, the pipeline and the command line):
 - running: ``validate_file`` (``whole``), ``plan_chunks``, ``resolve_mapping`` (``plan``),
   ``validate_chunk`` (``chunk``), ``merge_chunks``, ``merged_issues``, ``merged_lines``
   (``merge``); the report format (``report``): ``write_report``, ``write_indexed_report``,
-  ``read_report_page``, ``gzip_writer``
+  ``read_report_page``, ``report_position``, ``gzip_writer``
 - errors: ``UnreadableFile`` when a file cannot be read at all, and its subclass ``InputError``
   for a row that breaks the engine; both are properties of the input, never worth a retry.
 """
@@ -29,14 +29,20 @@ from .formats import (
 from .inspection import inspect_file
 from .merge import MergeResult, merge_chunks, merged_issues, merged_lines
 from .plan import plan_chunks, resolve_mapping
-from .report import gzip_writer, read_report_page, write_indexed_report, write_report
+from .report import (
+    gzip_writer,
+    read_report_page,
+    report_position,
+    write_indexed_report,
+    write_report,
+)
 from .ruleset import DEFAULT_RULESET, RULES, RULESET_SCHEMA, resolve_ruleset, validate_ruleset
 from .streams import InputError, Limits, UnreadableFile
 from .whole import FileResult, validate_file
 
 # Recorded with every validation run: bump when a rule's behaviour changes, so that a result can be
 # traced to the engine that produced it.
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 __all__ = [
     "COMPRESSIONS",
@@ -63,6 +69,7 @@ __all__ = [
     "merged_lines",
     "plan_chunks",
     "read_report_page",
+    "report_position",
     "resolve_mapping",
     "resolve_ruleset",
     "validate_chunk",

@@ -17,6 +17,7 @@ import numpy as np
 from . import messages as M
 from .chunk import ChunkResult, join_arrays
 from .report import dump_issue, row_of
+from .row_values import RowValues
 
 HASH_ROLES = {
     "caption": ("duplicate_caption", M.DUPLICATE_CAPTION),
@@ -90,9 +91,12 @@ class MergeResult:
     def has_errors(self) -> bool:
         return self.by_severity.get("error", 0) > 0
 
-    def duplicate_blocks(self, size: int = 65_536) -> Iterator[tuple[list[int], list[bytes]]]:
+    def duplicate_blocks(
+        self, size: int = 65_536, values: RowValues | None = None
+    ) -> Iterator[tuple[list[int], list[bytes]]]:
         """Duplicate issues sorted by row, as blocks of (rows, JSON lines): formatted a block at
-        a time, since there can be millions."""
+        a time, since there can be millions. ``values`` reads each duplicate row's caption (or
+        image reference) back from the file; without it the lines' ``value`` is empty."""
         if not self.duplicates:
             return
         rows = np.concatenate([r for _, r, _ in self.duplicates])
@@ -101,32 +105,43 @@ class MergeResult:
             [np.full(len(r), k, np.int8) for k, (_, r, _) in enumerate(self.duplicates)]
         )
         order = np.lexsort((kinds, rows))
+        roles = np.array([VALUE_ROLE_BY_RULE[rule] for rule, _, _ in self.duplicates])
+        if values is not None:
+            values.expect(rows)
         # The templates are plain ASCII without quotes, so the lines are valid JSON as formatted.
         templates = [
             (
                 '{"row":%d,"rule":"' + rule + '","severity":"' + self.severities[rule]
-                + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("%(first)s", "%d") + '","value":""}\n'
+                + '","message":"' + HASH_ROLES_BY_RULE[rule].replace("%(first)s", "%d")
+                + '","value":%s,"first_row":%d}\n'
             ).encode()
             for rule, _, _ in self.duplicates
         ]  # fmt: skip
         for start in range(0, len(order), size):
             part = order[start : start + size]
-            block_rows = rows[part].tolist()
-            block = zip(block_rows, firsts[part].tolist(), kinds[part].tolist(), strict=True)
-            yield block_rows, [templates[kind] % (row, first) for row, first, kind in block]
-
-    def iter_duplicate_lines(self) -> Iterator[bytes]:
-        """Duplicate issues as JSON lines sorted by row (lazily: there can be millions)."""
-        for _, lines in self.duplicate_blocks():
-            yield from lines
-
-    def iter_duplicate_issues(self) -> Iterator[dict[str, Any]]:
-        """Duplicate issues sorted by row, as dicts."""
-        for line in self.iter_duplicate_lines():
-            yield json.loads(line)
+            block_rows = rows[part]
+            block_kinds = kinds[part]
+            if values is None:
+                texts = [b'""'] * len(part)
+            else:
+                found = values.take(block_rows, roles[block_kinds].tolist())
+                texts = [_encode_str(v).encode() for v in found]
+            row_list = block_rows.tolist()
+            block = zip(row_list, firsts[part].tolist(), block_kinds.tolist(), texts, strict=True)
+            yield (
+                row_list,
+                [templates[kind] % (row, first, text, first) for row, first, kind, text in block],
+            )
 
 
 HASH_ROLES_BY_RULE = dict(HASH_ROLES.values())
+# The column a duplicate line shows as its value: what repeats.
+VALUE_ROLE_BY_RULE = {
+    "duplicate_caption": "caption",
+    "near_duplicate_caption": "caption",
+    "duplicate_image": "image",
+}
+_encode_str = json.encoder.encode_basestring  # what the report's JSON encoder does to a str
 
 
 def merge_chunks(
@@ -195,16 +210,21 @@ def merge_chunks(
     )
 
 
-def merged_lines(merge: MergeResult, chunk_streams: Iterable[Iterator[bytes]]) -> Iterator[bytes]:
+def merged_lines(
+    merge: MergeResult,
+    chunk_streams: Iterable[Iterator[bytes]],
+    values: RowValues | None = None,
+) -> Iterator[bytes]:
     """Every issue of a run as JSON lines sorted by row: file-level ones (row 0), the chunks'
-    (already in row order, chunk after chunk), and the duplicates found by the merge; of one
-    row, the chunks' issues come before its duplicate issues."""
+    (already in row order, chunk after chunk), and the duplicates found by the merge, with the
+    repeated caption when ``values`` can read it back; of one row, the chunks' issues come
+    before its duplicate issues."""
     chunks: Iterator[bytes] = (line for stream in chunk_streams for line in stream)
     if merge.file_issues:
         chunks = heapq.merge([dump_issue(i) for i in merge.file_issues], chunks, key=row_of)
     # Most lines of a big report are duplicates: they are slotted in by block (a bisection per
     # chunk line), not pushed one by one through a heap.
-    blocks = merge.duplicate_blocks()
+    blocks = merge.duplicate_blocks(values=values)
     rows: list[int] = []
     lines: list[bytes] = []
     at = 0
@@ -230,13 +250,13 @@ def merged_lines(merge: MergeResult, chunk_streams: Iterable[Iterator[bytes]]) -
 
 
 def merged_issues(
-    merge: MergeResult, chunk_streams: Iterable[Iterator[dict[str, Any]]]
+    merge: MergeResult,
+    chunk_streams: Iterable[Iterator[dict[str, Any]]],
+    values: RowValues | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every issue of a run sorted by row, as dicts (see ``merged_lines``)."""
-    chunks = (issue for stream in chunk_streams for issue in stream)  # chunks are in row order
-    return heapq.merge(
-        iter(merge.file_issues), chunks, merge.iter_duplicate_issues(), key=lambda i: i["row"]
-    )
+    streams = ((dump_issue(i) for i in stream) for stream in chunk_streams)
+    return (json.loads(line) for line in merged_lines(merge, streams, values))
 
 
 __all__ = ["HASH_ROLES", "MergeResult", "merge_chunks", "merged_issues", "merged_lines"]

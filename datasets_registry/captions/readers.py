@@ -466,9 +466,68 @@ def iter_batches(
             yield from _iter_csv(fp, fmt, mapping, limits)
 
 
+def iter_rows_of(
+    path: str,
+    fmt: str,
+    compression: str,
+    mapping: dict[str, str | None],
+    wanted: np.ndarray,
+    *,
+    spec: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Batch]:
+    """Batches holding at least the rows in ``wanted`` (sorted row numbers) of the file or chunk.
+    JSON Lines: line ends are counted and only the wanted lines are parsed (a second read of a
+    file costs little more than its decompression); other formats are read as ``iter_batches``
+    reads them (a CSV record may span lines; Parquet reads only the mapped columns anyway)."""
+    limits = limits or Limits()
+    spec = spec or {"kind": "whole"}
+    if fmt != "jsonl":
+        yield from iter_batches(path, fmt, compression, mapping, spec=spec, limits=limits)
+        return
+    wanted = np.asarray(wanted, dtype=np.int64)
+    with open_stream(path, compression, limits) as fp:
+        start, end = spec.get("start", 0), spec.get("end")
+        if start:
+            fp.seek(start)
+        row = spec.get("first_row", 1)
+        at = int(np.searchsorted(wanted, row))
+        for kind, data in line_blocks(fp, limits, end=end, start=start):
+            if at >= len(wanted):
+                return
+            if kind == "too_long":
+                row += 1
+                continue
+            assert isinstance(data, bytes)
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+            n_lines = len(ends) + (0 if data.endswith(b"\n") else 1)
+            stop = int(np.searchsorted(wanted, row + n_lines))
+            if stop > at:
+                k = wanted[at:stop] - row
+                starts = np.concatenate(([0], ends + 1))[k].tolist()
+                stops = np.concatenate((ends, [len(data)]))[k].tolist()
+                batch = Batch(rows=pa.array([], pa.int64()), columns={})
+                values: dict[str, list] = {role: [] for role in mapping}
+                rows: list[int] = []
+                for r, a, b in zip(wanted[at:stop].tolist(), starts, stops, strict=True):
+                    one = _jsonl_slow(data[a:b], r, mapping, batch)
+                    rows += one.pop("__rows__")
+                    for role in mapping:
+                        values[role] += one[role]
+                batch.rows = pa.array(rows, pa.int64())
+                batch.columns = {
+                    role: (pa.array(values[role], pa.string()) if mapping[role] else None)
+                    for role in mapping
+                }
+                yield batch
+                at = stop
+            row += n_lines
+
+
 __all__ = [
     "Batch",
     "iter_batches",
+    "iter_rows_of",
     "parquet_file",
     "read_columns",
 ]

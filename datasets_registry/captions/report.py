@@ -8,6 +8,7 @@ stores a report as gzip, one member per block of lines, with a block index
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import itertools
 import json
@@ -68,8 +69,9 @@ def write_indexed_report(
     """Write a report (JSON lines, sorted by row) as gzip, one gzip member per block of lines.
 
     A multi-member file is still one ordinary gzip stream to every reader; the returned index
-    (per block: byte ``offset`` of its member, number of ``lines``, and issue counts per rule
-    among ``rules``) lets a reader jump to any page, or skip blocks without a wanted rule,
+    (per block: byte ``offset`` of its member, number of ``lines``, issue counts per rule among
+    ``rules``, and the ``first_row`` it holds) lets a reader jump to any page or row, or skip
+    blocks without a wanted rule,
     instead of decompressing and parsing everything before it. Returns (issues, index).
     """
     block_lines = block_lines or REPORT_BLOCK_LINES
@@ -83,13 +85,43 @@ def write_indexed_report(
         # A rule's name appears unescaped only as the value of "rule": quotes inside captions
         # and messages are escaped, so counting the needle counts the issues.
         counts = {rule: c for rule, needle in needles.items() if (c := data.count(needle))}
-        index.append({"offset": offset, "lines": len(block), "rules": counts})
+        index.append(
+            {"offset": offset, "lines": len(block), "rules": counts, "first_row": row_of(block[0])}
+        )
         out.write(member)
         offset += len(member)
         written += len(block)
     if not index:
         out.write(gzip.compress(b"", mtime=0))  # an empty report is still a valid gzip file
     return written, index
+
+
+class _Filter:
+    """Which lines of a report a rule / severity filter keeps, and how many of a block."""
+
+    def __init__(self, severities: dict[str, str], rule: str, severity: str):
+        self.severities, self.rule, self.severity = severities, rule, severity
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rule or self.severity)
+
+    def wanted(self, code: str) -> bool:
+        return (not self.rule or code == self.rule) and (
+            not self.severity or self.severities.get(code, "error") == self.severity
+        )
+
+    def matches(self, block: dict[str, Any]) -> int:
+        if not self.active:
+            return block["lines"]
+        return sum(n for code, n in block["rules"].items() if self.wanted(code))
+
+
+def _block_lines(report: IO[bytes], block: dict[str, Any] | None) -> Iterator[bytes]:
+    """The lines of one block (the whole report when there is no index)."""
+    report.seek(block["offset"] if block else 0)
+    with gzip.GzipFile(fileobj=report) as gz:
+        yield from itertools.islice(gz, block["lines"]) if block else gz
 
 
 def read_report_page(
@@ -106,24 +138,9 @@ def read_report_page(
     more follow) of a report written by ``write_indexed_report``. ``report`` is the seekable
     binary file; ``index`` its block index (empty for a report written without one: then the
     file is scanned from the start); ``severities``: rule code -> severity."""
-
-    def wanted(code: str) -> bool:
-        return (not rule or code == rule) and (
-            not severity or severities.get(code, "error") == severity
-        )
-
-    def matches(block: dict[str, Any]) -> int:
-        if not rule and not severity:
-            return block["lines"]
-        return sum(n for code, n in block["rules"].items() if wanted(code))
-
-    def lines_of(block: dict[str, Any] | None) -> Iterator[bytes]:
-        report.seek(block["offset"] if block else 0)
-        with gzip.GzipFile(fileobj=report) as gz:
-            yield from itertools.islice(gz, block["lines"]) if block else gz
-
+    keep = _Filter(severities, rule, severity)
     blocks: list[dict[str, Any] | None] = list(index) or [None]
-    counts = [matches(b) if b else None for b in blocks]
+    counts = [keep.matches(b) if b else None for b in blocks]
     total = None if counts[0] is None else sum(counts)  # type: ignore[arg-type]
     skip = offset
     out: list[dict[str, Any]] = []
@@ -131,8 +148,8 @@ def read_report_page(
         if count is not None and (count == 0 or skip >= count):
             skip -= count
             continue  # nothing of this block is on the page: not even read
-        for line in lines_of(block):
-            if (rule or severity) and not wanted(rule_of(line)):
+        for line in _block_lines(report, block):
+            if keep.active and not keep.wanted(rule_of(line)):
                 continue
             if skip:
                 skip -= 1
@@ -144,6 +161,35 @@ def read_report_page(
             break
     more = offset + len(out) < total if total is not None else False
     return out, more
+
+
+def report_position(
+    report: IO[bytes],
+    index: list[dict[str, Any]],
+    severities: dict[str, str],
+    *,
+    row: int,
+    rule: str = "",
+    severity: str = "",
+) -> int:
+    """How many issues matching ``rule``/``severity`` come before row ``row`` (the position
+    its first issue has, or would have). With an index that records each block's first row,
+    only the block holding the row is read; older reports are scanned from the start."""
+    keep = _Filter(severities, rule, severity)
+    if index and all("first_row" in b for b in index):
+        at = bisect.bisect_left([b["first_row"] for b in index], row)
+        # Blocks starting before the row are all before it except, maybe, the last of them.
+        before = sum(keep.matches(b) for b in index[: max(at - 1, 0)])
+        scan: list[dict[str, Any] | None] = index[at - 1 : at] if at else []
+    else:
+        before, scan = 0, list(index) or [None]
+    for block in scan:
+        for line in _block_lines(report, block):
+            if row_of(line) >= row:
+                return before
+            if not keep.active or keep.wanted(rule_of(line)):
+                before += 1
+    return before
 
 
 def gzip_writer(fp: IO[bytes]) -> gzip.GzipFile:
@@ -158,6 +204,7 @@ __all__ = [
     "iter_jsonl",
     "iter_lines",
     "read_report_page",
+    "report_position",
     "row_of",
     "rule_of",
     "write_indexed_report",

@@ -15,8 +15,9 @@ from .chunk import ChunkResult, validate_chunk
 from .formats import detect_format
 from .merge import MergeResult, merge_chunks, merged_lines
 from .plan import plan_chunks, resolve_mapping
-from .readers import read_columns
+from .readers import iter_rows_of, read_columns
 from .report import iter_lines, write_report
+from .row_values import ALL_ROWS, RowValues, Segment
 from .ruleset import resolve_ruleset
 from .streams import Limits, UnreadableFile
 
@@ -81,6 +82,7 @@ def validate_file(
     if workers > 1 and os.path.getsize(path) > 2 * chunk_bytes:
         specs = plan_chunks(path, fmt, compression, target_bytes=chunk_bytes, limits=limits)
     spools: list[IO[bytes]] = []
+    values: RowValues | None = None
     try:
         if len(specs) == 1:
             spool = tempfile.TemporaryFile() if keep else None  # noqa: SIM115
@@ -119,7 +121,18 @@ def validate_file(
         if keep:
             for spool in spools:
                 spool.seek(0)
-            stream = merged_lines(merge, [iter_lines(sp) for sp in spools])
+            values = RowValues(
+                [
+                    Segment(
+                        1,
+                        ALL_ROWS,
+                        lambda wanted: iter_rows_of(
+                            path, fmt, compression, mapping, wanted, limits=limits
+                        ),
+                    )
+                ]
+            )
+            stream = merged_lines(merge, [iter_lines(sp) for sp in spools], values)
             if collect:
                 lines = list(stream)
                 issues = [json.loads(line) for line in lines]
@@ -129,6 +142,8 @@ def validate_file(
                 assert report is not None
                 write_report(stream, report)
     finally:
+        if values is not None:
+            values.close()
         for spool in spools:
             spool.close()
     return FileResult(fmt, compression, columns, mapping, merge, issues)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from datasets_registry.annotations import Badge, Panel
-from datasets_registry.captions import RULES, read_report_page
+from datasets_registry.captions import RULES, read_report_page, report_position
 from datasets_registry.captions.messages import localize
 from datasets_registry.captions.rules import find_span
 
@@ -211,6 +211,17 @@ def report_page(
             severity=severity,
             offset=offset,
             limit=limit,
+        )
+
+
+def row_position(run: ValidationRun, row: int, *, rule: str = "", severity: str = "") -> int:
+    """How many of the run's filtered issues come before row ``row`` (where it is listed)."""
+    if not run.report:
+        return 0
+    severities = {code: r["severity"] for code, r in (run.rules.get("rules") or {}).items()}
+    with default_storage.open(run.report.name, "rb") as report:
+        return report_position(
+            report, run.report_index or [], severities, row=row, rule=rule, severity=severity
         )
 
 

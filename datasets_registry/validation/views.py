@@ -114,9 +114,24 @@ def revalidate(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     return redirect(obj.get_absolute_url())
 
 
+def _row_asked(request: HttpRequest, run: ValidationRun | None) -> tuple[int | None, str]:
+    """(the row of "Go to row", or None; the reason it is refused, or "")."""
+    raw = request.GET.get("row", "").strip().replace(",", "")
+    if not raw:
+        return None, ""
+    last = run.rows_total if run is not None and run.rows_total else None
+    if not raw.isdigit() or int(raw) < 1 or (last is not None and int(raw) > last):
+        if last is None:
+            return None, _("Give a row number, 1 or more.")
+        return None, _("Give a row number from 1 to %(last)s.") % {"last": f"{last:,}"}
+    return int(raw), ""
+
+
 def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     """Every failing row of the latest run's report, filtered by rule and severity, "page X of
-    Y". An unknown rule or severity is a 400 with the reason beside its field."""
+    Y", or the page that holds a given row ("Go to row", where a duplicate's first occurrence
+    links). An unknown rule or severity, or a row outside the file, is a 400 with the reason
+    beside its field."""
     obj = version_for(request.user, slug, version)
     run = selectors.latest_run(obj)
     rule = request.GET.get("rule", "")
@@ -130,15 +145,31 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     if severity and severity not in selectors.SEVERITIES:
         errors["severity"] = _("Choose errors or warnings.")
         severity = ""
+    target, row_error = _row_asked(request, run)
+    if row_error:
+        errors["row"] = row_error
     page = None
+    target_missing = False
     if run is not None and run.report and not errors:
         rows = selectors.ReportRows(run, rule=rule, severity=severity)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(rows, PAGE_SIZE)
+        number = request.GET.get("page")
+        jumped = target is not None and not number
+        if jumped:
+            position = selectors.row_position(run, target, rule=rule, severity=severity)
+            number = min(position // PAGE_SIZE + 1, max(paginator.num_pages, 1))
+        page = paginator.get_page(number)
         banned = run.rules.get("banned_terms")
-        page.object_list = [
-            selectors.highlight({**i, "message": localize(i.get("message", ""), _)}, banned)
-            for i in page.object_list
-        ]
+        listed = []
+        previous_row = None
+        for i in page.object_list:
+            shown = selectors.highlight({**i, "message": localize(i.get("message", ""), _)}, banned)
+            shown["anchor"] = i["row"] != previous_row  # one id per row, on its first issue
+            shown["target"] = i["row"] == target
+            previous_row = i["row"]
+            listed.append(shown)
+        page.object_list = listed
+        target_missing = jumped and not any(i["target"] for i in listed)
     # Each rule's explanation once, above the table: per row it repeated the row's message.
     on_page = dict.fromkeys(i["rule"] for i in (page.object_list if page is not None else []))
     legend = [
@@ -157,6 +188,8 @@ def issues(request: HttpRequest, slug: str, version: str) -> HttpResponse:
             "legend": legend,
             "rule": rule,
             "severity": severity,
+            "target": target,
+            "target_missing": target_missing,
             "errors": errors,
             "rule_choices": [(code, selectors.rule_title(code)) for code in rule_choices],
         },

@@ -2,6 +2,7 @@
 digests of reports written by the engine of ENGINE_VERSION 1.1.0 on the same inputs."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,31 @@ COCO_REPORT_MD5 = "9caf26e538ef3803d7867d5b777d8da1"
 UNIQUE_100K_REPORT_MD5 = "c658f5dc676db4acad4f71f476e7c1e7"
 
 
+DUPLICATE_RULES = ("duplicate_caption", "near_duplicate_caption", "duplicate_image")
+
+
+def _as_before_duplicate_values(data: bytes) -> bytes:
+    """Since issue 16 (defect 11) a duplicate line carries the repeated caption as its value and
+    the row it repeats as ``first_row``: checked here, then taken out, so the rest of the report
+    is compared byte for byte with the 1.1.0 engine's."""
+    lines = []
+    for line in data.splitlines(keepends=True):
+        issue = json.loads(line)
+        if issue["rule"] in DUPLICATE_RULES:
+            assert issue["value"], issue
+            assert f"row {issue['first_row']}." in issue["message"], issue
+            issue["value"] = ""
+            del issue["first_row"]
+            line = dump_issue(issue)
+        lines.append(line)
+    return b"".join(lines)
+
+
 def _report_md5(path: Path, out: Path) -> str:
     with out.open("wb") as fp:
         validate_file(str(path), report=fp)
-    return hashlib.md5(out.read_bytes(), usedforsecurity=False).hexdigest()
+    data = _as_before_duplicate_values(out.read_bytes())
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def test_the_coco_report_is_unchanged(tmp_path):
@@ -99,4 +121,5 @@ def test_batches_evaluated_in_several_threads_give_the_same_report(tmp_path):
             validate_file(str(COCO), report=fp, limits=limits, threads=threads)
         reports.append(out.read_bytes())
     assert reports[0] == reports[1]
-    assert hashlib.md5(reports[0], usedforsecurity=False).hexdigest() == COCO_REPORT_MD5
+    before = _as_before_duplicate_values(reports[0])
+    assert hashlib.md5(before, usedforsecurity=False).hexdigest() == COCO_REPORT_MD5

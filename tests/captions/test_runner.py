@@ -18,7 +18,9 @@ from datasets_registry.captions import (
     validate_chunk,
     validate_file,
 )
+from datasets_registry.captions.readers import iter_rows_of
 from datasets_registry.captions.report import iter_jsonl
+from datasets_registry.captions.row_values import RowValues, Segment
 
 from .helpers import COCO, row, write_jsonl
 
@@ -50,7 +52,20 @@ def _chunked(path, fmt, target_bytes=None, target_rows=None):
         out.seek(0)
         streams.append(iter_jsonl(out))
     merge = merge_chunks(results, ruleset=eff, file_issues=file_issues)
-    return specs, merge, list(merged_issues(merge, streams))
+    # Read back chunk by chunk, as the pipeline's finaliser does.
+    values = RowValues(
+        [
+            Segment(
+                spec["first_row"],
+                res.last_row,
+                lambda wanted, spec=spec: iter_rows_of(
+                    str(path), fmt, "", mapping, wanted, spec=spec
+                ),
+            )
+            for spec, res in zip(specs, results, strict=True)
+        ]
+    )
+    return specs, merge, list(merged_issues(merge, streams, values))
 
 
 def test_jsonl_byte_ranges_align_to_line_ends_and_duplicates_cross_chunks(tmp_path):
@@ -101,7 +116,16 @@ def test_report_is_sorted_by_row(tmp_path):
     validate_file(str(path), report=out)
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert [x["row"] for x in lines] == sorted(x["row"] for x in lines)
-    assert {tuple(sorted(x)) for x in lines} == {("message", "row", "rule", "severity", "value")}
+    base = ("message", "row", "rule", "severity", "value")
+    assert {tuple(sorted(x)) for x in lines if not x["rule"].endswith("duplicate_caption")} == {
+        base
+    }
+    # a duplicate shows the caption it repeats and points at its first occurrence
+    duplicates = [x for x in lines if x["rule"] == "duplicate_caption"]
+    assert [(x["row"], x["first_row"], x["value"]) for x in duplicates] == [
+        (2, 1, "A dog on a sofa. "),
+        (3, 1, "A dog on a sofa. "),
+    ]
 
 
 @pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
@@ -170,6 +194,39 @@ def test_an_indexed_report_is_one_gzip_stream_and_pages_read_only_what_they_need
             assert read_report_page(plain, [], severities, **kwargs) == expected
 
 
+def test_the_position_of_a_row_is_read_from_its_block_alone_or_by_a_scan(tmp_path):
+    """ "Go to row" (issue 16, defect 11): how many filtered issues come before a row, found
+    from the block index's first rows (a report written since) or by scanning (one before)."""
+    import gzip
+
+    from datasets_registry.captions import report_position, write_indexed_report
+
+    texts = ["image", " A dog  runs. ", "A cat sleeps on a red sofa.", "Visit www.cats.org now"]
+    rows = [row(texts[i % 4] + ("" if i % 3 else f" {i}")) for i in range(240)]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    report = io.BytesIO()
+    validate_file(str(path), report=report)
+    lines = report.getvalue().splitlines(keepends=True)
+    issues = [json.loads(line) for line in lines]
+    severities = {i["rule"]: i["severity"] for i in issues}
+    out = io.BytesIO()
+    _, index = write_indexed_report(iter(lines), out, rules=sorted(severities), block_lines=7)
+    assert [b["first_row"] for b in index] == [issues[k]["row"] for k in range(0, len(lines), 7)]
+    old_index = [{k: v for k, v in b.items() if k != "first_row"} for b in index]
+    plain = io.BytesIO(gzip.compress(b"".join(lines)))
+    for rule, severity in [("", ""), ("duplicate_caption", ""), ("", "error")]:
+        wanted = [
+            i for i in issues
+            if (not rule or i["rule"] == rule) and (not severity or i["severity"] == severity)
+        ]  # fmt: skip
+        for at in (1, 2, 3, 50, 121, 122, 239, 240, 241, 10_000):
+            expected = sum(1 for i in wanted if i["row"] < at)
+            kwargs = {"row": at, "rule": rule, "severity": severity}
+            assert report_position(out, index, severities, **kwargs) == expected, (at, rule)
+            assert report_position(out, old_index, severities, **kwargs) == expected
+            assert report_position(plain, [], severities, **kwargs) == expected
+
+
 def test_an_empty_indexed_report_is_a_valid_gzip_file():
     import gzip
 
@@ -179,3 +236,44 @@ def test_an_empty_indexed_report_is_a_valid_gzip_file():
     assert write_indexed_report(iter([]), out, rules=[]) == (0, [])
     assert gzip.decompress(out.getvalue()) == b""
     assert read_report_page(out, [], {}) == ([], False)
+
+
+@pytest.mark.parametrize("compression", ["", "gzip", "csv"])
+def test_a_duplicate_line_carries_the_caption_it_repeats(tmp_path, compression):
+    """Issue 16, defect 11: read back after the merge, past blank, broken and over-long lines
+    (JSON Lines rows are line numbers), from small blocks, plain, gzip or CSV."""
+    import csv as csv_module
+    import gzip
+
+    captions = [f"A photo of dog number {i} on a sofa." for i in range(400)]
+    lines = [json.dumps(row(c, image=f"{i}.jpg")) for i, c in enumerate(captions)]
+    lines[10] = ""  # blank
+    lines[11] = "{not json"
+    lines[12] = json.dumps(row("x" * 5000))  # longer than the reader accepts below
+    lines[300] = json.dumps(row(captions[20], image="300.jpg"))
+    lines[399] = json.dumps(row(captions[20].upper(), image="399.jpg"))
+    lines[350] = json.dumps(row("  Spaced " + captions[30], image="350.jpg"))
+    data = ("\n".join(lines) + "\n").encode()
+    if compression == "csv":
+        path = tmp_path / "c.csv"
+        with path.open("w", newline="") as fp:
+            out = csv_module.writer(fp)
+            out.writerow(["file_name", "text", "license"])
+            for i, c in enumerate(captions):
+                text = captions[20] if i == 300 else captions[20].upper() if i == 399 else c
+                out.writerow([f"{i}.jpg", text, "CC-BY-4.0"])
+    elif compression == "gzip":
+        path = tmp_path / "c.jsonl.gz"
+        path.write_bytes(gzip.compress(data))
+    else:
+        path = tmp_path / "c.jsonl"
+        path.write_bytes(data)
+    limits = Limits(block_bytes=4096, max_line_bytes=4000)
+    issues = validate_file(str(path), collect=True, limits=limits).issues
+    duplicates = {
+        i["row"]: (i["rule"], i["first_row"], i["value"]) for i in issues if "first_row" in i
+    }
+    assert duplicates == {
+        301: ("duplicate_caption", 21, captions[20]),
+        400: ("near_duplicate_caption", 21, captions[20].upper()),
+    }

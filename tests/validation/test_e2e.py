@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory
 
-from .factories import DEFECTS, jsonl, make_dataset
+from .factories import CLEAN, DEFECTS, jsonl, make_dataset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +44,17 @@ def test_upload_then_read_the_report(browser_page, eager, tmp_path):
     assert rows.count() == 1
     assert rows.first.locator("td").first.inner_text() == "2"
     assert "empty or only whitespace" in rows.first.inner_text()
+
+    # A duplicate shows the caption it repeats and leads to its first occurrence (issue 16,
+    # defect 11), and "Go to row" opens the page that holds a row.
+    page.get_by_label("Rule").select_option("duplicate_caption")
+    page.get_by_role("button", name="Filter").click()
+    duplicate = page.locator("#issues-table tbody tr").first
+    assert duplicate.locator("td").first.inner_text() == "5"
+    assert CLEAN[0] in duplicate.locator(".caption-value").inner_text()
+    duplicate.get_by_role("link", name="Go to row 1").click()
+    page.wait_for_url(re.compile(r".*\?row=1#row-1$"))
+    assert "Row 1 passes every rule" in page.locator("#row-notice").inner_text()
+    page.get_by_label("Go to row").fill("6")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("#issues-table tr.target").first.locator("td").first.inner_text() == "6"

@@ -75,12 +75,13 @@ def test_panel_partial_for_htmx(validated, client, django_assert_num_queries):
 
 def test_issue_browser_filters_and_paginates(validated, client):
     url = f"/datasets/{validated.dataset.slug}/versions/{validated.version}/validation/issues/"
+    issue = '<td><span class="badge'
     html = client.get(url).content.decode()
-    assert html.count("<tr>") == 6  # header + 5 issues
+    assert html.count(issue) == 5
     html = client.get(url, {"rule": "caption_empty"}).content.decode()
-    assert html.count("<tr>") == 2 and "caption_empty" in html
+    assert html.count(issue) == 1 and "caption_empty" in html
     html = client.get(url, {"severity": "warning"}).content.decode()
-    assert html.count("<tr>") == 4
+    assert html.count(issue) == 3
     html = client.get(url, {"rule": "contains_email"}).content.decode()
     assert "No failing rows match this filter." in html
 
@@ -125,7 +126,7 @@ def test_the_issue_browser_says_page_x_of_y_and_never_pages_past_the_end(
     assert 'href="?page=2"' in html
     last = client.get(url, {"page": 99})
     assert "Page 6 of 6" in last.content.decode()
-    assert last.content.decode().count("<tr>") == 1 + 266 - 5 * 50
+    assert last.content.decode().count('<td><span class="badge') == 266 - 5 * 50
     warnings = client.get(url, {"severity": "warning", "page": 2}).content.decode()
     assert "Page 2 of 5" in warnings and 'href="?severity=warning&amp;page=3"' in warnings
 
@@ -151,6 +152,40 @@ def test_the_issue_browser_says_each_thing_once_and_shows_hidden_whitespace(vali
     # DEFECTS' last caption ends with a space: drawn, and marked as the match.
     assert '<mark><span class="ws" title="space">·</span></mark></code>' in html
     assert 'class="caption-value"' in html
+
+
+def test_a_duplicate_row_shows_its_caption_and_links_to_the_first_occurrence(validated, client):
+    """Issue 16, defect 11: the report kept only the row numbers of a duplicate."""
+    from .factories import CLEAN
+
+    url = f"/datasets/{validated.dataset.slug}/versions/{validated.version}/validation/issues/"
+    html = client.get(url, {"rule": "duplicate_caption"}).content.decode()
+    assert CLEAN[0] in html  # row 5 repeats row 1's caption, now shown beside the reason
+    assert "The same caption appears in row 1." in html
+    assert 'href="?row=1#row-1"' in html and "Go to row 1" in html
+    # The first occurrence passes every rule: the list says so and goes on after it.
+    first = client.get(url, {"row": "1"}).content.decode()
+    assert "Row 1 passes every rule" in first and 'id="row-2"' in first
+
+
+def test_go_to_row_opens_the_page_that_holds_the_row(
+    eager, django_capture_on_commit_callbacks, client
+):
+    dataset = make_dataset(UserFactory(username="owner4"))
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(dataset, jsonl(DEFECTS * 30))  # 266 issues on 180 rows: 6 pages
+    url = f"/datasets/{dataset.slug}/versions/{version.version}/validation/issues/"
+    html = client.get(url, {"row": "150"}).content.decode()
+    # Rows 2, 3, 5 and 6 of every six fail (row 5 twice from row 7 on): row 150 is issue 219.
+    assert "Page 5 of 6" in html
+    assert '<tr class="target" id="row-150">' in html and "Row 150 passes" not in html
+    assert 'href="?row=150&amp;page=6"' in html  # the pager moves on from there
+    warnings = client.get(url, {"row": "150", "severity": "warning"}).content.decode()
+    assert 'class="target" id="row-150"' in warnings and "Page 4 of 5" in warnings
+    for bad in ("0", "-3", "abc", "181"):
+        refused = client.get(url, {"row": bad})
+        assert refused.status_code == 400, bad
+        assert "Give a row number from 1 to 180." in refused.content.decode()
 
 
 def test_caption_value_escapes_and_draws_whitespace():

@@ -17,13 +17,16 @@ from django.utils import timezone
 
 from datasets_registry.captions import ChunkResult, merge_chunks, write_indexed_report
 from datasets_registry.captions.merge import merged_lines
+from datasets_registry.captions.readers import iter_rows_of
 from datasets_registry.captions.report import iter_lines, rule_of
+from datasets_registry.captions.row_values import RowValues, Segment
 from datasets_registry.models import DatasetVersion
 
 from .. import events
 from ..heartbeat import Heartbeat
 from ..models import IssueSample, ValidationChunk, ValidationRun
-from .common import delete_files, heartbeat_seconds
+from .chunks import chunk_byte_range
+from .common import delete_files, heartbeat_seconds, limits, local_file
 
 SAMPLES_PER_RULE = 50
 
@@ -32,6 +35,35 @@ def _chunk_streams(chunks: list[ValidationChunk]) -> Iterator[Iterator[bytes]]:
     for chunk in chunks:
         with default_storage.open(chunk.issues_file, "rb") as raw, gzip.GzipFile(fileobj=raw) as gz:
             yield iter_lines(gz)  # consumed before the next file is opened (chunks are in order)
+
+
+def _row_values(run: ValidationRun, chunks: list[ValidationChunk]) -> RowValues:
+    """The dataset's rows read back chunk by chunk (only the chunks holding a duplicate row are
+    fetched), for the caption each duplicate line shows."""
+    version = run.version
+
+    def batches(chunk: ValidationChunk, wanted) -> Iterator:
+        with local_file(version, chunk_byte_range(version, chunk.spec)) as path:
+            yield from iter_rows_of(
+                path,
+                version.format,
+                version.compression,
+                run.column_mapping,
+                wanted,
+                spec=chunk.spec,
+                limits=limits(),
+            )
+
+    return RowValues(
+        [
+            Segment(
+                c.spec.get("first_row", 1),
+                (c.result or {}).get("last_row", 0),
+                lambda wanted, c=c: batches(c, wanted),
+            )
+            for c in chunks
+        ]
+    )
 
 
 def _sampled(
@@ -59,7 +91,7 @@ def run_finalize(*, run_id: int) -> str:
     keeps the run's ``dispatched_at`` fresh while the merge runs, so the sweeper does not send a
     second finaliser while this one is alive. Publishes ``validation.finished``.
     """
-    run = ValidationRun.objects.filter(pk=run_id).first()
+    run = ValidationRun.objects.select_related("version").filter(pk=run_id).first()
     if run is None or run.status != ValidationRun.Status.RUNNING:
         return "skipped"
     chunks = list(run.chunks.order_by("index"))
@@ -90,12 +122,18 @@ def run_finalize(*, run_id: int) -> str:
         merge = merge_chunks(results, ruleset=run.rules, file_issues=run.file_issues)
         samples: dict[str, list[dict[str, Any]]] = {}
         token = uuid.uuid4().hex[:12]
+        values = _row_values(run, chunks)
         with tempfile.TemporaryFile() as spool:
-            _, report_index = write_indexed_report(
-                _sampled(merged_lines(merge, _chunk_streams(chunks)), samples, merge.by_rule),
-                spool,
-                rules=merge.by_rule,
-            )
+            try:
+                _, report_index = write_indexed_report(
+                    _sampled(
+                        merged_lines(merge, _chunk_streams(chunks), values), samples, merge.by_rule
+                    ),
+                    spool,
+                    rules=merge.by_rule,
+                )
+            finally:
+                values.close()
             spool.seek(0)
             report_sha256 = hashlib.file_digest(spool, "sha256").hexdigest()
             spool.seek(0)
