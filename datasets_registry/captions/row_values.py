@@ -37,7 +37,6 @@ class RowValues:
 
     def __init__(self, segments: Sequence[Segment]):
         self._segments = iter(sorted(segments, key=lambda s: s.first_row))
-        self._segment: Segment | None = None
         self._batches: Iterator[Batch] | None = None
         self._rows = np.zeros(0, np.int64)
         self._columns: dict[str, pa.Array | None] = {}
@@ -68,7 +67,6 @@ class RowValues:
             if segment.last_row < row:
                 continue  # holds no row asked for: never opened
             lo, hi = np.searchsorted(self._expected, [segment.first_row, segment.last_row + 1])
-            self._segment = segment
             self._batches = segment.batches(self._expected[lo:hi])
 
     def _close(self) -> None:

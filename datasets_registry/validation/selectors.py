@@ -193,6 +193,11 @@ def samples(
     ]
 
 
+def _severities(run: ValidationRun) -> dict[str, str]:
+    """Rule code -> severity, as the run was configured (what a report filter reads)."""
+    return {code: r["severity"] for code, r in (run.rules.get("rules") or {}).items()}
+
+
 def report_page(
     run: ValidationRun, *, rule: str = "", severity: str = "", offset: int = 0, limit: int = 50
 ) -> tuple[list[dict[str, Any]], bool]:
@@ -201,7 +206,7 @@ def report_page(
     scanned from the start)."""
     if not run.report:
         return [], False
-    severities = {code: r["severity"] for code, r in (run.rules.get("rules") or {}).items()}
+    severities = _severities(run)
     with default_storage.open(run.report.name, "rb") as report:
         return read_report_page(
             report,
@@ -218,7 +223,7 @@ def row_position(run: ValidationRun, row: int, *, rule: str = "", severity: str 
     """How many of the run's filtered issues come before row ``row`` (where it is listed)."""
     if not run.report:
         return 0
-    severities = {code: r["severity"] for code, r in (run.rules.get("rules") or {}).items()}
+    severities = _severities(run)
     with default_storage.open(run.report.name, "rb") as report:
         return report_position(
             report, run.report_index or [], severities, row=row, rule=rule, severity=severity

@@ -159,18 +159,30 @@ def test_skipping_the_distinct_search_after_a_distinct_batch_changes_no_verdict(
     assert len(issues(7)) > 900
 
 
-def test_an_indexed_report_is_one_gzip_stream_and_pages_read_only_what_they_need(tmp_path):
-    import gzip
-
-    from datasets_registry.captions import read_report_page, write_indexed_report
-
+def _sample_report(tmp_path) -> tuple[list[bytes], list[dict]]:
+    """(report lines, issues) of 240 rows with several rules failing, duplicates among them."""
     texts = ["image", " A dog  runs. ", "A cat sleeps on a red sofa.", "Visit www.cats.org now"]
     rows = [row(texts[i % 4] + ("" if i % 3 else f" {i}")) for i in range(240)]
     path = write_jsonl(tmp_path / "c.jsonl", rows)
     report = io.BytesIO()
     validate_file(str(path), report=report)
     lines = report.getvalue().splitlines(keepends=True)
-    issues = [json.loads(line) for line in lines]
+    return lines, [json.loads(line) for line in lines]
+
+
+def _filtered(issues: list[dict], rule: str, severity: str) -> list[dict]:
+    return [
+        i for i in issues
+        if (not rule or i["rule"] == rule) and (not severity or i["severity"] == severity)
+    ]  # fmt: skip
+
+
+def test_an_indexed_report_is_one_gzip_stream_and_pages_read_only_what_they_need(tmp_path):
+    import gzip
+
+    from datasets_registry.captions import read_report_page, write_indexed_report
+
+    lines, issues = _sample_report(tmp_path)
     rules = sorted({i["rule"] for i in issues})
     severities = {i["rule"]: i["severity"] for i in issues}
 
@@ -183,10 +195,7 @@ def test_an_indexed_report_is_one_gzip_stream_and_pages_read_only_what_they_need
     plain = io.BytesIO(gzip.compress(b"".join(lines)))  # a report stored before the index
     for rule, severity in [("", ""), ("contains_url", ""), ("", "error"), ("", "warning"),
                            ("stray_whitespace", "warning"), ("stray_whitespace", "error")]:  # fmt: skip
-        wanted = [
-            i for i in issues
-            if (not rule or i["rule"] == rule) and (not severity or i["severity"] == severity)
-        ]  # fmt: skip
+        wanted = _filtered(issues, rule, severity)
         for offset in (0, 1, 6, 7, 30, len(wanted) - 1, len(wanted), len(wanted) + 5):
             expected = (wanted[max(offset, 0) : offset + 10], offset + 10 < len(wanted))
             kwargs = {"rule": rule, "severity": severity, "offset": max(offset, 0), "limit": 10}
@@ -201,13 +210,7 @@ def test_the_position_of_a_row_is_read_from_its_block_alone_or_by_a_scan(tmp_pat
 
     from datasets_registry.captions import report_position, write_indexed_report
 
-    texts = ["image", " A dog  runs. ", "A cat sleeps on a red sofa.", "Visit www.cats.org now"]
-    rows = [row(texts[i % 4] + ("" if i % 3 else f" {i}")) for i in range(240)]
-    path = write_jsonl(tmp_path / "c.jsonl", rows)
-    report = io.BytesIO()
-    validate_file(str(path), report=report)
-    lines = report.getvalue().splitlines(keepends=True)
-    issues = [json.loads(line) for line in lines]
+    lines, issues = _sample_report(tmp_path)
     severities = {i["rule"]: i["severity"] for i in issues}
     out = io.BytesIO()
     _, index = write_indexed_report(iter(lines), out, rules=sorted(severities), block_lines=7)
@@ -215,10 +218,7 @@ def test_the_position_of_a_row_is_read_from_its_block_alone_or_by_a_scan(tmp_pat
     old_index = [{k: v for k, v in b.items() if k != "first_row"} for b in index]
     plain = io.BytesIO(gzip.compress(b"".join(lines)))
     for rule, severity in [("", ""), ("duplicate_caption", ""), ("", "error")]:
-        wanted = [
-            i for i in issues
-            if (not rule or i["rule"] == rule) and (not severity or i["severity"] == severity)
-        ]  # fmt: skip
+        wanted = _filtered(issues, rule, severity)
         for at in (1, 2, 3, 50, 121, 122, 239, 240, 241, 10_000):
             expected = sum(1 for i in wanted if i["row"] < at)
             kwargs = {"row": at, "rule": rule, "severity": severity}
