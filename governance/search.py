@@ -38,6 +38,7 @@ register(
         label=_("Proposals"),
         visible=lambda user: Proposal.objects.select_related("group"),
         fields=(("title", "A"), ("summary", "B"), ("body", "C")),
+        document="search_document",  # migration 0006
         order=("-updated_at", "-pk"),
         position=20,
         result=lambda p: Result(
@@ -58,6 +59,7 @@ register(
             "author", "proposal__group"
         ),
         fields=(("body", "B"),),
+        document="search_document",  # migration 0006
         order=("-created_at", "-pk"),
         position=30,
         result=lambda c: Result(

@@ -165,15 +165,46 @@ def test_full_text_ranks_a_title_match_above_a_body_match_and_stems_words(world)
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's.")
 @pytest.mark.parametrize(
-    "name, index", [("comments", "comment_search"), ("proposals", "proposal_search")]
+    "name, index",
+    [("comments", "comment_search_document"), ("proposals", "proposal_search_document")],
 )
 def test_full_text_uses_the_gin_index(world, name, index):
-    """The expression indexes of migration governance 0003 match what the kinds search."""
+    """The stored documents of migration governance 0006 and their GIN indexes serve the search."""
     qs = search.matching(search.get_kind(name), "zebrafish", None)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.order_by().explain()
     assert index in plan, plan
+    assert "to_tsvector" not in plan  # the stored vector is read, never recomputed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Stored documents are PostgreSQL's.")
+def test_every_stored_document_holds_its_kinds_fields(world):
+    """A migration freezes the fields it stores; the kinds registered now must search the same
+    vector, or a changed field or weight would silently stop being found."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import BooleanField, Func
+
+    from tests.governance.factories import draft
+
+    draft(world.group, world.author, title="Herons", body="Grey wading birds.")
+    stored = [kind for kind in search.kinds() if kind.document]
+    assert {kind.name for kind in stored} >= {"proposals", "comments"}
+    for kind in stored:
+        vector = None
+        for name, weight in kind.fields:
+            part = SearchVector(name, weight=weight, config="english")
+            vector = part if vector is None else vector + part
+        same = Func(
+            vector,
+            search.StoredDocument(kind.document),
+            template="%(expressions)s",
+            arg_joiner=" = ",
+            output_field=BooleanField(),
+        )
+        rows = kind.visible(None).order_by().annotate(same=same)
+        assert rows.exists(), kind.name
+        assert not rows.filter(same=False).exists(), kind.name
 
 
 def test_a_word_matching_too_much_is_listed_unranked_but_complete(world, settings, monkeypatch):
