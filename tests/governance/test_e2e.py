@@ -19,6 +19,9 @@ def login(page, live_server, user) -> None:
     """Swap the browser's session for one made with ``force_login`` (no password round-trip)."""
     client = Client()
     client.force_login(user)
+    # A request the last page still has in flight would come back without a CSRF cookie and set
+    # a fresh one over the next page's (its form then fails "CSRF token incorrect", now and then).
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.context.add_cookies(
         [
