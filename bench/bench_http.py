@@ -5,7 +5,8 @@ server in the same run (the ceiling; the ratio is what holds on a noisy machine)
 
 PostgreSQL and Redis when DATABASE_URL and CELERY_BROKER_URL are set (CI's services), else SQLite
 and the filesystem broker: what `make run` serves. BENCH_HTTP_SECONDS (default 20) sets each run's
-length and BENCH_HTTP_CLIENTS (default 32) the connections.
+length, BENCH_HTTP_CLIENTS (default 32) the connections and BENCH_HTTP_ONLY (say "vote,dataset
+list") which endpoints run.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 20))
 CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", 32))
 WRK_THREADS = 2
 VOTERS = 200
-# Enough people for every survey answer of a run to be someone's first (one answer per person).
-RESPONDENTS = int(os.environ.get("BENCH_HTTP_RESPONDENTS", 1500 * SECONDS // 10))
+# Enough people for every survey answer of a run to be someone's first (one answer per person):
+# past them, answers are refused as repeats (403) and counted as errors.
+RESPONDENTS = int(os.environ.get("BENCH_HTTP_RESPONDENTS", 1000 * SECONDS))
+ONLY = {name.strip() for name in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if name.strip()}
 LUA = Path(__file__).resolve().parent / "http" / "rotate.lua"
 TARGETS = {"vote": 300, "survey answer": 300, "dataset list": 500, "proposal page": 300}
 
@@ -259,19 +262,20 @@ def main() -> None:
             ceiling = trivial["rps"]
             voters = _tmp / "voters.tokens"
             runs = {
-                "vote": wrk(
+                "vote": lambda: wrk(
                     base + urls["vote"], method="POST", body='{"choice": "no"}', tokens=voters
                 ),
-                "survey answer": wrk(
+                "survey answer": lambda: wrk(
                     base + urls["survey"],
                     method="POST",
                     body=urls["survey_body"],
                     tokens=_tmp / "respondents.tokens",
                     once=True,
                 ),
-                "dataset list": wrk(base + "/api/v1/datasets/", tokens=voters),
-                "proposal page": wrk(base + urls["proposal_page"]),
+                "dataset list": lambda: wrk(base + "/api/v1/datasets/", tokens=voters),
+                "proposal page": lambda: wrk(base + urls["proposal_page"]),
             }
+            runs = {label: run() for label, run in runs.items() if not ONLY or label in ONLY}
             for label, result in runs.items():
                 report(label, result, ceiling, TARGETS[label])
         finally:
