@@ -19,8 +19,8 @@ of the same fields that :func:`stored_document_operations` adds in a migration, 
 so PostgreSQL neither recomputes a vector per matching row to filter nor to rank (a word in each
 of 20,000 comments took 0.15 s to count and 0.31 s to rank when every vector was computed per
 query). Elsewhere (SQLite) every word must appear in one of the fields (``icontains``), newest
-first. ``django.contrib.postgres`` need not be installed for this: the
-vector lookups are registered when ``django.contrib.postgres.search`` is imported.
+first. ``django.contrib.postgres`` need not be installed for this: the vector lookups are
+registered when ``django.contrib.postgres.search`` is imported.
 """
 
 from __future__ import annotations
@@ -114,15 +114,9 @@ def matching(kind: Kind, query: str, user: Any, *, ranked: bool = True) -> Query
     if not query:
         return qs.none()
     if uses_full_text():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        if kind.document:
-            vector = StoredDocument(kind.document)
-        else:
-            vector = None
-            for name, weight in kind.fields:
-                part = SearchVector(name, weight=weight, config="english")
-                vector = part if vector is None else vector + part
+        vector = StoredDocument(kind.document) if kind.document else computed_vector(kind.fields)
         sq = SearchQuery(query, search_type="websearch", config="english")
         keys = Q()
         for key in kind.keys:
@@ -143,6 +137,17 @@ def matching(kind: Kind, query: str, user: Any, *, ranked: bool = True) -> Query
             any_field |= Q(**{f"{name}__icontains": word})
         cond &= any_field
     return qs.filter(cond).order_by(*kind.order)
+
+
+def computed_vector(fields: tuple[tuple[str, str], ...]):
+    """``fields``' weighted English vector, computed in the query (PostgreSQL)."""
+    from django.contrib.postgres.search import SearchVector
+
+    vector = None
+    for name, weight in fields:
+        part = SearchVector(name, weight=weight, config="english")
+        vector = part if vector is None else vector + part
+    return vector
 
 
 class StoredDocument(Expression):
@@ -195,7 +200,7 @@ def _page_source(kind: Kind, query: str, user: Any) -> tuple[QuerySet, int]:
     (``STORED_RANK_LIMIT`` with a stored document) is listed in the kind's own order (newest
     first) instead of by rank. Two queries (one if none match)."""
     count = matching(kind, query, user, ranked=False).count()
-    limit = STORED_RANK_LIMIT if kind.document and uses_full_text() else RANK_LIMIT
+    limit = STORED_RANK_LIMIT if kind.document else RANK_LIMIT
     return matching(kind, query, user, ranked=count <= limit), count
 
 
