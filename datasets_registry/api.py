@@ -19,6 +19,7 @@ from .filters import DatasetFilter
 from .models import Dataset, DatasetVersion
 from .resumable.services import file_or_upload
 from .serializers import (
+    CARD_FIELDS,
     DatasetInput,
     DatasetOutput,
     DatasetPatchInput,
@@ -28,6 +29,7 @@ from .serializers import (
     StandardDetailOutput,
     StandardOutput,
     StandardVersionOutput,
+    dataset_cards,
 )
 
 ERRORS = {
@@ -92,6 +94,13 @@ class DatasetListCreate(generics.ListCreateAPIView):
     @extend_schema(responses={200: DatasetOutput(many=True), 400: ERRORS[400]})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        # Plain rows, not model instances: a page is 50 cards of a dozen columns each.
+        datasets = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(datasets.values(*CARD_FIELDS))
+        maintainers = selectors.maintainer_usernames(row["pk"] for row in rows)
+        return self.get_paginated_response(dataset_cards(rows, maintainers, request))
 
     @extend_schema(
         request=DatasetInput,

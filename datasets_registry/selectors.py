@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -38,6 +40,15 @@ def datasets_for(user) -> QuerySet[Dataset]:
             )
         )
     )
+
+
+def maintainer_usernames(dataset_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The usernames of each dataset's maintainers, in one query."""
+    names: dict[int, list[str]] = {}
+    rows = Dataset.maintainers.through.objects.filter(dataset_id__in=list(dataset_ids))
+    for dataset_id, username in rows.values_list("dataset_id", "user__username"):
+        names.setdefault(dataset_id, []).append(username)
+    return names
 
 
 def dataset_for(user, slug: str) -> Dataset:

@@ -46,6 +46,10 @@ class PlainTextRenderer(BaseRenderer):
         return str(data).encode("utf-8")
 
 
+# Every index and size of the log is a whole number from 0: the schema says so, as _int does.
+WHOLE_NUMBER = {"type": "integer", "minimum": 0}
+
+
 def _int(request, name: str, *, required: bool = True, default: int | None = None) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -103,7 +107,7 @@ class CheckpointBySize(SignedNoteView):
 
     @extend_schema(
         summary="The signed checkpoint of a tree size",
-        parameters=[OpenApiParameter("tree_size", int, required=True)],
+        parameters=[OpenApiParameter("tree_size", WHOLE_NUMBER, required=True)],
         responses={200: TEXT},
     )
     def get(self, request):
@@ -137,8 +141,8 @@ class Entries(Public):
         description=f"Entries ``start`` to ``end`` inclusive (0-based leaf indices; at most "
         f"{MAX_ENTRIES} per call; fewer when the log is shorter), oldest first.",
         parameters=[
-            OpenApiParameter("start", int, required=True),
-            OpenApiParameter("end", int, required=False, description="Default: start + 999."),
+            OpenApiParameter("start", WHOLE_NUMBER, required=True),
+            OpenApiParameter("end", WHOLE_NUMBER, required=False, description="Default: start + 999."),
         ],
         responses={200: LogEntryOutput(many=True)},
     )
@@ -165,8 +169,8 @@ class InclusionProof(Public):
     @extend_schema(
         summary="Inclusion proof of an entry",
         parameters=[
-            OpenApiParameter("index", int, required=True),
-            OpenApiParameter("tree_size", int, required=True),
+            OpenApiParameter("index", WHOLE_NUMBER, required=True),
+            OpenApiParameter("tree_size", WHOLE_NUMBER, required=True),
         ],
         responses={200: InclusionProofOutput},
     )
@@ -182,8 +186,8 @@ class ConsistencyProof(Public):
     @extend_schema(
         summary="Consistency proof between two tree sizes",
         parameters=[
-            OpenApiParameter("first", int, required=True),
-            OpenApiParameter("second", int, required=True),
+            OpenApiParameter("first", WHOLE_NUMBER, required=True),
+            OpenApiParameter("second", WHOLE_NUMBER, required=True),
         ],
         responses={200: ConsistencyProofOutput},
     )

@@ -24,6 +24,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from rest_framework.views import APIView
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
@@ -64,6 +65,8 @@ SEMANTIC_400 = [
     ("POST", "/api/v1/notifications/read/"),
     ("POST", "/api/v1/models/"),
     ("POST", "/api/v1/log/cosignatures/"),
+    ("GET", "/api/v1/log/entries/"),
+    ("GET", "/api/v1/log/proof/inclusion/"),
     ("GET", "/api/v1/log/proof/consistency/"),
     ("GET", "/api/v1/log/checkpoints/"),
     ("GET", "/api/v1/search/"),
@@ -141,11 +144,11 @@ def token_header(db):
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_every_operation_answers_without_server_errors(case, token_header, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
+def test_every_operation_answers_without_server_errors(case, token_header, monkeypatch):
+    # Thousands of cases a minute would meet the per-person limit (a 429 where a 400 is due).
+    # Views read their throttles from APIView's attribute, bound when DRF was imported: a
+    # settings override would not reach them.
+    monkeypatch.setattr(APIView, "throttle_classes", [])
     if case.headers and UNKNOWN_HEADER in case.headers:
         # A header the server does not know is ignored, as HTTP wants (RFC 9110, 5.1): a request
         # carrying one is not a schema violation to refuse.
