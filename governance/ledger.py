@@ -23,8 +23,9 @@ transaction takes. No service appends to it.
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from config.canonical import canonical_json
@@ -58,22 +59,44 @@ def _plain(value):
     return str(value)
 
 
+def _take_lock() -> None:
+    if not LedgerLock.objects.select_for_update().filter(pk=1).exists():
+        # The very first append: make the row (two first appenders may race: one insert wins).
+        LedgerLock.objects.get_or_create(pk=1)
+        LedgerLock.objects.select_for_update().get(pk=1)
+
+
 def append(
-    kind: str, payload: dict, *, group: WorkingGroup | None = None, group_id: int | None = None
+    kind: str,
+    payload: dict,
+    *,
+    group: WorkingGroup | None = None,
+    group_id: int | None = None,
+    beside: tuple[type[models.Model], dict[str, Any]] | None = None,
 ) -> LedgerEntry:
     """Append one event; joins the caller's transaction (so it rolls back with the change it
-    records). Blocks while another transaction holds the ledger lock."""
+    records). Blocks while another transaction holds the ledger lock.
+
+    ``beside`` is ``(model, values)``: a row that points at the new entry by ``entry_id`` (the
+    public log's link), inserted with it.
+
+    The lock is held from here to the commit, and every writer of the platform queues on it: on
+    PostgreSQL the entry (its hash computed by the database from the last one) and the row
+    beside it are one statement after the lock, so the queue moves at two round trips an entry.
+    """
     payload = _plain(payload)
     if group is not None:
         group_id = group.pk
-    with transaction.atomic():
-        LedgerLock.objects.get_or_create(pk=1)
-        LedgerLock.objects.select_for_update().get(pk=1)
+    # No savepoint: an entry stands or falls with the whole transaction of the change it records.
+    with transaction.atomic(savepoint=False):
+        _take_lock()
+        # Both Postgres and SQLite keep microseconds, so the stored value re-hashes exactly.
+        now = timezone.now()
+        if connection.vendor == "postgresql":
+            return _append_in_one_statement(kind, payload, now, group_id, beside)
         last = LedgerEntry.objects.order_by("-seq").only("seq", "hash").first()
         seq = last.seq + 1 if last else 1
         prev_hash = last.hash if last else GENESIS
-        # Both Postgres and SQLite keep microseconds, so the stored value re-hashes exactly.
-        now = timezone.now()
         created_at = timestamp(now)
         entry = LedgerEntry.objects.create(
             seq=seq,
@@ -84,6 +107,74 @@ def append(
             created_at=now,
             group_id=group_id,
         )
+        if beside is not None:
+            model, values = beside
+            model.objects.create(entry=entry, **values)
+    return entry
+
+
+def _hashed_text_around_seq(kind: str, payload: dict, created_at: str) -> tuple[str, str]:
+    """``canonical_json`` of an entry, split where its ``seq`` goes (the last key, in order)."""
+    body = canonical_json({"seq": 0, "kind": kind, "payload": payload, "created_at": created_at})
+    head, _, tail = body.decode("utf-8").rpartition(',"seq":0')
+    return head + ',"seq":', tail
+
+
+_APPEND_SQL = """
+WITH last AS (
+    SELECT seq, hash FROM governance_ledgerentry ORDER BY seq DESC LIMIT 1
+), next AS (
+    SELECT coalesce((SELECT seq FROM last), 0) + 1 AS seq,
+           coalesce((SELECT hash FROM last), %(genesis)s) AS prev_hash
+), entry AS (
+    INSERT INTO governance_ledgerentry (seq, kind, payload, prev_hash, hash, created_at, group_id)
+    SELECT seq, %(kind)s, %(payload)s::jsonb, prev_hash,
+           encode(sha256(convert_to(prev_hash || %(head)s || seq::text || %(tail)s, 'UTF8')), 'hex'),
+           %(created_at)s, %(group_id)s
+    FROM next
+    RETURNING id, seq, prev_hash, hash
+)"""
+
+
+def _append_in_one_statement(kind, payload, now, group_id, beside) -> LedgerEntry:
+    head, tail = _hashed_text_around_seq(kind, payload, timestamp(now))
+    params = {
+        "genesis": GENESIS,
+        "kind": kind,
+        "payload": canonical_json(payload).decode("utf-8"),
+        "head": head,
+        "tail": tail,
+        "created_at": now,
+        "group_id": group_id,
+    }
+    sql = _APPEND_SQL
+    if beside is not None:
+        model, values = beside
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in values)
+        placeholders = ", ".join(f"%(beside_{i})s" for i in range(len(values)))
+        params.update({f"beside_{i}": value for i, value in enumerate(values.values())})
+        # Identifiers from the model's own meta; every value is a parameter.
+        table = quote(model._meta.db_table)
+        beside_sql = (
+            f"INSERT INTO {table} (entry_id, {columns}) SELECT id, {placeholders} FROM entry"  # noqa: S608
+        )
+        sql += f", beside AS ({beside_sql})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " SELECT id, seq, prev_hash, hash FROM entry", params)  # noqa: S608
+        entry_id, seq, prev_hash, hash_ = cursor.fetchone()
+    entry = LedgerEntry(
+        id=entry_id,
+        seq=seq,
+        kind=kind,
+        payload=payload,
+        prev_hash=prev_hash,
+        hash=hash_,
+        created_at=now,
+        group_id=group_id,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
 
 

@@ -142,7 +142,9 @@ class Entries(Public):
         f"{MAX_ENTRIES} per call; fewer when the log is shorter), oldest first.",
         parameters=[
             OpenApiParameter("start", WHOLE_NUMBER, required=True),
-            OpenApiParameter("end", WHOLE_NUMBER, required=False, description="Default: start + 999."),
+            OpenApiParameter(
+                "end", WHOLE_NUMBER, required=False, description="Default: start + 999."
+            ),
         ],
         responses={200: LogEntryOutput(many=True)},
     )

@@ -53,21 +53,29 @@ def record(event: Event) -> LedgerEntry | None:
         group_id = event.group_id
         if group_id is not None and not WorkingGroup.objects.filter(pk=group_id).exists():
             group_id = None  # the group index is a convenience; never fail the write for it
-        entry = ledger.append(event.name, dict(event.payload), group_id=group_id)
+        # The link goes in with the entry: nothing may follow the ledger's lock before the commit.
+        entry = ledger.append(
+            event.name, dict(event.payload), group_id=group_id, beside=(EntryLink, _link(event))
+        )
         if _made_public(event):
             _log_versions_made_public(event.payload["dataset"])
+        transaction.on_commit(_sign_soon)
+        return entry
     else:
         return None
-    subject = event.subject or {}
-    EntryLink.objects.create(
-        entry=entry,
-        event=event.name,
-        url=event.url[:500],
-        subject_type=str(subject.get("type", ""))[:40],
-        subject_ref=str(subject.get("ref", ""))[:300],
-    )
+    EntryLink.objects.create(entry=entry, **_link(event))
     transaction.on_commit(_sign_soon)
     return entry
+
+
+def _link(event: Event) -> dict[str, str]:
+    subject = event.subject or {}
+    return {
+        "event": event.name,
+        "url": event.url[:500],
+        "subject_type": str(subject.get("type", ""))[:40],
+        "subject_ref": str(subject.get("ref", ""))[:300],
+    }
 
 
 def _sign_soon() -> None:

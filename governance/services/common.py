@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,16 +16,24 @@ from .. import roles
 from ..models import GroupSettings, Proposal, WorkingGroup
 
 
-def lock_proposal(proposal: Proposal) -> Proposal:
+def lock_proposal(proposal: Proposal, *, shared: bool = False) -> Proposal:
     """Re-read the proposal under a row lock: every state change on one proposal queues here.
-    The group and its settings come along (for messages and event payloads) but are not locked."""
+    The group and its settings come along (for messages and event payloads) but are not locked.
+
+    ``shared``: a lock that other shared holders may hold at once (votes), while a state change
+    (closing the vote) waits for all of them and they for it. SQLite has no row locks: a write
+    transaction holds the whole database."""
+    proposals = Proposal.objects.select_related("group__settings")
+    if shared:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM governance_proposal WHERE id = %s FOR SHARE", [proposal.pk]
+                )
+        return proposals.get(pk=proposal.pk)
     # of=("self",): lock the proposal only, not the joined group row (and on PostgreSQL the
     # settings are the nullable side of an outer join, which FOR UPDATE may not lock).
-    return (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("group__settings")
-        .get(pk=proposal.pk)
-    )
+    return proposals.select_for_update(of=("self",)).get(pk=proposal.pk)
 
 
 def require_author(actor: Any, proposal: Proposal, action: str) -> None:

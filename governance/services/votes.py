@@ -110,9 +110,10 @@ def vote_cast(
     """Cast or replace ``voter``'s vote; returns ``(vote, created)``. Publishes ``vote.cast``,
     with the choice and reason only where the group shows ballots while the vote is open.
 
-    Locks the proposal row, so votes and the close queue up: a vote that arrives after the close
-    sees the closed status and is refused, and one voter's concurrent requests leave exactly one
-    vote (the unique constraint is the second guard), the last to take the lock.
+    Holds the proposal's row lock, shared with other votes, so the close queues behind the votes
+    in progress and a vote that arrives after the close sees the closed status and is refused;
+    one voter's concurrent requests queue on their roll entry's lock and leave exactly one vote
+    (the unique constraint is the second guard), the last to take the lock.
     """
     roles.require_user(voter)
     if choice not in Vote.Choice.values:
@@ -123,11 +124,21 @@ def vote_cast(
             _("The reason is too long."), errors={"reason": [_("At most 2000 characters.")]}
         )
     with transaction.atomic():
-        p = lock_proposal(proposal)
+        # Votes share the proposal's lock (they run side by side; the close waits for them and
+        # they for the close); one voter's requests queue on that voter's roll entry.
+        p = lock_proposal(proposal, shared=True)
+        # of=("self",): lock the roll entry alone, never the proposal row.
+        roll_entry = (
+            VoterRollEntry.objects.select_for_update(of=("self",))
+            .filter(proposal=p, user=voter)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        # Read the clock once this voter's turn has come: the vote stored is the latest one.
         now = timezone.now()
         if p.status != Proposal.Status.VOTING or (p.voting_closes_at and p.voting_closes_at <= now):
             raise Conflict(_("Voting is not open on this proposal."))
-        if not VoterRollEntry.objects.filter(proposal=p, user=voter).exists():
+        if roll_entry is None:
             raise NotAllowed(_("You are not on the voter roll of this proposal."))
         rule = rules.RULES[p.rule]
         if choice in rule.reason_required_for and not reason:

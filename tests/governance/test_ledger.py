@@ -49,6 +49,36 @@ def test_every_event_chains(gov):
     assert result.ok and result.checked == len(entries)
 
 
+def test_an_append_hashes_exactly_as_the_documented_algorithm_on_every_engine(gov):
+    # PostgreSQL computes the hash in the append's one statement; SQLite in Python: both must be
+    # the algorithm's, byte for byte, whatever the payload holds.
+    awkward = {
+        "title": 'Ünïcode — “quotes” \\ back\\slash "double" \n new line \t tab 😀',
+        "percent": "100% %(name)s %s",
+        "nested": {"z": [1, "two", None, True], "a": {"deep": "é"}},
+        "number": 10**18,
+    }
+    first = ledger.append("test.awkward", awkward)
+    second = ledger.append("test.awkward", {"again": "ß"}, group=gov.group)
+    for entry in (first, second):
+        stored = LedgerEntry.objects.get(pk=entry.pk)
+        assert (stored.seq, stored.prev_hash, stored.hash) == (
+            entry.seq,
+            entry.prev_hash,
+            entry.hash,
+        )
+        assert stored.hash == ledger.entry_hash(
+            stored.prev_hash,
+            seq=stored.seq,
+            kind=stored.kind,
+            payload=stored.payload,
+            created_at=ledger.timestamp(stored.created_at),
+        )
+    assert second.prev_hash == first.hash and second.seq == first.seq + 1
+    assert LedgerEntry.objects.get(pk=first.pk).payload == awkward
+    assert ledger.verify().ok
+
+
 def test_canonical_json_is_sorted_compact_utf8():
     assert ledger.canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'.encode()
 
