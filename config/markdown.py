@@ -9,6 +9,7 @@ becomes a link to the image, labelled with its alt text, which a reader may foll
 Content Security Policy (``img-src 'self'``, ``config.security``) backs this up in the browser.
 """
 
+import functools
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -18,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -82,8 +84,15 @@ TABLE_CLOSE = "</table></div>"
 
 
 def render(text: str) -> SafeString:
+    """``text`` as sanitised HTML. Pages render the same texts again and again (a proposal's body
+    on every view): the result depends only on the text, the language and the site's address."""
+    return _render(text or "", get_language(), settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=256)
+def _render(text: str, language: str | None, site_url: str) -> SafeString:
     html = md.markdown(
-        text or "", extensions=["extra", "sane_lists", _LocalImagesOnly()], output_format="html"
+        text, extensions=["extra", "sane_lists", _LocalImagesOnly()], output_format="html"
     )
     clean = nh3.clean(
         html,

