@@ -2,7 +2,7 @@
 request that published it never waits for notifications, e-mail or webhooks.
 
 ``handle_event`` runs for the events in the notification table (and the ones that make
-automatic follows); ``dispatch_webhooks`` for every public event. A broker that cannot be
+automatic follows); ``dispatch_webhooks`` for every public event that an active webhook hears. A broker that cannot be
 reached is logged by the bus (``config.events.deliver``); the write stands.
 """
 
@@ -14,6 +14,7 @@ from config import events
 from config.events import Event
 
 from . import recipients, tasks
+from .services import webhooks
 
 FOLLOW_EVENTS = ("proposal.created", "dataset.created", "dataset.maintainers_changed")
 
@@ -30,5 +31,5 @@ def on_event(event: Event) -> None:
         return
     if wanted:
         tasks.handle_event.delay(event.as_dict())
-    if event.public:
+    if event.public and webhooks.webhooks_hear(event):
         tasks.dispatch_webhooks.delay(event.as_dict())

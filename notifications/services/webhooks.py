@@ -302,20 +302,27 @@ def _delivery(hook: Webhook, event: Event, group: str | None, title: str, summar
     )
 
 
+def _hooks_hearing(event: Event) -> list[Webhook]:
+    if not event.public:
+        return []
+    hooks = Webhook.objects.filter(active=True).filter(
+        Q(group__isnull=True) | Q(group_id=event.group_id)
+    )
+    return [h for h in hooks if _matches(h, event.name)]
+
+
+def webhooks_hear(event: Event) -> bool:
+    """Whether any active webhook hears ``event`` now: one query, so that the request that
+    published it hands the broker nothing when none does (most events, on most sites)."""
+    return bool(_hooks_hearing(event))
+
+
 def webhook_deliveries_for_event(*, event: Event) -> list[int]:
     """Make one delivery per matching active webhook for a *public* event (a group's webhooks
     hear the group's events, the site's hear every public event) and return the ids still to
     send. Idempotent: ``(webhook, event id)`` is unique, so a redelivered event adds nothing and
     an already sent delivery is not returned again."""
-    if not event.public:
-        return []
-    hooks = [
-        h
-        for h in Webhook.objects.filter(active=True).filter(
-            Q(group__isnull=True) | Q(group_id=event.group_id)
-        )
-        if _matches(h, event.name)
-    ]
+    hooks = _hooks_hearing(event)
     if not hooks:
         return []
     group = _group_slug(event)

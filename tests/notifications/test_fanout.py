@@ -13,7 +13,7 @@ from config import events
 from governance import services as g
 from governance.models import Membership
 from notifications import services, tasks
-from notifications.models import Follow, Notification, Preference
+from notifications.models import Follow, Notification, Preference, Webhook
 from tests.factories import UserFactory
 from tests.governance.factories import draft, in_discussion, in_voting, make_due
 
@@ -55,25 +55,46 @@ def test_a_redelivered_event_creates_nothing_twice(gov, eager):
     assert p.pk
 
 
+def _open_the_vote(gov, api_client_for, p):
+    return api_client_for(gov.chair).post(
+        f"/api/v1/groups/wg/proposals/{p.number}/transitions/",
+        {"to": "voting", "voting_closes_at": (timezone.now() + timedelta(days=2)).isoformat()},
+        format="json",
+    )
+
+
 def test_the_request_does_not_wait_for_notifications_email_or_webhooks(
     gov, api_client_for, django_capture_on_commit_callbacks
 ):
+    Webhook.objects.create(url="http://127.0.0.1:9/", events=["*"], secret_encrypted="x")
     p = in_discussion(gov.group, gov.contributor)
     with (
         mock.patch.object(tasks.handle_event, "delay") as handle,
         mock.patch.object(tasks.dispatch_webhooks, "delay") as hooks,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        response = api_client_for(gov.chair).post(
-            f"/api/v1/groups/wg/proposals/{p.number}/transitions/",
-            {"to": "voting", "voting_closes_at": (timezone.now() + timedelta(days=2)).isoformat()},
-            format="json",
-        )
+        response = _open_the_vote(gov, api_client_for, p)
     assert response.status_code == 200, response.json()
     # The request only handed the event to Celery: no notification, e-mail or delivery yet.
     assert Notification.objects.count() == 0
     assert handle.call_count == 1 and hooks.call_count == 1
     assert handle.call_args.args[0]["name"] == "vote.opened"
+
+
+def test_no_webhook_hears_the_event_so_the_broker_is_not_asked(
+    gov, api_client_for, django_capture_on_commit_callbacks
+):
+    Webhook.objects.create(
+        url="http://127.0.0.1:9/", events=["*"], secret_encrypted="x", active=False
+    )
+    Webhook.objects.create(url="http://127.0.0.1:9/", events=["dataset.*"], secret_encrypted="x")
+    p = in_discussion(gov.group, gov.contributor)
+    with (
+        mock.patch.object(tasks.dispatch_webhooks, "delay") as hooks,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert _open_the_vote(gov, api_client_for, p).status_code == 200
+    assert hooks.call_count == 0
 
 
 def test_a_vote_with_500_voters_fans_out_in_a_bounded_number_of_queries(gov, eager, capsys):
