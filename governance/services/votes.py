@@ -131,6 +131,7 @@ def vote_cast(
         roll_entry = (
             VoterRollEntry.objects.select_for_update(of=("self",))
             .filter(proposal=p, user=voter)
+            .order_by("pk")
             .values_list("pk", flat=True)
             .first()
         )
