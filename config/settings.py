@@ -137,6 +137,8 @@ try:
 except ValueError as exc:
     raise ConfigurationError(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers of every process queued on one lock (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # The web process and the worker write to the same file: wait for the lock instead of
