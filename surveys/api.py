@@ -63,6 +63,11 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_class(self):
         return SurveyDetailOutput if self.action == "retrieve" else SurveyListOutput
 
+    def filter_queryset(self, queryset):
+        # ?status= filters the list. One survey is found by its slug alone, without building
+        # the filter's form on every answer submitted.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     @extend_schema(
         request=OpenApiTypes.OBJECT,
         responses={201: SurveyDetailOutput},
