@@ -60,8 +60,13 @@ class BatchResult:
 
     def sorted_lines(self) -> list[bytes]:
         """The lines in row order; issues of one row in the order they were added."""
+        return self.in_row_order()[0]
+
+    def in_row_order(self) -> tuple[list[bytes], np.ndarray]:
+        """(``sorted_lines()``, the row of each line)."""
         if not self.lines:
-            return []
-        order = np.argsort(np.concatenate(self.rows), kind="stable")
+            return [], np.zeros(0, np.int64)
+        rows = np.concatenate(self.rows)
+        order = np.argsort(rows, kind="stable")
         lines = self.lines
-        return [lines[i] for i in order.tolist()]
+        return [lines[i] for i in order.tolist()], rows[order]

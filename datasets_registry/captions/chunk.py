@@ -27,6 +27,11 @@ def join_arrays(arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
+def _compact_rows(rows: np.ndarray) -> np.ndarray:
+    """Sorted row numbers as 4 bytes each when they fit (kept for the whole chunk)."""
+    return rows.astype(np.uint32) if rows[-1] < 2**32 else rows
+
+
 def _join_draining(arrays: list[np.ndarray]) -> np.ndarray:
     """``join_arrays``, emptying ``arrays`` as it goes: each part is released once copied, so
     the peak is the joined array plus one part, not twice the data (these arrays hold a value
@@ -52,6 +57,9 @@ class ChunkResult:
     counts: dict[str, int]
     issues: list[dict[str, Any]] | None = None
     hashes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # The row of each line written to ``issues_out``, in order (lets the report be merged by
+    # block instead of line by line); None when no lines were written.
+    line_rows: np.ndarray | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -187,7 +195,7 @@ def validate_chunk(
     # collector would walk every live object each time a few hundred were made.
     want_lines = issues_out is not None or kept is not None
 
-    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, list[bytes]]:
+    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, tuple[list[bytes], np.ndarray]]:
         result = BatchResult()
         try:
             engine.evaluate(batch, result)
@@ -201,14 +209,19 @@ def validate_chunk(
                 M.ROWS_UNCHECKABLE % {"first": f"{first:,}", "last": f"{last:,}", "error": exc},
                 first,
             ) from exc
-        return batch, result, result.sorted_lines() if want_lines else []
+        return batch, result, result.in_row_order() if want_lines else ([], np.zeros(0))
 
+    line_rows: list[np.ndarray] = []
     with _cyclic_gc_paused():
-        for batch, result, lines in _ordered_map(evaluate, _prefetch(batches), threads):
+        for batch, result, (lines, rows_of_lines) in _ordered_map(
+            evaluate, _prefetch(batches), threads
+        ):
             counts.update(result.counts)
             if want_lines:
                 if issues_out is not None:
                     issues_out.write(b"".join(lines))
+                    if len(rows_of_lines):
+                        line_rows.append(_compact_rows(rows_of_lines))
                 if kept is not None:
                     kept.extend(json.loads(line) for line in lines)
             for role, parts in result.hashes.items():
@@ -252,6 +265,7 @@ def validate_chunk(
         counts=dict(counts),
         issues=kept,
         hashes=merged,
+        line_rows=_join_draining(line_rows) if line_rows else None,
     )
 
 

@@ -60,6 +60,22 @@ def write_report(issues: Iterable[dict[str, Any] | bytes], out: IO[bytes]) -> in
     return n
 
 
+def write_pieces(pieces: Iterable[bytes], out: IO[bytes], buffer_bytes: int = 1 << 20) -> None:
+    """Write report bytes given in pieces of any size (whole lines in the end), gathered into
+    writes of about ``buffer_bytes``: a compressing writer pays per call."""
+    held: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        held.append(piece)
+        size += len(piece)
+        if size >= buffer_bytes:
+            out.write(b"".join(held))
+            held.clear()
+            size = 0
+    if held:
+        out.write(b"".join(held))
+
+
 REPORT_BLOCK_LINES = 10_000
 
 
@@ -208,5 +224,6 @@ __all__ = [
     "row_of",
     "rule_of",
     "write_indexed_report",
+    "write_pieces",
     "write_report",
 ]

@@ -18,6 +18,7 @@ from datasets_registry.captions import (
     validate_chunk,
     validate_file,
 )
+from datasets_registry.captions import merge as merge_module
 from datasets_registry.captions.readers import iter_rows_of
 from datasets_registry.captions.report import iter_jsonl
 from datasets_registry.captions.row_values import RowValues, Segment
@@ -126,6 +127,29 @@ def test_report_is_sorted_by_row(tmp_path):
         (2, 1, "A dog on a sofa. "),
         (3, 1, "A dog on a sofa. "),
     ]
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 23, 300, 7])
+def test_the_report_merged_by_blocks_is_the_line_by_line_merge(tmp_path, monkeypatch, block_bytes):
+    texts = [f"A dog number {i % 40} sleeps on a red sofa." for i in range(1500)]
+    texts[10] = " untitled "  # several issues on one row, then its duplicates
+    texts[11] = texts[12] = texts[10]
+    texts[700] = texts[701] = "A DOG number 3 sleeps on a red sofa!!"
+    rows = [row(t, image=f"{i % 300}.jpg") for i, t in enumerate(texts)]
+    for r in rows:
+        del r["license"]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    rules = {"required_columns": ["caption", "image", "license"]}  # a file-level issue, row 0
+    rules["rules"] = {"duplicate_image": {"enabled": True}}
+    monkeypatch.setattr(merge_module._LineSpools.__init__, "__defaults__", (block_bytes,))
+    for workers in (1, 2):
+        by_line, by_block = io.BytesIO(), io.BytesIO()
+        kwargs = {"rules": rules, "workers": workers, "chunk_bytes": 20_000}
+        validate_file(str(path), report=by_line, collect=True, **kwargs)  # merged line by line
+        validate_file(str(path), report=by_block, **kwargs)
+        assert by_block.getvalue() == by_line.getvalue()
+        assert by_line.getvalue().startswith(b'{"row":0,"rule":"missing_column"')
+        assert b'"rule":"duplicate_image"' in by_line.getvalue()
 
 
 @pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
