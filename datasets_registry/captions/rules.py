@@ -340,7 +340,7 @@ class RuleEngine:
                 result.hashes.setdefault(role, []).append((h, sub_rows))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
-        from .clip_tokens import count_tokens
+        from .clip_tokens import token_counts
 
         limit = self.rules["clip_token_limit"]["max_tokens"]
         mask = np.zeros(len(s), dtype=bool)
@@ -357,7 +357,7 @@ class RuleEngine:
         candidates, texts = candidates[long_enough], texts.filter(pa.array(long_enough))
         if not len(candidates):
             return mask, {}
-        counts = np.array(count_tokens(texts.to_pylist()))
+        counts = token_counts(texts)
         over = candidates[counts > limit]
         mask[over] = True
         msgs = {

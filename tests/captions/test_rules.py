@@ -98,6 +98,12 @@ def test_clip_token_counts_by_part_match_whole_text_encoding(monkeypatch):
     monkeypatch.setattr(clip_tokens, "_PART_CACHE_MAX", 50)  # cleared on the way: still exact
     assert count_tokens(texts[:500]) == count_tokens_whole(texts[:500])
     assert len(clip_tokens._PART_COUNTS) <= 50
+    # A call that finds the cache full, with parts it holds and parts it does not.
+    monkeypatch.setattr(clip_tokens, "_PART_COUNTS", {})
+    monkeypatch.setattr(clip_tokens, "_PART_CACHE_MAX", 4)
+    assert count_tokens(["a dog runs"]) == count_tokens_whole(["a dog runs"])
+    assert count_tokens(["a dog sleeps now"]) == count_tokens_whole(["a dog sleeps now"])
+    assert len(clip_tokens._PART_COUNTS) <= 4
 
 
 def test_language_only_when_the_rule_set_restricts_it(tmp_path):
