@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import messages as M
+from .batch_result import joined_lines
 from .readers import Batch, iter_batches
 from .rules import BatchResult, RuleEngine
 from .streams import InputError, Limits
@@ -195,7 +196,7 @@ def validate_chunk(
     # collector would walk every live object each time a few hundred were made.
     want_lines = issues_out is not None or kept is not None
 
-    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, tuple[list[bytes], np.ndarray]]:
+    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, tuple[pa.Array, np.ndarray]]:
         result = BatchResult()
         try:
             engine.evaluate(batch, result)
@@ -209,7 +210,7 @@ def validate_chunk(
                 M.ROWS_UNCHECKABLE % {"first": f"{first:,}", "last": f"{last:,}", "error": exc},
                 first,
             ) from exc
-        return batch, result, result.in_row_order() if want_lines else ([], np.zeros(0))
+        return batch, result, result.in_row_order() if want_lines else (None, np.zeros(0))
 
     line_rows: list[np.ndarray] = []
     with _cyclic_gc_paused():
@@ -219,11 +220,11 @@ def validate_chunk(
             counts.update(result.counts)
             if want_lines:
                 if issues_out is not None:
-                    issues_out.write(b"".join(lines))
+                    issues_out.write(joined_lines(lines))
                     if len(rows_of_lines):
                         line_rows.append(_compact_rows(rows_of_lines))
                 if kept is not None:
-                    kept.extend(json.loads(line) for line in lines)
+                    kept.extend(json.loads(line) for line in lines.to_pylist())
             for role, parts in result.hashes.items():
                 hashes.setdefault(role, []).extend(parts)
             batch_last = max(

@@ -143,7 +143,7 @@ class RuleEngine:
         values = None
         if text is not None:
             sliced = pc.utf8_slice_codeunits(text.take(pa.array(idx)), 0, VALUE_CHARS)
-            values = pc.fill_null(sliced, "").to_pylist()
+            values = pc.fill_null(sliced, "")
         out.add(code, self.severity(code), rows[idx], message, values)
 
     # -- evaluation -------------------------------------------------------------------------------
