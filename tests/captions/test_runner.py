@@ -3,6 +3,7 @@
 import io
 import json
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -301,3 +302,43 @@ def test_a_duplicate_line_carries_the_caption_it_repeats(tmp_path, compression):
         301: ("duplicate_caption", 21, captions[20]),
         400: ("near_duplicate_caption", 21, captions[20].upper()),
     }
+
+
+@pytest.mark.parametrize("block_bytes", [8 * 1024 * 1024, 64, 1])
+def test_rows_read_back_from_a_plain_file_match_a_compressed_read(tmp_path, block_bytes):
+    # A plain file is memory-mapped, a compressed one read in blocks: the same rows either way,
+    # whatever the blank lines, an over-long line (one row, never wanted: the first read skipped
+    # it), odd rows and a last line without a newline.
+    import gzip
+
+    lines = [json.dumps(row(f"caption {i}", image=f"{i}.jpg")) for i in range(40)]
+    lines[3] = ""
+    lines[7] = json.dumps(row("x" * 300))  # over the line limit below
+    lines[9] = '{"text": "a", "text": "b", "file_name": "9.jpg"}'  # repeated key: row by row
+    lines[11] = '{"text": 5}'
+    data = ("\n".join(lines)).encode()
+    plain, packed = tmp_path / "c.jsonl", tmp_path / "c.jsonl.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+    limits = Limits(max_line_bytes=200, block_bytes=block_bytes)
+    mapping = {"caption": "text", "image": "file_name", "license": None}
+    wanted = np.array([1, 2, 10, 12, 13, 25, 39, 40])
+
+    def read(path, compression, spec=None):
+        out = []
+        for batch in iter_rows_of(
+            str(path), "jsonl", compression, mapping, wanted, spec=spec, limits=limits
+        ):
+            texts = batch.columns["caption"].to_pylist()
+            images = batch.columns["image"].to_pylist()
+            out += zip(batch.rows.to_pylist(), texts, images, strict=True)
+        return out
+
+    got = read(plain, "")
+    assert got == read(packed, "gzip")
+    assert [r for r, _, _ in got] == [1, 2, 10, 12, 13, 25, 39, 40]
+    assert got[2] == (10, "b", "9.jpg")  # json.loads keeps the last of a repeated key
+    assert got[-1] == (40, "caption 39", "39.jpg")
+    start = len("\n".join(lines[:20])) + 1  # a chunk: rows 21 to the end
+    spec = {"kind": "range", "start": start, "first_row": 21}
+    assert read(plain, "", spec) == [x for x in got if x[0] >= 21]
