@@ -24,7 +24,7 @@ from .patterns import (
     ANY_PATTERN,
     CONTROL,
     EMAIL,
-    IMAGE_PATH,
+    IMAGE_REFERENCE,
     IMAGE_URL,
     MARKUP,
     MOJIBAKE,
@@ -433,9 +433,12 @@ class RuleEngine:
             self._emit(out, "image_missing", missing, rows, None, msgs)
         present = ~missing
         if self.on("image_malformed"):
-            ok_u = _mask(pc.match_substring_regex(u, IMAGE_URL)) | (
-                _mask(pc.match_substring_regex(u, IMAGE_PATH)) & ~_mask(pc.match_substring(u, ".."))
-            )
+            # A URL, or a path without "..": one pass of both patterns, and the URL pattern
+            # again only for the few that match with a "..".
+            ok_u = _mask(pc.match_substring_regex(u, IMAGE_REFERENCE))
+            dotted = np.flatnonzero(ok_u & _mask(pc.match_substring(u, "..")))
+            if len(dotted):
+                ok_u[dotted] = _mask(pc.match_substring_regex(u.take(pa.array(dotted)), IMAGE_URL))
             self._emit_distinct(
                 out,
                 "image_malformed",

@@ -293,10 +293,13 @@ def test_image_references(tmp_path):
         "/abs/path.png",
         "no extension",
         "photo.txt",
+        "HTTPS://x.org/a/../b.jpg",  # ".." is fine in a URL
+        "a/b..c.jpg",  # not in a path
+        "s3://bucket/..",
     ]
     result = run(tmp_path, [row(CLEAN[0] + f" {i}", image=img) for i, img in enumerate(images)])
     assert flagged(result, "image_missing") == [4, 5]
-    assert flagged(result, "image_malformed") == [6, 7, 8, 9]
+    assert flagged(result, "image_malformed") == [6, 7, 8, 9, 11]
 
 
 def test_issue_shape_and_highlight(tmp_path):
