@@ -512,7 +512,9 @@ def _wanted_in_block(data, offset: int, ends: np.ndarray, size: int, row: int, w
 def _iter_wanted_mapped(path: str, spec: dict[str, Any], wanted: np.ndarray, mapping, limits):
     """``iter_rows_of`` over a plain JSON Lines file, memory-mapped: numpy finds the line ends on
     the mapping itself and only the wanted lines are copied (reading the file into blocks first
-    cost three copies of every byte). A line over the length limit is one row, as when read."""
+    cost three copies of every byte). A line over the length limit is one row, as when read.
+    The pages of each block are dropped from the mapping once it is read: mapped pages count in
+    the process's resident memory, which must not grow with the file."""
     import mmap
 
     start, end = spec.get("start", 0), spec.get("end")
@@ -522,10 +524,9 @@ def _iter_wanted_mapped(path: str, spec: dict[str, Any], wanted: np.ndarray, map
         end = size if end is None else min(end, size)
         if end <= start:
             return
-        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
-        with mmap.mmap(f.fileno(), 0, flags=flags, prot=mmap.PROT_READ) as mm:
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             at = int(np.searchsorted(wanted, row))
-            pos = start
+            pos, released = start, start - start % mmap.PAGESIZE
             while pos < end and at < len(wanted):
                 stop_byte = min(pos + limits.block_bytes, end)
                 if stop_byte < end:
@@ -539,8 +540,13 @@ def _iter_wanted_mapped(path: str, spec: dict[str, Any], wanted: np.ndarray, map
                 starts, stops, rows, at, n_lines = _wanted_in_block(
                     mm, pos, ends, stop_byte - pos, row, wanted, at
                 )
-                if len(rows):
-                    yield _wanted_batch(mm, starts, stops, rows, mapping)
+                batch = _wanted_batch(mm, starts, stops, rows, mapping) if len(rows) else None
+                done = stop_byte - stop_byte % mmap.PAGESIZE
+                if done > released and hasattr(mm, "madvise"):
+                    mm.madvise(mmap.MADV_DONTNEED, released, done - released)
+                    released = done
+                if batch is not None:
+                    yield batch
                 pos = stop_byte
                 row += n_lines
 
