@@ -200,7 +200,7 @@ class RuleEngine:
         d = self._distinct["caption"](s)
         u = d.values
         trimmed = pc.utf8_trim_whitespace(u)
-        empty_u = _mask(pc.equal(pc.utf8_length(trimmed), 0))
+        empty_u = _mask(pc.equal(pc.binary_length(trimmed), 0))  # from the offsets alone
         present_u = ~_mask(pc.is_null(u)) & ~empty_u
         if self.on("caption_empty"):
             self._emit_distinct(
@@ -421,7 +421,7 @@ class RuleEngine:
         d = self._distinct["image"](image)
         u = d.values
         missing_u = _mask(pc.is_null(u)) | _mask(
-            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
+            pc.equal(pc.binary_length(pc.utf8_trim_whitespace(u)), 0)
         )
         missing = d.rows(missing_u)
         if self.on("image_missing"):
@@ -461,7 +461,7 @@ class RuleEngine:
         d = self._distinct["license"](lic)
         u = d.values
         missing_u = _mask(pc.is_null(u)) | _mask(
-            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
+            pc.equal(pc.binary_length(pc.utf8_trim_whitespace(u)), 0)
         )
         if self.on("license_missing"):
             self._emit(out, "license_missing", d.rows(missing_u), rows, None, M.LICENSE_MISSING)
