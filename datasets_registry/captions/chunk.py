@@ -86,7 +86,7 @@ class ChunkResult:
             return {role: (npz[f"{role}_h"], npz[f"{role}_r"]) for role in roles}
 
 
-def _prefetch(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+def read_ahead(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     """Read ahead in a thread: Arrow parses the next batch (without the GIL) while this thread
     evaluates the current one. Exceptions are re-raised here, in order; memory grows by
     ``depth`` batches at most."""
@@ -215,7 +215,7 @@ def validate_chunk(
     line_rows: list[np.ndarray] = []
     with _cyclic_gc_paused():
         for batch, result, (lines, rows_of_lines) in _ordered_map(
-            evaluate, _prefetch(batches), threads
+            evaluate, read_ahead(batches), threads
         ):
             counts.update(result.counts)
             if want_lines:
@@ -270,4 +270,4 @@ def validate_chunk(
     )
 
 
-__all__ = ["ChunkResult", "join_arrays", "validate_chunk"]
+__all__ = ["ChunkResult", "join_arrays", "read_ahead", "validate_chunk"]

@@ -9,6 +9,7 @@ import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -177,13 +178,23 @@ def merge_chunks(
     rules = ruleset["rules"]
     duplicates: list[tuple[str, np.ndarray, np.ndarray]] = []
     exact_rows = np.zeros(0, np.int64)
-    for role in ("caption", "normalized", "image"):
-        rule = HASH_ROLES[role][0]
-        if role not in parts or not rules[rule]["enabled"]:
-            continue
+    roles = [
+        role
+        for role in ("caption", "normalized", "image")
+        if role in parts and rules[HASH_ROLES[role][0]]["enabled"]
+    ]
+
+    def duplicates_of(role: str) -> tuple[np.ndarray, np.ndarray]:
         h = join_arrays([p[0] for p in parts[role]])
         r = join_arrays([p[1] for p in parts[role]])
-        dup_rows, firsts = _duplicates(h, r)
+        return _duplicates(h, r)
+
+    # The roles are independent sorts, which numpy runs without the GIL: two at a time.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="caption-merge") as pool:
+        found = dict(zip(roles, pool.map(duplicates_of, roles), strict=True))
+    for role in roles:
+        rule = HASH_ROLES[role][0]
+        dup_rows, firsts = found.pop(role)
         if role == "caption":
             exact_rows = dup_rows
         elif role == "normalized" and len(exact_rows):

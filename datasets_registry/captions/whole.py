@@ -13,7 +13,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import messages as M
-from .chunk import ChunkResult, join_arrays, validate_chunk
+from .chunk import ChunkResult, join_arrays, read_ahead, validate_chunk
 from .formats import detect_format
 from .merge import MergeResult, merge_chunks, merged_lines, merged_report_blocks
 from .plan import plan_chunks, resolve_mapping
@@ -128,8 +128,9 @@ def validate_file(
                     Segment(
                         1,
                         ALL_ROWS,
-                        lambda wanted: iter_rows_of(
-                            path, fmt, compression, mapping, wanted, limits=limits
+                        # Read in a thread while the report is merged and written.
+                        lambda wanted: read_ahead(
+                            iter_rows_of(path, fmt, compression, mapping, wanted, limits=limits)
                         ),
                     )
                 ]

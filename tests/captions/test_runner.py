@@ -342,3 +342,19 @@ def test_rows_read_back_from_a_plain_file_match_a_compressed_read(tmp_path, bloc
     start = len("\n".join(lines[:20])) + 1  # a chunk: rows 21 to the end
     spec = {"kind": "range", "start": start, "first_row": 21}
     assert read(plain, "", spec) == [x for x in got if x[0] >= 21]
+
+
+def test_report_pieces_are_written_in_order_from_a_thread_and_a_failed_write_raises():
+    from datasets_registry.captions.report import write_pieces
+
+    pieces = [b"%d\n" % i for i in range(50_000)]
+    out = io.BytesIO()
+    write_pieces(iter(pieces), out, buffer_bytes=1000)
+    assert out.getvalue() == b"".join(pieces)
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_pieces(iter(pieces), Full(), buffer_bytes=1000)
