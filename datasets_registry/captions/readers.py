@@ -86,14 +86,11 @@ def count_block_lines(block: bytes) -> tuple[int, bool]:
 
 
 def _jsonl_fast(
-    block: bytes,
-    mapping: dict[str, str | None],
-    n_lines: int | None = None,
-    use_threads: bool = True,
+    block: bytes, mapping: dict[str, str | None], n_lines: int | None = None
 ) -> dict[str, pa.Array | None] | None:
     """Parse a block with pyarrow; None when the slow, row-by-row path must take over.
     ``n_lines``: the block's line count, when the caller has counted already (and found no
-    blank line). ``use_threads``: off for a few lines, which Arrow's pool only slows down."""
+    blank line)."""
     import pyarrow.json as pj
 
     if not _valid_utf8(block):
@@ -103,8 +100,9 @@ def _jsonl_fast(
         if blank:
             return None  # blank lines would shift row numbers
     # Only the mapped columns are parsed, as strings: a number or object where text belongs
-    # fails the block, which the row-by-row path then explains. Small internal blocks let Arrow
-    # parse in parallel; a row longer than one needs a single block.
+    # fails the block, which the row-by-row path then explains. One thread: the reader already
+    # parses beside the rules' threads, and Arrow's pool on top of them cost no less CPU and
+    # 40-70 MiB more peak memory. A row longer than an internal block needs a single block.
     names = list(dict.fromkeys(v for v in mapping.values() if v))
     parse = pj.ParseOptions(
         explicit_schema=pa.schema([(n, pa.string()) for n in names]),
@@ -115,7 +113,7 @@ def _jsonl_fast(
         try:
             table = pj.read_json(
                 io.BytesIO(block),
-                read_options=pj.ReadOptions(use_threads=use_threads, block_size=block_size),
+                read_options=pj.ReadOptions(use_threads=False, block_size=block_size),
                 parse_options=parse,
             )
             break
@@ -479,7 +477,7 @@ def _wanted_batch(data, starts: list[int], stops: list[int], rows: np.ndarray, m
     lines = [data[a:b] for a, b in zip(starts, stops, strict=True)]
     if all(line.strip() for line in lines):
         block = b"\n".join(lines) + b"\n"
-        cols = _jsonl_fast(block, mapping, len(lines), use_threads=False)
+        cols = _jsonl_fast(block, mapping, len(lines))
         if cols is not None:
             return Batch(rows=pa.array(rows, pa.int64()), columns=cols)
     batch = Batch(rows=pa.array([], pa.int64()), columns={})
