@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import messages as M
+from .batch_result import joined_lines
 from .readers import Batch, iter_batches
 from .rules import BatchResult, RuleEngine
 from .streams import InputError, Limits
@@ -25,6 +26,11 @@ from .streams import InputError, Limits
 
 def join_arrays(arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _compact_rows(rows: np.ndarray) -> np.ndarray:
+    """Sorted row numbers as 4 bytes each when they fit (kept for the whole chunk)."""
+    return rows.astype(np.uint32) if rows[-1] < 2**32 else rows
 
 
 def _join_draining(arrays: list[np.ndarray]) -> np.ndarray:
@@ -52,6 +58,9 @@ class ChunkResult:
     counts: dict[str, int]
     issues: list[dict[str, Any]] | None = None
     hashes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # The row of each line written to ``issues_out``, in order (lets the report be merged by
+    # block instead of line by line); None when no lines were written.
+    line_rows: np.ndarray | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,7 +86,7 @@ class ChunkResult:
             return {role: (npz[f"{role}_h"], npz[f"{role}_r"]) for role in roles}
 
 
-def _prefetch(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+def read_ahead(iterator: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     """Read ahead in a thread: Arrow parses the next batch (without the GIL) while this thread
     evaluates the current one. Exceptions are re-raised here, in order; memory grows by
     ``depth`` batches at most."""
@@ -187,7 +196,7 @@ def validate_chunk(
     # collector would walk every live object each time a few hundred were made.
     want_lines = issues_out is not None or kept is not None
 
-    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, list[bytes]]:
+    def evaluate(batch: Batch) -> tuple[Batch, BatchResult, tuple[pa.Array, np.ndarray]]:
         result = BatchResult()
         try:
             engine.evaluate(batch, result)
@@ -201,16 +210,21 @@ def validate_chunk(
                 M.ROWS_UNCHECKABLE % {"first": f"{first:,}", "last": f"{last:,}", "error": exc},
                 first,
             ) from exc
-        return batch, result, result.sorted_lines() if want_lines else []
+        return batch, result, result.in_row_order() if want_lines else (None, np.zeros(0))
 
+    line_rows: list[np.ndarray] = []
     with _cyclic_gc_paused():
-        for batch, result, lines in _ordered_map(evaluate, _prefetch(batches), threads):
+        for batch, result, (lines, rows_of_lines) in _ordered_map(
+            evaluate, read_ahead(batches), threads
+        ):
             counts.update(result.counts)
             if want_lines:
                 if issues_out is not None:
-                    issues_out.write(b"".join(lines))
+                    issues_out.write(joined_lines(lines))
+                    if len(rows_of_lines):
+                        line_rows.append(_compact_rows(rows_of_lines))
                 if kept is not None:
-                    kept.extend(json.loads(line) for line in lines)
+                    kept.extend(json.loads(line) for line in lines.to_pylist())
             for role, parts in result.hashes.items():
                 hashes.setdefault(role, []).extend(parts)
             batch_last = max(
@@ -252,7 +266,8 @@ def validate_chunk(
         counts=dict(counts),
         issues=kept,
         hashes=merged,
+        line_rows=_join_draining(line_rows) if line_rows else None,
     )
 
 
-__all__ = ["ChunkResult", "join_arrays", "validate_chunk"]
+__all__ = ["ChunkResult", "join_arrays", "read_ahead", "validate_chunk"]

@@ -16,6 +16,8 @@ import gzip
 import threading
 from pathlib import Path
 
+import numpy as np
+
 VOCAB_PATH = Path(__file__).with_name("data") / "bpe_simple_vocab_16e6.txt.gz"
 START, END = "<|startoftext|>", "<|endoftext|>"
 CLIP_SPLIT = r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""
@@ -73,14 +75,24 @@ def clip_tokenizer():
 
 
 # Token counts of the space-separated parts of captions, shared by every call in this process.
-# A caption's count is 2 (start, end) plus the counts of its parts: see ``count_tokens``.
+# A caption's count is 2 (start, end) plus the counts of its parts: see ``token_counts``.
 _PART_COUNTS: dict[str, int] = {}
 _PART_CACHE_MAX = 100_000  # ~10 MB at most; cleared when full (counts never change)
 _PART_LOCK = threading.Lock()  # batches may be evaluated in two threads at once
 
 
 def count_tokens(texts: list[str]) -> list[int]:
-    """CLIP token counts (start and end tokens included) of each text.
+    """CLIP token counts (start and end tokens included) of each text (see ``token_counts``)."""
+    if not texts:
+        return []
+    import pyarrow as pa
+
+    return token_counts(pa.array(texts, pa.string())).tolist()
+
+
+def token_counts(texts) -> np.ndarray:
+    """CLIP token counts (start and end tokens included) of each value of a string array
+    without nulls.
 
     The count is additive over the parts of a text split at U+0020 spaces, so each distinct part
     is tokenized once (batched in Rust) and remembered. This is exact: a space is a starter that
@@ -88,28 +100,40 @@ def count_tokens(texts: list[str]) -> list[int]:
     any run around it into one space, which no token covers), it is neither cased nor
     case-ignorable (lower-casing never looks across it), and no alternative of CLIP's split
     expression matches a space, so the pre-tokens of a text are those of its parts in order, and
-    BPE works within one pre-token. Tests compare it with whole-text encoding.
+    BPE works within one pre-token. Tests compare it with whole-text encoding. The split, the
+    distinct parts and the sums are Arrow and numpy kernels: only distinct parts meet Python.
     """
-    if not texts:
-        return []
+    import pyarrow.compute as pc
+
+    if not len(texts):
+        return np.zeros(0, np.int64)
+    parts = pc.split_pattern(texts, " ")  # every text has at least one part, maybe ""
+    encoded = pc.dictionary_encode(pc.list_flatten(parts))
+    distinct = encoded.dictionary.to_pylist()
     with _PART_LOCK:
-        return _count_tokens(texts)
+        per_part = np.array(_part_counts(distinct), dtype=np.int64)
+    offsets = parts.offsets.to_numpy()
+    per_text = np.add.reduceat(per_part[encoded.indices.to_numpy()], offsets[:-1] - offsets[0])
+    return per_text + 2
 
 
-def _count_tokens(texts: list[str]) -> list[int]:
+def _part_counts(parts: list[str]) -> list[int]:
+    """Token counts of distinct parts ("" has none), from the cache or the tokenizer."""
     cache = _PART_COUNTS
-    parts = [text.split(" ") for text in texts]
-    missing = list({p for ps in parts for p in ps if p and p not in cache})
+    counts = [cache.get(p, 0) if p else 0 for p in parts]
+    missing = [i for i, p in enumerate(parts) if p and p not in cache]
     if missing:
-        if len(cache) + len(missing) > _PART_CACHE_MAX:
+        texts = [parts[i] for i in missing]
+        encodings = clip_tokenizer().encode_batch(texts, add_special_tokens=False)
+        found = [len(e.ids) for e in encodings]
+        for i, n in zip(missing, found, strict=True):
+            counts[i] = n
+        # This call's counts are all known already, so clearing a full cache loses nothing.
+        if len(cache) + len(texts) > _PART_CACHE_MAX:
             cache.clear()
-        encodings = clip_tokenizer().encode_batch(missing, add_special_tokens=False)
-        cache.update(zip(missing, (len(e.ids) for e in encodings), strict=True))
-        if len(cache) > _PART_CACHE_MAX:  # one call with more distinct parts than the cap
-            local = cache.copy()
-            cache.clear()
-            return [2 + sum(local[p] for p in ps if p) for ps in parts]
-    return [2 + sum(cache[p] for p in ps if p) for ps in parts]
+        if len(texts) <= _PART_CACHE_MAX:
+            cache.update(zip(texts, found, strict=True))
+    return counts
 
 
 def count_tokens_whole(texts: list[str]) -> list[int]:

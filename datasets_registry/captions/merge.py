@@ -9,8 +9,9 @@ import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -177,13 +178,23 @@ def merge_chunks(
     rules = ruleset["rules"]
     duplicates: list[tuple[str, np.ndarray, np.ndarray]] = []
     exact_rows = np.zeros(0, np.int64)
-    for role in ("caption", "normalized", "image"):
-        rule = HASH_ROLES[role][0]
-        if role not in parts or not rules[rule]["enabled"]:
-            continue
+    roles = [
+        role
+        for role in ("caption", "normalized", "image")
+        if role in parts and rules[HASH_ROLES[role][0]]["enabled"]
+    ]
+
+    def duplicates_of(role: str) -> tuple[np.ndarray, np.ndarray]:
         h = join_arrays([p[0] for p in parts[role]])
         r = join_arrays([p[1] for p in parts[role]])
-        dup_rows, firsts = _duplicates(h, r)
+        return _duplicates(h, r)
+
+    # The roles are independent sorts, which numpy runs without the GIL: two at a time.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="caption-merge") as pool:
+        found = dict(zip(roles, pool.map(duplicates_of, roles), strict=True))
+    for role in roles:
+        rule = HASH_ROLES[role][0]
+        dup_rows, firsts = found.pop(role)
         if role == "caption":
             exact_rows = dup_rows
         elif role == "normalized" and len(exact_rows):
@@ -249,6 +260,81 @@ def merged_lines(
         yield from rest
 
 
+class _LineSpools:
+    """The chunks' issue lines (spooled JSON lines, chunk after chunk) handed out by line count
+    as byte slices: line ends are found with numpy a block at a time, never line by line."""
+
+    def __init__(self, spools: Iterable[IO[bytes]], block_bytes: int = 1 << 23):
+        self._spools = iter(spools)
+        self._spool: IO[bytes] | None = next(self._spools, None)
+        self._block_bytes = block_bytes
+        self._data = b""
+        self._ends = np.zeros(0, np.int64)  # one past each newline in _data
+        self._first = 0  # index (over every chunk line) of the line that ends at _ends[0]
+        self._at = 0  # bytes of _data already handed out
+
+    def _load(self) -> bool:
+        rest = self._data[self._at :]
+        while self._spool is not None:
+            block = self._spool.read(self._block_bytes)
+            if not block:
+                self._spool = next(self._spools, None)
+                continue
+            data = rest + block
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A) + 1
+            if not len(ends):
+                rest = data
+                continue
+            # Lines ending in the part already handed out are behind; the rest are re-read.
+            self._first += int(np.searchsorted(self._ends, self._at, side="right"))
+            self._data, self._ends, self._at = data, ends, 0
+            return True
+        return False
+
+    def until(self, line: int) -> Iterator[bytes]:
+        """The bytes of the lines before line number ``line`` not handed out yet."""
+        if line <= self._first:
+            return  # every line before ``_first`` went out already
+        while True:
+            have = self._first + len(self._ends)
+            end = int(self._ends[line - self._first - 1]) if line <= have else len(self._data)
+            if end > self._at:
+                yield self._data[self._at : end]
+                self._at = end
+            if line <= have or not self._load():
+                return
+
+    def rest(self) -> Iterator[bytes]:
+        yield from self.until(1 << 62)
+
+
+def merged_report_blocks(
+    merge: MergeResult,
+    spools: Iterable[IO[bytes]],
+    line_rows: np.ndarray,
+    values: RowValues | None = None,
+) -> Iterator[bytes]:
+    """``merged_lines`` as byte blocks, for chunk lines spooled to ``spools`` whose rows
+    (``line_rows``, one per line, in order) are known: each duplicate block is slotted between
+    the chunk lines by one ``searchsorted`` and the chunk lines go through as whole slices, so
+    the cost is per run of duplicates, not per line. File-level issues (row 0) come first."""
+    assert all(i["row"] == 0 for i in merge.file_issues)
+    if merge.file_issues:
+        yield b"".join(dump_issue(i) for i in merge.file_issues)
+    chunks = _LineSpools(spools)
+    for block_rows, lines in merge.duplicate_blocks(values=values):
+        # Of one row, the chunks' issues come before its duplicate issues.
+        before = np.searchsorted(line_rows, np.asarray(block_rows), side="right")
+        cut = np.flatnonzero(np.diff(before)) + 1
+        ends = np.concatenate((cut, [len(lines)])).tolist()
+        start = 0
+        for end, line in zip(ends, before[np.concatenate(([0], cut))].tolist(), strict=True):
+            yield from chunks.until(line)
+            yield b"".join(lines[start:end])
+            start = end
+    yield from chunks.rest()
+
+
 def merged_issues(
     merge: MergeResult,
     chunk_streams: Iterable[Iterator[dict[str, Any]]],
@@ -259,4 +345,11 @@ def merged_issues(
     return (json.loads(line) for line in merged_lines(merge, streams, values))
 
 
-__all__ = ["HASH_ROLES", "MergeResult", "merge_chunks", "merged_issues", "merged_lines"]
+__all__ = [
+    "HASH_ROLES",
+    "MergeResult",
+    "merge_chunks",
+    "merged_issues",
+    "merged_lines",
+    "merged_report_blocks",
+]

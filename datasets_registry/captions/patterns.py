@@ -37,6 +37,7 @@ IMAGE_URL = r"^(?i:https?|s3|gs)://[^\s/?#]+[^\s]*$"
 IMAGE_PATH = (
     r"^[^\s/\\\x00-\x1f][^\s\\\x00-\x1f]*\.(?i:jpe?g|png|gif|webp|bmp|tiff?|heic|heif|avif)$"
 )
+IMAGE_REFERENCE = f"(?:{IMAGE_URL})|(?:{IMAGE_PATH})"
 
 RARE = "|".join(f"(?:{p})" for p in (URL, EMAIL, PHONE, MARKUP, CONTROL, MOJIBAKE))
 # PLACEHOLDER is matched on the trimmed, lower-cased caption. On the raw caption, this version

@@ -60,6 +60,47 @@ def write_report(issues: Iterable[dict[str, Any] | bytes], out: IO[bytes]) -> in
     return n
 
 
+def write_pieces(pieces: Iterable[bytes], out: IO[bytes], buffer_bytes: int = 1 << 20) -> None:
+    """Write report bytes given in pieces of any size (whole lines in the end), gathered into
+    writes of about ``buffer_bytes`` (a compressing writer pays per call). The writes run in a
+    thread, overlapping the making of the next pieces: a file's write and zlib release the GIL."""
+    import queue
+    import threading
+
+    buffers: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (data := buffers.get()) is not None:
+            if not failed:
+                try:
+                    out.write(data)
+                except BaseException as exc:  # re-raised by the caller's thread
+                    failed.append(exc)
+
+    writer = threading.Thread(target=write, name="caption-report-writer", daemon=True)
+    writer.start()
+    try:
+        held: list[bytes] = []
+        size = 0
+        for piece in pieces:
+            held.append(piece)
+            size += len(piece)
+            if size >= buffer_bytes:
+                buffers.put(b"".join(held))
+                held.clear()
+                size = 0
+                if failed:
+                    break
+        if held and not failed:
+            buffers.put(b"".join(held))
+    finally:
+        buffers.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
 REPORT_BLOCK_LINES = 10_000
 
 
@@ -208,5 +249,6 @@ __all__ = [
     "row_of",
     "rule_of",
     "write_indexed_report",
+    "write_pieces",
     "write_report",
 ]

@@ -24,7 +24,7 @@ from .patterns import (
     ANY_PATTERN,
     CONTROL,
     EMAIL,
-    IMAGE_PATH,
+    IMAGE_REFERENCE,
     IMAGE_URL,
     MARKUP,
     MOJIBAKE,
@@ -143,7 +143,7 @@ class RuleEngine:
         values = None
         if text is not None:
             sliced = pc.utf8_slice_codeunits(text.take(pa.array(idx)), 0, VALUE_CHARS)
-            values = pc.fill_null(sliced, "").to_pylist()
+            values = pc.fill_null(sliced, "")
         out.add(code, self.severity(code), rows[idx], message, values)
 
     # -- evaluation -------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class RuleEngine:
         d = self._distinct["caption"](s)
         u = d.values
         trimmed = pc.utf8_trim_whitespace(u)
-        empty_u = _mask(pc.equal(pc.utf8_length(trimmed), 0))
+        empty_u = _mask(pc.equal(pc.binary_length(trimmed), 0))  # from the offsets alone
         present_u = ~_mask(pc.is_null(u)) & ~empty_u
         if self.on("caption_empty"):
             self._emit_distinct(
@@ -340,7 +340,7 @@ class RuleEngine:
                 result.hashes.setdefault(role, []).append((h, sub_rows))
 
     def _clip(self, s: pa.Array, present: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
-        from .clip_tokens import count_tokens
+        from .clip_tokens import token_counts
 
         limit = self.rules["clip_token_limit"]["max_tokens"]
         mask = np.zeros(len(s), dtype=bool)
@@ -357,7 +357,7 @@ class RuleEngine:
         candidates, texts = candidates[long_enough], texts.filter(pa.array(long_enough))
         if not len(candidates):
             return mask, {}
-        counts = np.array(count_tokens(texts.to_pylist()))
+        counts = token_counts(texts)
         over = candidates[counts > limit]
         mask[over] = True
         msgs = {
@@ -421,7 +421,7 @@ class RuleEngine:
         d = self._distinct["image"](image)
         u = d.values
         missing_u = _mask(pc.is_null(u)) | _mask(
-            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
+            pc.equal(pc.binary_length(pc.utf8_trim_whitespace(u)), 0)
         )
         missing = d.rows(missing_u)
         if self.on("image_missing"):
@@ -433,9 +433,12 @@ class RuleEngine:
             self._emit(out, "image_missing", missing, rows, None, msgs)
         present = ~missing
         if self.on("image_malformed"):
-            ok_u = _mask(pc.match_substring_regex(u, IMAGE_URL)) | (
-                _mask(pc.match_substring_regex(u, IMAGE_PATH)) & ~_mask(pc.match_substring(u, ".."))
-            )
+            # A URL, or a path without "..": one pass of both patterns, and the URL pattern
+            # again only for the few that match with a "..".
+            ok_u = _mask(pc.match_substring_regex(u, IMAGE_REFERENCE))
+            dotted = np.flatnonzero(ok_u & _mask(pc.match_substring(u, "..")))
+            if len(dotted):
+                ok_u[dotted] = _mask(pc.match_substring_regex(u.take(pa.array(dotted)), IMAGE_URL))
             self._emit_distinct(
                 out,
                 "image_malformed",
@@ -458,7 +461,7 @@ class RuleEngine:
         d = self._distinct["license"](lic)
         u = d.values
         missing_u = _mask(pc.is_null(u)) | _mask(
-            pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(u)), 0)
+            pc.equal(pc.binary_length(pc.utf8_trim_whitespace(u)), 0)
         )
         if self.on("license_missing"):
             self._emit(out, "license_missing", d.rows(missing_u), rows, None, M.LICENSE_MISSING)

@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
+import numpy as np
+
 from . import messages as M
-from .chunk import ChunkResult, validate_chunk
+from .chunk import ChunkResult, join_arrays, read_ahead, validate_chunk
 from .formats import detect_format
-from .merge import MergeResult, merge_chunks, merged_lines
+from .merge import MergeResult, merge_chunks, merged_lines, merged_report_blocks
 from .plan import plan_chunks, resolve_mapping
 from .readers import iter_rows_of, read_columns
-from .report import iter_lines, write_report
+from .report import iter_lines, write_pieces, write_report
 from .row_values import ALL_ROWS, RowValues, Segment
 from .ruleset import resolve_ruleset
 from .streams import Limits, UnreadableFile
@@ -126,21 +128,23 @@ def validate_file(
                     Segment(
                         1,
                         ALL_ROWS,
-                        lambda wanted: iter_rows_of(
-                            path, fmt, compression, mapping, wanted, limits=limits
+                        # Read in a thread while the report is merged and written.
+                        lambda wanted: read_ahead(
+                            iter_rows_of(path, fmt, compression, mapping, wanted, limits=limits)
                         ),
                     )
                 ]
             )
-            stream = merged_lines(merge, [iter_lines(sp) for sp in spools], values)
             if collect:
-                lines = list(stream)
+                lines = list(merged_lines(merge, [iter_lines(sp) for sp in spools], values))
                 issues = [json.loads(line) for line in lines]
                 if report is not None:
                     write_report(lines, report)
             else:
                 assert report is not None
-                write_report(stream, report)
+                rows_of_lines = [c.line_rows for c in chunks if c.line_rows is not None]
+                line_rows = join_arrays(rows_of_lines) if rows_of_lines else np.zeros(0, np.int64)
+                write_pieces(merged_report_blocks(merge, spools, line_rows, values), report)
     finally:
         if values is not None:
             values.close()

@@ -98,6 +98,12 @@ def test_clip_token_counts_by_part_match_whole_text_encoding(monkeypatch):
     monkeypatch.setattr(clip_tokens, "_PART_CACHE_MAX", 50)  # cleared on the way: still exact
     assert count_tokens(texts[:500]) == count_tokens_whole(texts[:500])
     assert len(clip_tokens._PART_COUNTS) <= 50
+    # A call that finds the cache full, with parts it holds and parts it does not.
+    monkeypatch.setattr(clip_tokens, "_PART_COUNTS", {})
+    monkeypatch.setattr(clip_tokens, "_PART_CACHE_MAX", 4)
+    assert count_tokens(["a dog runs"]) == count_tokens_whole(["a dog runs"])
+    assert count_tokens(["a dog sleeps now"]) == count_tokens_whole(["a dog sleeps now"])
+    assert len(clip_tokens._PART_COUNTS) <= 4
 
 
 def test_language_only_when_the_rule_set_restricts_it(tmp_path):
@@ -287,10 +293,13 @@ def test_image_references(tmp_path):
         "/abs/path.png",
         "no extension",
         "photo.txt",
+        "HTTPS://x.org/a/../b.jpg",  # ".." is fine in a URL
+        "a/b..c.jpg",  # not in a path
+        "s3://bucket/..",
     ]
     result = run(tmp_path, [row(CLEAN[0] + f" {i}", image=img) for i, img in enumerate(images)])
     assert flagged(result, "image_missing") == [4, 5]
-    assert flagged(result, "image_malformed") == [6, 7, 8, 9]
+    assert flagged(result, "image_malformed") == [6, 7, 8, 9, 11]
 
 
 def test_issue_shape_and_highlight(tmp_path):

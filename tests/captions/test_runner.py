@@ -3,6 +3,7 @@
 import io
 import json
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -18,6 +19,7 @@ from datasets_registry.captions import (
     validate_chunk,
     validate_file,
 )
+from datasets_registry.captions import merge as merge_module
 from datasets_registry.captions.readers import iter_rows_of
 from datasets_registry.captions.report import iter_jsonl
 from datasets_registry.captions.row_values import RowValues, Segment
@@ -126,6 +128,29 @@ def test_report_is_sorted_by_row(tmp_path):
         (2, 1, "A dog on a sofa. "),
         (3, 1, "A dog on a sofa. "),
     ]
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 23, 300, 7])
+def test_the_report_merged_by_blocks_is_the_line_by_line_merge(tmp_path, monkeypatch, block_bytes):
+    texts = [f"A dog number {i % 40} sleeps on a red sofa." for i in range(1500)]
+    texts[10] = " untitled "  # several issues on one row, then its duplicates
+    texts[11] = texts[12] = texts[10]
+    texts[700] = texts[701] = "A DOG number 3 sleeps on a red sofa!!"
+    rows = [row(t, image=f"{i % 300}.jpg") for i, t in enumerate(texts)]
+    for r in rows:
+        del r["license"]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    rules = {"required_columns": ["caption", "image", "license"]}  # a file-level issue, row 0
+    rules["rules"] = {"duplicate_image": {"enabled": True}}
+    monkeypatch.setattr(merge_module._LineSpools.__init__, "__defaults__", (block_bytes,))
+    for workers in (1, 2):
+        by_line, by_block = io.BytesIO(), io.BytesIO()
+        kwargs = {"rules": rules, "workers": workers, "chunk_bytes": 20_000}
+        validate_file(str(path), report=by_line, collect=True, **kwargs)  # merged line by line
+        validate_file(str(path), report=by_block, **kwargs)
+        assert by_block.getvalue() == by_line.getvalue()
+        assert by_line.getvalue().startswith(b'{"row":0,"rule":"missing_column"')
+        assert b'"rule":"duplicate_image"' in by_line.getvalue()
 
 
 @pytest.mark.skipif(not COCO.exists(), reason="needs shared/data")
@@ -277,3 +302,59 @@ def test_a_duplicate_line_carries_the_caption_it_repeats(tmp_path, compression):
         301: ("duplicate_caption", 21, captions[20]),
         400: ("near_duplicate_caption", 21, captions[20].upper()),
     }
+
+
+@pytest.mark.parametrize("block_bytes", [8 * 1024 * 1024, 64, 1])
+def test_rows_read_back_from_a_plain_file_match_a_compressed_read(tmp_path, block_bytes):
+    # A plain file is memory-mapped, a compressed one read in blocks: the same rows either way,
+    # whatever the blank lines, an over-long line (one row, never wanted: the first read skipped
+    # it), odd rows and a last line without a newline.
+    import gzip
+
+    lines = [json.dumps(row(f"caption {i}", image=f"{i}.jpg")) for i in range(40)]
+    lines[3] = ""
+    lines[7] = json.dumps(row("x" * 300))  # over the line limit below
+    lines[9] = '{"text": "a", "text": "b", "file_name": "9.jpg"}'  # repeated key: row by row
+    lines[11] = '{"text": 5}'
+    data = ("\n".join(lines)).encode()
+    plain, packed = tmp_path / "c.jsonl", tmp_path / "c.jsonl.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+    limits = Limits(max_line_bytes=200, block_bytes=block_bytes)
+    mapping = {"caption": "text", "image": "file_name", "license": None}
+    wanted = np.array([1, 2, 10, 12, 13, 25, 39, 40])
+
+    def read(path, compression, spec=None):
+        out = []
+        for batch in iter_rows_of(
+            str(path), "jsonl", compression, mapping, wanted, spec=spec, limits=limits
+        ):
+            texts = batch.columns["caption"].to_pylist()
+            images = batch.columns["image"].to_pylist()
+            out += zip(batch.rows.to_pylist(), texts, images, strict=True)
+        return out
+
+    got = read(plain, "")
+    assert got == read(packed, "gzip")
+    assert [r for r, _, _ in got] == [1, 2, 10, 12, 13, 25, 39, 40]
+    assert got[2] == (10, "b", "9.jpg")  # json.loads keeps the last of a repeated key
+    assert got[-1] == (40, "caption 39", "39.jpg")
+    start = len("\n".join(lines[:20])) + 1  # a chunk: rows 21 to the end
+    spec = {"kind": "range", "start": start, "first_row": 21}
+    assert read(plain, "", spec) == [x for x in got if x[0] >= 21]
+
+
+def test_report_pieces_are_written_in_order_from_a_thread_and_a_failed_write_raises():
+    from datasets_registry.captions.report import write_pieces
+
+    pieces = [b"%d\n" % i for i in range(50_000)]
+    out = io.BytesIO()
+    write_pieces(iter(pieces), out, buffer_bytes=1000)
+    assert out.getvalue() == b"".join(pieces)
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_pieces(iter(pieces), Full(), buffer_bytes=1000)
