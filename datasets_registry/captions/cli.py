@@ -265,6 +265,11 @@ def main(argv: list[str] | None = None, prog: str = "validate_captions") -> int:
     except CliError as exc:
         sys.stderr.write(f"CommandError: {exc}\n")
         return exc.returncode
+    except BrokenPipeError:
+        # The reader went away (``… | head``): stop quietly, as other command-line tools do.
+        # Python would otherwise report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the pipe
 
 
 def _count(n: int, noun: str) -> str:

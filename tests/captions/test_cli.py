@@ -2,6 +2,9 @@
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -131,3 +134,25 @@ def test_the_command_line_sets_up_neither_django_nor_pandas(tmp_path):
         check=False,
     )
     assert done.returncode == 2 and "--standard takes SLUG@VERSION" in done.stderr
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path):
+    """``validate_captions FILE | head -1``: the summary's next line meets a closed pipe."""
+    path = tmp_path / "captions.jsonl"
+    path.write_text(
+        "".join(f'{{"text": "A photo of thing {i}.", "file_name": "{i}.jpg"}}\n' for i in range(5))
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "datasets_registry.captions", str(path)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr
