@@ -2,6 +2,7 @@
 group hides the count (``ballots_hidden``). Who holds which role is ``governance.roles``."""
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from django.db.models import Count, Prefetch, Q
 
@@ -97,11 +98,29 @@ def discussion_for(proposal: Proposal, user) -> list[Comment]:
     return top
 
 
+class RollPerson(NamedTuple):
+    """Someone on a voter roll, as the vote panel shows them (a roll has hundreds)."""
+
+    pk: int
+    username: str
+    display_name: str
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+
 def roll_with_votes(proposal: Proposal) -> list[dict]:
+    """Each person on the roll (``user``: a ``RollPerson``) with their ``role`` and ``vote`` (or
+    None), by username: two queries, and model instances for the votes only."""
     votes = {v.voter_id: v for v in proposal.votes.all()}
     rows = []
-    for entry in VoterRollEntry.objects.filter(proposal=proposal).select_related("user"):
-        rows.append({"user": entry.user, "role": entry.role, "vote": votes.get(entry.user_id)})
+    entries = VoterRollEntry.objects.filter(proposal=proposal).order_by()
+    for user_id, role, username, display_name in entries.values_list(
+        "user_id", "role", "user__username", "user__display_name"
+    ):
+        person = RollPerson(user_id, username, display_name)
+        rows.append({"user": person, "role": role, "vote": votes.get(user_id)})
     rows.sort(key=lambda r: r["user"].username)
     return rows
 
