@@ -10,8 +10,10 @@ the kernel and the next one wakes the moment the lock is released. Reads never q
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
 
 from django.db.backends.sqlite3 import base
 
@@ -34,6 +36,18 @@ class WriteQueue:
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         self.held = True
 
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the queue for a block, unless this connection holds it already."""
+        if self.held:
+            yield
+            return
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
     def release(self) -> None:
         if self.held:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -47,26 +61,21 @@ class WriteQueue:
 
 
 class CursorWrapper(base.SQLiteCursorWrapper):
-    def execute(self, query, params=None):
+    def _turn(self):
+        # A write outside a transaction is its own implicit transaction: it queues like the
+        # others. Inside one, the transaction holds the queue already.
         queue = self.connection_wrapper.write_queue
-        if queue is None or queue.held or not query.lstrip()[:7].upper().startswith(WRITES):
+        return queue.turn() if queue is not None else contextlib.nullcontext()
+
+    def execute(self, query, params=None):
+        if not query.lstrip()[:7].upper().startswith(WRITES):
             return super().execute(query, params)
-        # A write outside a transaction: its own implicit transaction, queued like the others.
-        queue.acquire()
-        try:
+        with self._turn():
             return super().execute(query, params)
-        finally:
-            queue.release()
 
     def executemany(self, query, param_list):
-        queue = self.connection_wrapper.write_queue
-        if queue is None or queue.held:
+        with self._turn():
             return super().executemany(query, param_list)
-        queue.acquire()
-        try:
-            return super().executemany(query, param_list)
-        finally:
-            queue.release()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
