@@ -49,6 +49,7 @@ def record(event: Event) -> LedgerEntry | None:
             or EntryLink.objects.filter(entry=entry).exists()
         ):
             return None  # not appended by governance (its handler is off, in a test)
+        EntryLink.objects.create(entry=entry, **_link(event))
     elif loggable(event):
         group_id = event.group_id
         if group_id is not None and not WorkingGroup.objects.filter(pk=group_id).exists():
@@ -59,11 +60,8 @@ def record(event: Event) -> LedgerEntry | None:
         )
         if _made_public(event):
             _log_versions_made_public(event.payload["dataset"])
-        transaction.on_commit(_sign_soon)
-        return entry
     else:
         return None
-    EntryLink.objects.create(entry=entry, **_link(event))
     transaction.on_commit(_sign_soon)
     return entry
 
