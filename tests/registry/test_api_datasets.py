@@ -233,6 +233,20 @@ def test_list_and_detail_query_counts_are_constant(
         assert client.get(reverse("api-dataset-detail", args=[slug])).status_code == 200
 
 
+def test_a_card_has_the_schemas_fields_in_order_in_the_list_and_alone(card, user, api_client_for):
+    # The schema's fields (DatasetOutput) and the card (dataset_cards) are written in two
+    # places: the list and the detail must both give exactly the declared fields.
+    from datasets_registry.serializers import DatasetOutput
+
+    dataset = DatasetFactory(owner=user)
+    dataset.maintainers.add(DatasetFactory().owner)
+    client = api_client_for(user)
+    listed = next(c for c in client.get(LIST).json()["results"] if c["slug"] == dataset.slug)
+    alone = client.get(reverse("api-dataset-detail", args=[dataset.slug])).json()
+    assert list(listed) == DatasetOutput.Meta.fields
+    assert {k: alone[k] for k in listed} == listed
+
+
 def test_each_missing_field_is_reported_once(card, user, api_client_for):
     # jsonschema reports one "required" error per missing property, each with the whole list:
     # every missing field used to be reported once per missing sibling (11 times here).
