@@ -2,8 +2,9 @@
 request that published it never waits for notifications, e-mail or webhooks.
 
 ``handle_event`` runs for the events in the notification table (and the ones that make
-automatic follows); ``dispatch_webhooks`` for every public event that an active webhook hears. A broker that cannot be
-reached is logged by the bus (``config.events.deliver``); the write stands.
+automatic follows); ``dispatch_webhooks`` for every public event that an active webhook hears.
+A broker that cannot be reached is logged by the bus (``config.events.deliver``); the write
+stands.
 """
 
 from __future__ import annotations
